@@ -1,0 +1,63 @@
+"""nbrun: a notebook-native experiment run tracker.
+
+The public surface: ``init()`` and the module-level ``run``, ``config``, ``summary``, ``log`` and
+``finish`` of the current global run; ``Settings``; ``Api`` to read runs back; the error classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import AuthenticationError, CommError, ConfigError, Error, UsageError
+from .sdk import Api, Run, RunRecord, init
+from .sdk import registry as _registry
+from .settings import Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Api",
+    "AuthenticationError",
+    "CommError",
+    "ConfigError",
+    "Error",
+    "Run",
+    "RunRecord",
+    "Settings",
+    "UsageError",
+    "finish",
+    "init",
+    "log",
+]
+
+
+def _require_run(what: str) -> Any:
+    run = _registry.current()
+    if run is None:
+        raise UsageError(f"nbrun.{what}: there is no active run; call nbrun.init() first")
+    return run
+
+
+def log(data: dict[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+    """``log()`` on the current global run."""
+    run = _registry.current()
+    if run is None:
+        _require_run("log")
+    run.log(data, step=step, commit=commit)
+
+
+def finish(exit_code: int | None = None) -> None:
+    """Finish the current global run (nothing to do when there is none)."""
+    run = _registry.current()
+    if run is not None:
+        run.finish(exit_code=exit_code)
+
+
+def __getattr__(name: str) -> Any:
+    # run, config and summary follow the current global run, so they cannot be plain globals.
+    if name == "run":
+        return _registry.current()
+    if name in ("config", "summary"):
+        run = _registry.current()
+        return None if run is None else getattr(run, name)
+    raise AttributeError(f"module 'nbrun' has no attribute {name!r}")

@@ -1,0 +1,109 @@
+"""``nbrun.Api``: reading runs back from a store, for analysis in a notebook and for tests."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+from .. import validation as rules
+from ..errors import UsageError, did_you_mean
+from ..store import RunRow, Store, find_store_root, get_writer
+from . import registry
+
+
+class History(list):
+    """History rows (``{"_step": n, key: value}``) with a pandas conversion."""
+
+    def to_pandas(self):
+        import pandas as pd
+
+        return pd.DataFrame(list(self))
+
+
+class RunRecord:
+    """One stored run, as it was when read."""
+
+    def __init__(self, store: Store, row: RunRow) -> None:
+        self._store = store
+        self._row = row
+        self.id = row.id
+        self.name = row.name
+        self.project = row.project
+        self.entity = row.entity
+        self.state = row.state
+        self.exit_code = row.exit_code
+        self.tags = tuple(row.tags)
+        self.notes = row.notes
+        self.group = row.group
+        self.job_type = row.job_type
+        self.config = row.config
+        self.summary = row.summary
+        self.created_at = row.created_at
+        self.finished_at = row.finished_at
+        self.heartbeat_at = row.heartbeat_at
+        self.lineage = row.lineage
+        self.last_step = row.last_step
+        self.starting_step = row.starting_step
+        self.resumed_count = row.resumed_count
+        self.mode = row.mode
+        self.program = row.program
+        self.host = row.host
+        self.pid = row.pid
+        self.settings = row.settings
+        self.dir = store.run_dir(row.id)
+
+    def history(self, keys: Sequence[str] | None = None) -> History:
+        """Rows in step order; each has ``_step`` and the values logged at that step."""
+        if isinstance(keys, str):
+            keys = [keys]
+        return History(self._store.history(self._row.rid, keys))
+
+    def keys(self) -> list[str]:
+        """The history keys of this run."""
+        return self._store.history_keys(self._row.rid)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    def __repr__(self) -> str:
+        return f"<RunRecord {self.name} id={self.id} project={self.project} state={self.state}>"
+
+
+class Api:
+    """Read runs from the store at ``dir`` (default: found as ``init()`` finds it)."""
+
+    def __init__(self, dir: str | os.PathLike | None = None) -> None:
+        if dir is None:
+            env = os.environ.get("NBRUN_DIR")
+            root = rules.check_dir(env, "NBRUN_DIR") if env else find_store_root()
+            if root is None:
+                raise UsageError(f"no nbrun store found in {os.getcwd()} or its parents; pass "
+                                 "dir= naming the folder that holds .nbrun/, or set NBRUN_DIR")
+        else:
+            root = rules.check_dir(dir)
+        self.store = Store(root)
+        self.path = self.store.path
+
+    def _sync_local(self) -> None:
+        # Runs of this very process may have rows still queued: read what they logged.
+        if registry.active():
+            get_writer().flush()
+
+    def runs(self, project: str | None = None, state: str | None = None,
+             tags: Sequence[str] | None = None) -> list[RunRecord]:
+        """Runs oldest first, filtered by project, state and tags (all must be present)."""
+        if state is not None:
+            rules.check_choice(state, "state", ("running", "finished", "failed", "crashed"))
+        if isinstance(tags, str):
+            tags = [tags]
+        self._sync_local()
+        return [RunRecord(self.store, r) for r in self.store.list(project, state, tags)]
+
+    def run(self, run_id: str) -> RunRecord:
+        rules.check_id(run_id, "run_id")
+        self._sync_local()
+        row = self.store.get(run_id)
+        if row is None:
+            hint = did_you_mean(run_id, self.store.ids())
+            raise UsageError(f"no run with id {run_id!r} in {self.path}{hint}")
+        return RunRecord(self.store, row)

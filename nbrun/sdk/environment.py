@@ -1,0 +1,63 @@
+"""What the calling process is: a notebook kernel, a script, and which program or notebook."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..store.location import find_git_root
+from .. import validation as rules
+
+
+def ipython_shell():
+    """The running IPython shell, without importing IPython when it is not loaded."""
+    if "IPython" not in sys.modules:
+        return None
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def in_notebook_kernel() -> bool:
+    """True inside a Jupyter kernel (judged from the shell, not from file paths)."""
+    shell = ipython_shell()
+    if shell is None:
+        return False
+    return type(shell).__name__ == "ZMQInteractiveShell" or getattr(shell, "kernel", None) is not None
+
+
+def program_path() -> str | None:
+    """The main script of this process, when there is one."""
+    if in_notebook_kernel() or ipython_shell() is not None:
+        return None
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path and os.path.isfile(path):
+        return os.path.abspath(path)
+    return None
+
+
+def program_label(notebook_name: str | None) -> str | None:
+    """What identifies 'the same program' for auto-resume and project inference."""
+    if notebook_name:
+        return os.path.abspath(notebook_name)
+    return program_path()
+
+
+def _sanitize(name: str) -> str:
+    for char in rules.FORBIDDEN_CHARS:
+        name = name.replace(char, "-")
+    return name.strip()[: rules.PROJECT_MAX] or "uncategorized"
+
+
+def infer_project(notebook_name: str | None) -> str:
+    """The git root's folder name, else the notebook's or program's stem, else uncategorized."""
+    root = find_git_root()
+    if root:
+        return _sanitize(os.path.basename(root.rstrip(os.sep)) or "uncategorized")
+    label = program_label(notebook_name)
+    if label:
+        return _sanitize(os.path.splitext(os.path.basename(label))[0])
+    return "uncategorized"

@@ -1,0 +1,308 @@
+"""``nbrun.init()``: validate every argument, then create, resume, rewind or fork a run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from .. import settings as settings_mod
+from .. import validation as rules
+from ..errors import AuthenticationError, ConfigError, Error, UsageError
+from ..settings import Settings
+from ..store import Store, resolve_store_root
+from ..store.liveness import me
+from . import config as config_mod
+from . import environment, lifecycle, names, registry
+from .disabled import DisabledRun
+from .run import Run
+
+_offline_notice_shown = False
+
+# Arguments that also exist as settings keys (same names).
+_SETTING_ARGS = ("entity", "project", "dir", "id", "name", "notes", "tags", "group", "job_type",
+                 "mode", "force", "anonymous", "allow_val_change", "save_code", "monitor_gym",
+                 "sync_tensorboard")
+
+
+def init(entity: str | None = None, project: str | None = None, dir: Any = None,
+         id: str | None = None, name: str | None = None, notes: str | None = None,
+         tags: Any = None, config: Any = None, config_exclude_keys: Any = None,
+         config_include_keys: Any = None, allow_val_change: bool | None = None,
+         group: str | None = None, job_type: str | None = None, mode: str | None = None,
+         force: bool | None = None, anonymous: str | None = None, reinit: Any = None,
+         resume: Any = None, resume_from: str | None = None, fork_from: str | None = None,
+         save_code: bool | None = None, tensorboard: bool | None = None,
+         sync_tensorboard: bool | None = None, monitor_gym: bool | None = None,
+         settings: Settings | dict[str, Any] | None = None) -> Any:
+    """Start a run (or return, resume, rewind or fork one) as the ``init()`` contract says."""
+    passed = {k: v for k, v in locals().items() if v is not None}
+    try:
+        return _init(passed)
+    except (Error, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the contract's catch-all: never a bare internal exception
+        raise Error(f"nbrun.init() failed unexpectedly: {type(exc).__name__}: {exc}") from exc
+
+
+@dataclass
+class _Plan:
+    """Everything validated; nothing touched on disk yet."""
+
+    s: Settings
+    root: str
+    mode: str
+    config: dict[str, Any]
+    allow_val_change: bool
+    reinit: str
+    resume: str | None
+    resume_from: tuple[str, int] | None
+    fork_from: tuple[str, int] | None
+    program: str | None
+
+
+def _check_arguments(passed: dict[str, Any]) -> dict[str, Any]:
+    """Type and value rules of the arguments given directly; returns settings-shaped values."""
+    checks = {
+        "entity": rules.check_entity, "project": rules.check_project, "id": rules.check_id,
+        "tags": rules.check_tags, "dir": rules.check_dir,
+    }
+    out: dict[str, Any] = {}
+    for key in _SETTING_ARGS:
+        if key not in passed:
+            continue
+        value = passed[key]
+        if key in checks:
+            value = checks[key](value)
+        elif key in ("name", "group", "job_type"):
+            value = rules.check_text(value, key, rules.TEXT_MAX)
+        elif key == "notes":
+            value = rules.check_text(value, key)
+        elif key == "mode":
+            value = rules.check_choice(value, "mode", rules.MODES)
+        elif key == "anonymous":
+            value = rules.check_choice(value, "anonymous", rules.ANONYMOUS)
+        else:
+            value = rules.check_bool(value, key)
+        out[key] = value
+    return out
+
+
+def _plan(passed: dict[str, Any]) -> _Plan:
+    kwargs = _check_arguments(passed)
+    if "tensorboard" in passed:
+        rules.check_bool(passed["tensorboard"], "tensorboard")
+        warnings.warn("init: tensorboard= is deprecated; use sync_tensorboard=",
+                      DeprecationWarning, stacklevel=4)
+        kwargs.setdefault("sync_tensorboard", passed["tensorboard"])
+
+    reinit = None
+    if "reinit" in passed:
+        reinit, was_bool = rules.check_reinit(passed["reinit"])
+        if was_bool:
+            warnings.warn(f"init: reinit={passed['reinit']!r} is deprecated; use "
+                          f"reinit={reinit!r}", DeprecationWarning, stacklevel=4)
+        kwargs["reinit"] = reinit
+    if "resume" in passed:
+        resume, was_bool = rules.check_resume(passed["resume"])
+        if was_bool:
+            warnings.warn(f"init: resume={passed['resume']!r} is deprecated; use "
+                          f"resume={resume!r}", DeprecationWarning, stacklevel=4)
+        if resume is not None:
+            kwargs["resume"] = resume
+    resume_from = (rules.parse_run_moment(passed["resume_from"], "resume_from")
+                   if "resume_from" in passed else None)
+    fork_from = (rules.parse_run_moment(passed["fork_from"], "fork_from")
+                 if "fork_from" in passed else None)
+    include = exclude = None
+    if "config_include_keys" in passed:
+        include = rules.check_key_list(passed["config_include_keys"], "config_include_keys")
+    if "config_exclude_keys" in passed:
+        exclude = rules.check_key_list(passed["config_exclude_keys"], "config_exclude_keys")
+    cfg = config_mod.build(passed.get("config"), include, exclude)
+
+    given_settings = passed.get("settings")
+    pre_dir = kwargs.get("dir")
+    if pre_dir is None and isinstance(given_settings, (Settings, dict)):
+        raw = given_settings.get("dir") if isinstance(given_settings, dict) else given_settings.dir
+        pre_dir = rules.check_dir(raw, "settings dir") if raw is not None else None
+    if pre_dir is None and os.environ.get("NBRUN_DIR"):
+        pre_dir = rules.check_dir(os.environ["NBRUN_DIR"], "NBRUN_DIR")
+    root = resolve_store_root(pre_dir)
+    s = settings_mod.resolve(given_settings, kwargs, root)
+    if s.dir:
+        root = rules.check_dir(s.dir, "dir")
+
+    resume = s.resume
+    chosen = [n for n, v in (("resume", resume), ("resume_from", resume_from),
+                             ("fork_from", fork_from)) if v is not None]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} cannot be used together; pass at most one of "
+                         "resume, resume_from and fork_from")
+    if resume_from is not None and s.id is not None and s.id != resume_from[0]:
+        raise UsageError(f"resume_from names run {resume_from[0]!r} but id={s.id!r}; resume_from "
+                         "rewinds that run in place, so id must be omitted or equal to it")
+    if fork_from is not None and s.id is not None and s.id == fork_from[0]:
+        raise UsageError(f"fork_from names run {fork_from[0]!r} and id is the same; a fork is a "
+                         "new run: omit id or pass a different one")
+    if resume == "must" and s.id is None:
+        raise UsageError("resume='must' needs the id of the run to resume: pass id= or set "
+                         "NBRUN_RUN_ID")
+
+    in_kernel = environment.in_notebook_kernel()
+    allow = s.allow_val_change if s.allow_val_change is not None else in_kernel
+    reinit_mode = s.reinit or "default"
+    if reinit_mode == "default":
+        reinit_mode = "finish_previous" if in_kernel else "return_previous"
+
+    mode = s.mode
+    if mode is None:
+        mode = "online" if s.base_url else "offline"
+        if mode == "offline":
+            _offline_notice(s, "no tracking server is configured (set NBRUN_BASE_URL or "
+                            "base_url, or pass mode='offline' to silence this)", root)
+    if mode == "online" and not s.base_url:
+        if s.force:
+            raise AuthenticationError(
+                "mode='online' with force=True, but no tracking server is configured: set "
+                "NBRUN_BASE_URL (or settings base_url) and credentials, or drop force=True")
+        _offline_notice(s, "mode='online' but no tracking server is configured (set "
+                        "NBRUN_BASE_URL)", root)
+        mode = "offline"
+    program = environment.program_label(s.notebook_name)
+    return _Plan(s, root, mode, cfg, allow, reinit_mode, resume, resume_from, fork_from, program)
+
+
+def _offline_notice(s: Settings, why: str, root: str) -> None:
+    global _offline_notice_shown
+    if _offline_notice_shown or s.silent:
+        return
+    _offline_notice_shown = True
+    print(f"nbrun: {why}; logging offline to {os.path.join(root, '.nbrun')}", file=sys.stderr)
+
+
+def _init(passed: dict[str, Any]) -> Any:
+    plan = _plan(passed)
+    s = plan.s
+
+    if plan.reinit == "return_previous" and registry.current() is not None:
+        previous = registry.current()
+        ignored = sorted(k for k in passed if k != "reinit")
+        if ignored:
+            warnings.warn(
+                f"init: reinit='return_previous' returned the active run {previous.id!r}; these "
+                f"arguments were not applied: {', '.join(ignored)}", UserWarning, stacklevel=3)
+        return previous
+    if plan.reinit == "create_new" and s.id is not None and registry.find(s.id) is not None:
+        raise UsageError(f"id={s.id!r} is already an active run in this process; reinit="
+                         "'create_new' needs a different id (or finish that run first)")
+
+    if plan.mode == "disabled":
+        run = DisabledRun(id=s.id or names.generate_id(), name=s.name or "disabled-run",
+                          project=s.project or "uncategorized", config=plan.config,
+                          tags=s.tags or (), notes=s.notes, group=s.group,
+                          job_type=s.job_type, entity=s.entity)
+        _finish_previous(plan)
+        registry.add(run, make_global=plan.reinit != "create_new")
+        return run
+
+    store = Store(plan.root, create=True)
+    if plan.reinit == "finish_previous":
+        _finish_previous(plan)
+    return _create(plan, store, passed)
+
+
+def _finish_previous(plan: _Plan) -> None:
+    if plan.reinit == "finish_previous":
+        for run in reversed(registry.active()):
+            run.finish()
+
+
+def _create(plan: _Plan, store: Store, passed: dict[str, Any]) -> Run:
+    s = plan.s
+    decision = lifecycle.decide(store, s, plan.resume, plan.resume_from, plan.fork_from,
+                                plan.program)
+    existing = decision.existing
+    project = s.project or (existing.project if existing is not None else None) \
+        or environment.infer_project(s.notebook_name)
+    if existing is not None and decision.kind in ("resume", "rewind") and \
+            existing.project != project:
+        raise UsageError(
+            f"run {existing.id!r} belongs to project {existing.project!r}, not {project!r}; "
+            "resume it in its own project (omit project= or pass the same one)")
+    config = dict(decision.base_config)
+    if config and plan.config and not plan.allow_val_change and decision.kind == "resume":
+        for key, value in plan.config.items():
+            if key in config and config[key] != value:
+                raise ConfigError(
+                    f"config key {key!r} of resumed run {existing.id!r} holds {config[key]!r}; "
+                    f"refusing {value!r} because allow_val_change is False")
+    config.update(plan.config)
+
+    host, pid, pid_start = me()
+    now = time.time()
+    run_id = decision.run_id or s.id or _fresh_id(store)
+    if decision.kind in ("resume", "rewind"):
+        name = s.name or existing.name
+        notes = s.notes if s.notes is not None else existing.notes
+        tags = s.tags if s.tags is not None else tuple(existing.tags)
+        entity = s.entity if s.entity is not None else existing.entity
+        group = s.group if s.group is not None else existing.group
+        job_type = s.job_type if s.job_type is not None else existing.job_type
+    else:
+        name = s.name or names.generate_name(store.count_project_runs(project) + 1)
+        notes, tags, entity = s.notes, s.tags or (), s.entity
+        group, job_type = s.group, s.job_type
+    fields = {
+        "id": run_id, "name": name, "project": project, "entity": entity, "notes": notes,
+        "tags": list(tags), "group": group, "job_type": job_type, "config": config,
+        "state": "running", "exit_code": None, "mode": plan.mode, "updated_at": now,
+        "finished_at": None, "heartbeat_at": now, "host": host, "pid": pid,
+        "pid_start": pid_start, "program": plan.program, "settings": _recorded_settings(s),
+    }
+    run_dir = store.run_dir(run_id)
+    rid = None
+    try:
+        rid, starting_step, summary = lifecycle.apply(store, decision, fields, now)
+        if decision.kind == "new" and decision.replaces:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        os.makedirs(run_dir, exist_ok=True)
+        run = Run(store=store, rid=rid, id=run_id, name=name, project=project, entity=entity,
+                  notes=notes, tags=tuple(tags), group=group, job_type=job_type, config=config,
+                  allow_val_change=plan.allow_val_change, mode=plan.mode, dir=run_dir,
+                  starting_step=starting_step, resumed=decision.kind == "resume",
+                  summary=summary, settings=s)
+        registry.add(run, make_global=plan.reinit != "create_new")
+    except BaseException:
+        # KeyboardInterrupt (or a failure) half-way leaves no half-created run behind.
+        if rid is not None and decision.kind in ("new", "fork"):
+            store.delete_run(rid)
+        raise
+    _apply_extras(run, s, plan)
+    return run
+
+
+def _fresh_id(store: Store) -> str:
+    taken = set(store.ids())
+    while True:
+        run_id = names.generate_id()
+        if run_id not in taken:
+            return run_id
+
+
+def _recorded_settings(s: Settings) -> dict[str, Any]:
+    keep = ("anonymous", "force", "save_code", "sync_tensorboard", "monitor_gym",
+            "allow_val_change", "reinit", "resume", "notebook_name", "base_url")
+    return {k: getattr(s, k) for k in keep if getattr(s, k) is not None}
+
+
+def _apply_extras(run: Run, s: Settings, plan: _Plan) -> None:
+    """Effects that need the run to exist: code capture and the integrations."""
+    if s.save_code:
+        from .code import save_code
+
+        save_code(run, plan.program)

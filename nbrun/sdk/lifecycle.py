@@ -1,0 +1,106 @@
+"""Which run ``init()`` opens: new, replaced, resumed, rewound or forked; and opening it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import UsageError
+from ..settings import Settings
+from ..store import RunRow, Store
+from ..store import moments
+
+
+@dataclass
+class Decision:
+    kind: str  # "new", "resume", "rewind" or "fork"
+    run_id: str | None
+    existing: RunRow | None = None  # the run resumed or rewound, or the fork's source
+    replaces: bool = False  # a new run taking over an existing id (resume=None)
+    step: int | None = None  # where a rewind or fork cuts
+    base_config: dict[str, Any] = field(default_factory=dict)
+
+
+def _refuse_if_live(row: RunRow, what: str) -> None:
+    if row.state == "running":
+        raise UsageError(
+            f"{what}: run {row.id!r} is still running (process {row.pid} on {row.host}); finish "
+            "it first, or wait until it is detected as crashed")
+
+
+def _source(store: Store, run_id: str, step: int, arg: str, project: str | None) -> RunRow:
+    row = store.get(run_id)
+    if row is None:
+        raise UsageError(f"{arg}: no run with id {run_id!r} in the store at {store.path}")
+    if project is not None and row.project != project:
+        raise UsageError(f"{arg}: run {run_id!r} belongs to project {row.project!r}, not "
+                         f"{project!r}; the source must be in the same project")
+    if step > row.last_step:
+        last = ("it has no logged steps" if row.last_step < 0
+                else f"its last step is {row.last_step}")
+        raise UsageError(f"{arg}: step {step} is beyond the history of run {run_id!r} ({last}); "
+                         f"pick a step from 0 to {max(row.last_step, 0)}")
+    return row
+
+
+def decide(store: Store, s: Settings, resume: str | None,
+           resume_from: tuple[str, int] | None, fork_from: tuple[str, int] | None,
+           program: str | None) -> Decision:
+    """Work out what to open, refusing (``UsageError``) before anything is written."""
+    if resume_from is not None:
+        row = _source(store, *resume_from, "resume_from", s.project)
+        _refuse_if_live(row, "resume_from")
+        return Decision("rewind", row.id, row, step=resume_from[1], base_config=row.config)
+    if fork_from is not None:
+        row = _source(store, *fork_from, "fork_from", s.project)
+        if s.id is not None and store.get(s.id) is not None:
+            raise UsageError(f"fork_from: id={s.id!r} already exists; a fork needs a new id")
+        return Decision("fork", s.id, row, step=fork_from[1], base_config=row.config)
+
+    existing = store.get(s.id) if s.id is not None else None
+    if resume is None:
+        if existing is not None:
+            _refuse_if_live(existing, "init (replacing an existing id)")
+        return Decision("new", s.id, replaces=existing is not None)
+    if resume == "never":
+        if existing is not None:
+            raise UsageError(f"resume='never' but run {s.id!r} already exists in {store.path}; "
+                             "pass another id or resume='allow'")
+        return Decision("new", s.id)
+    if resume == "must" and existing is None:
+        raise UsageError(f"resume='must' but there is no run {s.id!r} in {store.path}; pass the "
+                         "id of an existing run or resume='allow'")
+    if resume == "auto" and s.id is None:
+        existing = store.last_run_of_program(program) if program else None
+        if existing is None or existing.state != "crashed":
+            return Decision("new", None)
+    if existing is None:
+        return Decision("new", s.id)
+    _refuse_if_live(existing, f"resume={resume!r}")
+    return Decision("resume", existing.id, existing, base_config=existing.config)
+
+
+def apply(store: Store, decision: Decision, fields: dict[str, Any], now: float
+          ) -> tuple[int, int, dict[str, Any]]:
+    """Write the decision; returns (rid, starting step, summary)."""
+    existing = decision.existing
+    if decision.kind == "new":
+        rid = store.insert_run({**fields, "created_at": now}, replace=decision.replaces)
+        return rid, 0, {}
+    if decision.kind == "fork":
+        assert existing is not None and decision.step is not None
+        lineage = {"forked_from": {"id": existing.id, "step": decision.step}}
+        rid, summary = moments.fork(store, existing.rid, decision.step,
+                                    {**fields, "created_at": now, "lineage": lineage})
+        return rid, decision.step + 1, summary
+    assert existing is not None
+    if decision.kind == "rewind":
+        assert decision.step is not None
+        summary = moments.rewind(store, existing.rid, decision.step, fields, now)
+        if summary is None:
+            raise UsageError(f"resume_from: run {existing.id!r} started running meanwhile")
+        return existing.rid, decision.step + 1, summary
+    opened = moments.resume(store, existing.rid, fields, now)
+    if opened is None:
+        raise UsageError(f"resume: run {existing.id!r} started running meanwhile")
+    return existing.rid, opened[0], opened[1]

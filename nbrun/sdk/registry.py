@@ -1,0 +1,82 @@
+"""The runs active in this process, which one is global, and finishing them at exit."""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import threading
+from typing import Any
+
+_lock = threading.RLock()
+_active: list[Any] = []
+_global: Any = None
+_hooks_installed = False
+_uncaught = False
+
+
+def active() -> list[Any]:
+    with _lock:
+        return list(_active)
+
+
+def current() -> Any:
+    return _global
+
+
+def add(run: Any, make_global: bool) -> None:
+    global _global
+    _install_hooks()
+    with _lock:
+        _active.append(run)
+        if make_global:
+            _global = run
+
+
+def make_global(run: Any) -> None:
+    global _global
+    with _lock:
+        _global = run
+
+
+def forget(run: Any) -> None:
+    """Called by a run as it finishes."""
+    global _global
+    with _lock:
+        if run in _active:
+            _active.remove(run)
+        if _global is run:
+            _global = None
+
+
+def find(run_id: str) -> Any:
+    with _lock:
+        for run in _active:
+            if run.id == run_id:
+                return run
+    return None
+
+
+def _install_hooks() -> None:
+    """Finish active runs at interpreter exit, failed if an exception ended the program."""
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    previous = sys.excepthook
+
+    def excepthook(exc_type, exc, tb):
+        global _uncaught
+        _uncaught = True
+        previous(exc_type, exc, tb)
+
+    sys.excepthook = excepthook
+    atexit.register(_finish_all_at_exit)
+
+
+def _finish_all_at_exit() -> None:
+    code = 1 if _uncaught else 0
+    for run in reversed(active()):
+        try:
+            run.finish(exit_code=code)
+        except Exception as exc:  # exit must go on; the run will read as crashed
+            print(f"nbrun: could not finish run {run.id}: {exc}", file=sys.stderr)

@@ -1,0 +1,195 @@
+"""``Run``: one tracked run writing to the embedded store."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from .. import validation as rules
+from ..errors import UsageError
+from ..store import Store, get_writer
+from ..store.writer import Channel
+from . import registry, values
+from .config import Config
+from .summary import Summary
+
+_SCALARS = values.SCALARS
+_MAX_STEP = 2**63 - 1
+_BACKLOG_CHECK = 4096 - 1  # check the writer's backlog every 4096 steps, not on every call
+_BACKLOG_LIMIT = 500_000
+
+
+class Run:
+    """A run in progress. Created by ``nbrun.init()``."""
+
+    def __init__(self, *, store: Store, rid: int, id: str, name: str, project: str,
+                 entity: str | None, notes: str | None, tags: tuple[str, ...],
+                 group: str | None, job_type: str | None, config: dict[str, Any],
+                 allow_val_change: bool, mode: str, dir: str, starting_step: int = 0,
+                 resumed: bool = False, summary: dict[str, Any] | None = None,
+                 url: str | None = None, settings: Any = None) -> None:
+        self._store = store
+        self._rid = rid
+        self._id = id
+        self._name = name
+        self._project = project
+        self._entity = entity
+        self._notes = notes
+        self._tags = tags
+        self._group = group
+        self._job_type = job_type
+        self._mode = mode
+        self._dir = dir
+        self._url = url
+        self._starting_step = starting_step
+        self._resumed = resumed
+        self._state = "running"
+        self._step = starting_step
+        self._pending: dict[str, Any] | None = None
+        self._finished = False
+        self.settings = settings
+        self._logged: dict[str, Any] = dict(summary or {})
+        self._summary = Summary(self._logged, on_change=self._summary_changed)
+        self._writer = get_writer()
+        self._channel = Channel(store, rid, self._summary.snapshot)
+        self._channel.last_step = starting_step - 1
+        self._rows = self._channel.rows
+        self._config = Config(config, allow_val_change=allow_val_change,
+                              on_change=lambda data: self._channel.set_meta(config=data))
+        self._writer.register(self._channel)
+
+    # -- logging ------------------------------------------------------------------------------
+    def log(self, data: dict[str, Any], step: int | None = None, commit: bool | None = None
+            ) -> None:
+        """Record ``data`` at the current step (see the contract for ``step`` and ``commit``)."""
+        # The common call (flat dict of plain scalars, no step/commit) never leaves this block;
+        # everything else, and every error message, is in _log_slow.
+        if (step is None and commit is None and self._pending is None and not self._finished
+                and type(data) is dict and _SCALARS.issuperset(map(type, data.values()))
+                and data.keys() <= self._known_keys):
+            step = self._step
+            self._rows.append((step, data.copy()))
+            self._logged.update(data)
+            self._step = step + 1
+            if not step & _BACKLOG_CHECK and len(self._rows) > _BACKLOG_LIMIT:
+                self._writer.flush()
+            return
+        self._log_slow(data, step, commit)
+
+    _known_keys: frozenset = frozenset()
+
+    def _log_slow(self, data: Any, step: Any, commit: Any) -> None:
+        if self._finished:
+            raise UsageError(f"log: run {self._id!r} is finished; start another with nbrun.init()")
+        if commit is not None and not isinstance(commit, bool):
+            raise UsageError(f"log: commit must be True, False or None, got {commit!r}")
+        flat = values.flatten_log(data)
+        if step is not None:
+            step = _check_step(step)
+            if step < self._step:
+                warnings.warn(
+                    f"log: step {step} is lower than the current step {self._step} of run "
+                    f"{self._id!r}; this data was dropped", UserWarning, stacklevel=3)
+                return
+            if step > self._step:
+                self._commit()
+                self._step = step
+        if type(data) is dict and all(type(v) in _SCALARS for v in data.values()):
+            # Plain flat keys already checked once may take the fast path from now on.
+            self._known_keys = self._known_keys | data.keys()
+        if self._pending is None:
+            self._pending = flat
+        else:
+            self._pending.update(flat)
+        self._logged.update(flat)
+        if commit or (commit is None and step is None):
+            self._commit()
+
+    def _commit(self) -> None:
+        """Close the row at the current step and move to the next one."""
+        if self._pending is not None:
+            if self._pending:
+                self._rows.append((self._step, self._pending))
+            self._pending = None
+            self._step += 1
+
+    def _summary_changed(self) -> None:
+        with self._channel.lock:
+            self._channel.summary_dirty = True
+
+    # -- finishing ----------------------------------------------------------------------------
+    def finish(self, exit_code: int | None = None) -> None:
+        """Flush everything logged and mark the run finished (0/None) or failed (non-zero)."""
+        if self._finished:
+            return
+        if exit_code is not None and (not isinstance(exit_code, int) or
+                                      isinstance(exit_code, bool)):
+            raise UsageError(f"finish: exit_code must be an int or None, got {exit_code!r}")
+        self._commit()
+        state = "failed" if exit_code else "finished"
+        self._writer.close(self._channel, state, exit_code, {})
+        self._finished = True
+        self._state = state
+        registry.forget(self)
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.finish(exit_code=1 if exc_type is not None else 0)
+        return False
+
+    # -- attributes ---------------------------------------------------------------------------
+    id = property(lambda self: self._id, doc="the run id")
+    project = property(lambda self: self._project)
+    entity = property(lambda self: self._entity)
+    group = property(lambda self: self._group)
+    job_type = property(lambda self: self._job_type)
+    config = property(lambda self: self._config)
+    summary = property(lambda self: self._summary)
+    dir = property(lambda self: self._dir, doc="the run's folder for files")
+    url = property(lambda self: self._url, doc="the run's page on the tracking server (online)")
+    step = property(lambda self: self._step, doc="the step the next log() writes to")
+    starting_step = property(lambda self: self._starting_step)
+    resumed = property(lambda self: self._resumed)
+    state = property(lambda self: self._state)
+    mode = property(lambda self: self._mode)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = rules.check_text(value, "name", rules.TEXT_MAX)
+        self._channel.set_meta(name=self._name)
+
+    @property
+    def notes(self) -> str | None:
+        return self._notes
+
+    @notes.setter
+    def notes(self, value: str | None) -> None:
+        self._notes = None if value is None else rules.check_text(value, "notes")
+        self._channel.set_meta(notes=self._notes)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: Any) -> None:
+        self._tags = rules.check_tags(value)
+        self._channel.set_meta(tags=list(self._tags))
+
+    def __repr__(self) -> str:
+        return (f"<nbrun.Run {self._name} id={self._id} project={self._project} "
+                f"state={self._state} step={self._step}>")
+
+
+def _check_step(step: Any) -> int:
+    if type(step).__module__ == "numpy" and hasattr(step, "item"):
+        step = step.item()
+    if not isinstance(step, int) or isinstance(step, bool) or not 0 <= step <= _MAX_STEP:
+        raise UsageError(f"log: step must be a non-negative integer, got {step!r}")
+    return step

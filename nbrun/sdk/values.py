@@ -1,0 +1,122 @@
+"""Turning user values into what the store keeps: JSON-compatible, NumPy and paths converted."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from ..errors import UsageError
+
+MAX_VALUE_BYTES = 10 * 1024 * 1024
+SCALARS = frozenset((float, int, bool, str))
+
+
+def _is_numpy(value: Any) -> bool:
+    return type(value).__module__ == "numpy"
+
+
+def numpy_to_python(value: Any) -> Any:
+    """NumPy scalars and 0-d arrays to Python scalars; other arrays to nested lists."""
+    if hasattr(value, "ndim") and getattr(value, "ndim", 1) == 0 and hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def config_value(value: Any, path: str) -> Any:
+    """A config value as JSON-compatible data; ``path`` names it in errors."""
+    if value is None or type(value) in SCALARS:
+        return value
+    if isinstance(value, (bool, int, float, str)):  # subclasses such as IntEnum
+        return _plain_scalar(value)
+    if _is_numpy(value):
+        return config_value(numpy_to_python(value), path)
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, dict):
+        return config_mapping(value, path)
+    if isinstance(value, (list, tuple)):
+        return [config_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    raise UsageError(
+        f"config key {path!r}: a {type(value).__name__} cannot be stored; config values are "
+        "numbers, strings, bools, None, lists and dicts of those, NumPy scalars or arrays, paths"
+    )
+
+
+def _plain_scalar(value: Any) -> Any:
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def config_key(key: Any, parent: str) -> str:
+    where = f" under {parent!r}" if parent else ""
+    if not isinstance(key, str):
+        raise UsageError(f"config key {key!r}{where} must be a string, got {type(key).__name__}")
+    if not key:
+        raise UsageError(f"config has an empty key{where}; keys are non-empty strings")
+    if "." in key:
+        raise UsageError(
+            f"config key {(parent + '.' if parent else '') + key!r} contains '.'; keys may not "
+            "contain dots at any depth (use nested dicts instead)"
+        )
+    return key
+
+
+def config_mapping(mapping: dict, parent: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in mapping.items():
+        key = config_key(key, parent)
+        path = f"{parent}.{key}" if parent else key
+        out[key] = config_value(value, path)
+    return out
+
+
+def check_size(key: str, value: Any) -> None:
+    size = len(json.dumps(value, allow_nan=True))
+    if size >= MAX_VALUE_BYTES:
+        raise UsageError(
+            f"config key {key!r} serialises to {size / 1e6:.1f} MB; one value must be under 10 MB"
+        )
+
+
+def log_value(value: Any, key: str) -> Any:
+    """A history value: number, bool or string (NumPy scalars converted). NaN/inf stay."""
+    if type(value) in SCALARS:
+        return value
+    if _is_numpy(value):
+        if getattr(value, "ndim", 0) != 0:
+            raise UsageError(
+                f"log: key {key!r} holds an array of shape {getattr(value, 'shape', '?')}; log "
+                "scalars (numbers, bools, strings, NumPy scalars), e.g. .item() or .mean()"
+            )
+        return numpy_to_python(value)
+    if isinstance(value, (bool, int, float, str)):
+        return _plain_scalar(value)
+    raise UsageError(
+        f"log: key {key!r} has a value of type {type(value).__name__}; accepted are numbers, "
+        "bools, strings, NumPy scalars and nested dicts of those"
+    )
+
+
+def flatten_log(data: Any, prefix: str = "", out: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
+    """Validate a ``log()`` payload and flatten nested dicts with ``/``."""
+    if out is None:
+        out = {}
+        if not isinstance(data, dict):
+            raise UsageError(f"log: data must be a dict of key: value, got {type(data).__name__}")
+    for key, value in data.items():
+        if not isinstance(key, str) or not key:
+            raise UsageError(f"log: keys must be non-empty strings, got {key!r}")
+        full = prefix + key
+        if full == "_step":
+            raise UsageError("log: the key '_step' is reserved; pass step= to set the step")
+        if isinstance(value, dict):
+            flatten_log(value, full + "/", out)
+        else:
+            out[full] = log_value(value, full)
+    return out

@@ -1,0 +1,15 @@
+"""The embedded store: one SQLite database (WAL) plus one folder per run."""
+
+from .database import RunRow, Store, StoreMissing
+from .location import find_store_root, resolve_store_root
+from .writer import Writer, get_writer
+
+__all__ = [
+    "RunRow",
+    "Store",
+    "StoreMissing",
+    "Writer",
+    "find_store_root",
+    "get_writer",
+    "resolve_store_root",
+]

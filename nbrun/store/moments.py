@@ -1,0 +1,107 @@
+"""Store operations that cut a run's history at a step: rewind in place and fork."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from . import series
+from .database import Store, dumps, encode_fields
+
+_LATEST = """
+SELECT key, kind, steps, vals FROM series s
+WHERE rid=? AND rewound=0 AND step_hi = (
+    SELECT MAX(step_hi) FROM series WHERE rid=s.rid AND key=s.key AND rewound=0)
+"""
+
+
+def _split_at(conn: sqlite3.Connection, rid: int, step: int) -> None:
+    """Split every live chunk that holds steps on both sides of ``step`` into two chunks."""
+    rows = conn.execute(
+        "SELECT rowid, key, kind, steps, vals FROM series "
+        "WHERE rid=? AND rewound=0 AND step_lo<=? AND step_hi>?", (rid, step, step)).fetchall()
+    for rowid, key, kind, steps_blob, vals_blob in rows:
+        steps, vals = series.decode(kind, steps_blob, vals_blob)
+        cut = next(i for i, s in enumerate(steps) if s > step)
+        head = series.encode(key, list(steps[:cut]), list(vals[:cut]))
+        tail = series.encode(key, list(steps[cut:]), list(vals[cut:]))
+        conn.execute("DELETE FROM series WHERE rowid=?", (rowid,))
+        conn.executemany(
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(rid, *head), (rid, *tail)])
+
+
+def _summary_and_last(conn: sqlite3.Connection, rid: int) -> tuple[dict[str, Any], int]:
+    summary: dict[str, Any] = {}
+    last = -1
+    for key, kind, steps_blob, vals_blob in conn.execute(_LATEST, (rid,)):
+        steps, vals = series.decode(kind, steps_blob, vals_blob)
+        summary[key] = vals[-1]
+        last = max(last, steps[-1])
+    return summary, last
+
+
+def rewind(store: Store, rid: int, step: int, fields: dict[str, Any], at: float
+           ) -> dict[str, Any] | None:
+    """Set history after ``step`` aside (kept, marked with a rewind number), recompute the
+    summary and reopen the run. None when the run is running meanwhile."""
+    with store.transaction() as conn:
+        row = conn.execute("SELECT state, lineage FROM runs WHERE rid=?", (rid,)).fetchone()
+        if row is None or row[0] == "running":
+            return None
+        generation = conn.execute("SELECT COALESCE(MAX(rewound), 0) + 1 FROM series WHERE rid=?",
+                                  (rid,)).fetchone()[0]
+        _split_at(conn, rid, step)
+        conn.execute("UPDATE series SET rewound=? WHERE rid=? AND rewound=0 AND step_lo>?",
+                     (generation, rid, step))
+        summary, last = _summary_and_last(conn, rid)
+        lineage = json.loads(row[1])
+        lineage.setdefault("rewinds", []).append({"step": step, "at": at})
+        values = {**encode_fields(fields), "summary": dumps(summary), "last_step": step,
+                  "starting_step": step + 1, "lineage": dumps(lineage)}
+        _update(conn, rid, values)
+        return summary
+
+
+def fork(store: Store, source_rid: int, step: int, fields: dict[str, Any]
+         ) -> tuple[int, dict[str, Any]]:
+    """A new run whose history is the source's up to and including ``step``."""
+    with store.transaction() as conn:
+        _split_at(conn, source_rid, step)
+        values = {**encode_fields(fields), "summary": "{}", "last_step": step,
+                  "starting_step": step + 1}
+        cols = ", ".join(values)
+        cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({', '.join('?' * len(values))})",
+                           tuple(values.values()))
+        rid = int(cur.lastrowid)
+        conn.execute(
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
+            "SELECT ?, key, step_lo, step_hi, n, kind, steps, vals FROM series "
+            "WHERE rid=? AND rewound=0 AND step_hi<=?", (rid, source_rid, step))
+        summary, _ = _summary_and_last(conn, rid)
+        conn.execute("UPDATE runs SET summary=? WHERE rid=?", (dumps(summary), rid))
+        return rid, summary
+
+
+def resume(store: Store, rid: int, fields: dict[str, Any], at: float
+           ) -> tuple[int, dict[str, Any]] | None:
+    """Reopen a finished or crashed run; returns (starting step, summary), or None when the
+    run is running meanwhile (another process got there first)."""
+    with store.transaction() as conn:
+        row = conn.execute("SELECT state, last_step, summary, lineage FROM runs WHERE rid=?",
+                           (rid,)).fetchone()
+        if row is None or row[0] == "running":
+            return None
+        start = row[1] + 1
+        lineage = json.loads(row[3])
+        lineage.setdefault("resumes", []).append({"step": start, "at": at})
+        values = {**encode_fields(fields), "starting_step": start, "lineage": dumps(lineage)}
+        _update(conn, rid, values)
+        conn.execute("UPDATE runs SET resumed_count=resumed_count+1 WHERE rid=?", (rid,))
+        return start, json.loads(row[2])
+
+
+def _update(conn: sqlite3.Connection, rid: int, values: dict[str, Any]) -> None:
+    sets = ", ".join(f"{k}=?" for k in values)
+    conn.execute(f"UPDATE runs SET {sets} WHERE rid=?", (*values.values(), rid))

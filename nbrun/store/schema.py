@@ -1,0 +1,100 @@
+"""The database schema, its version and the migrations from the first released version on."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ..errors import Error
+
+SCHEMA_VERSION = 1
+
+# Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
+# is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
+_V1 = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    rid            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id             TEXT NOT NULL UNIQUE,
+    name           TEXT NOT NULL,
+    project        TEXT NOT NULL,
+    entity         TEXT,
+    notes          TEXT,
+    tags           TEXT NOT NULL DEFAULT '[]',
+    run_group      TEXT,
+    job_type       TEXT,
+    config         TEXT NOT NULL DEFAULT '{}',
+    summary        TEXT NOT NULL DEFAULT '{}',
+    state          TEXT NOT NULL,
+    exit_code      INTEGER,
+    mode           TEXT NOT NULL,
+    created_at     REAL NOT NULL,
+    updated_at     REAL NOT NULL,
+    finished_at    REAL,
+    heartbeat_at   REAL NOT NULL,
+    host           TEXT NOT NULL,
+    pid            INTEGER NOT NULL,
+    pid_start      TEXT,
+    program        TEXT,
+    last_step      INTEGER NOT NULL DEFAULT -1,
+    starting_step  INTEGER NOT NULL DEFAULT 0,
+    resumed_count  INTEGER NOT NULL DEFAULT 0,
+    lineage        TEXT NOT NULL DEFAULT '{}',
+    settings       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS runs_project ON runs (project, created_at);
+CREATE INDEX IF NOT EXISTS runs_state ON runs (state);
+CREATE TABLE IF NOT EXISTS series (
+    rid      INTEGER NOT NULL,
+    key      TEXT NOT NULL,
+    step_lo  INTEGER NOT NULL,
+    step_hi  INTEGER NOT NULL,
+    n        INTEGER NOT NULL,
+    kind     TEXT NOT NULL,
+    steps    BLOB NOT NULL,
+    vals     BLOB NOT NULL,
+    rewound  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS series_run_key ON series (rid, key, step_lo);
+"""
+
+# Migrations from version N to N + 1, applied in order inside one transaction each.
+MIGRATIONS: dict[int, str] = {}
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    """Create the schema in a new database or migrate an older one to SCHEMA_VERSION."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        has_meta = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        version = 0
+        if has_meta:
+            row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise Error(
+                f"this store has schema version {version}; this nbrun reads up to "
+                f"{SCHEMA_VERSION}: upgrade nbrun"
+            )
+        if version == 0:
+            for statement in _V1.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            version = 1
+        while version < SCHEMA_VERSION:
+            for statement in MIGRATIONS[version].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            version += 1
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+            (str(version),),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,452 @@
+#!/usr/bin/env python
+"""Benchmark nbrun against wandb (offline) and MLflow (local SQLite store).
+
+Run:  python tests/benchmarks/bench_engine.py [--steps N] [--only nbrun,wandb,mlflow] [--json PATH]
+
+Not a pytest test (no test_ names, no assertions): it prints figures and whether
+nbrun meets its targets. Every measurement runs in a child process of this same
+script (``--child KIND``) so imports, background threads/processes and peak
+memory never leak between trackers.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+TRACKERS = ("nbrun", "wandb", "mlflow")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RESULT_TAG = "BENCH_RESULT "
+CHILD_TIMEOUT_S = 900
+
+IMPORT_REPS = 5
+INIT_REPS = 5
+FINISH_STEPS = 100_000  # log() per-call time and finish() are both taken from a run of this size
+SUSTAINED_STEPS = {"wandb": 100_000}  # nbrun uses --steps
+MLFLOW_LOG_CALLS = 2_000  # log_metrics is one synchronous SQLite transaction per call
+MLFLOW_BATCH_STEPS = 1_000  # steps per MlflowClient.log_batch call (3,000 metrics)
+MEMORY_SMALL_STEPS = 200_000
+DISABLED_CALLS = 1_000_000
+
+# --------------------------------------------------------------------------- child side
+
+LogFn = Callable[[dict, int], Any]
+
+
+def timed_loop(log: LogFn, n: int) -> float:
+    """Seconds for n log calls, each with a freshly built dict of 3 scalars."""
+    t0 = time.perf_counter()
+    for i in range(n):
+        log({"loss": 1.0 / (i + 1), "acc": i * 1e-6, "lr": 1e-3}, i)
+    return time.perf_counter() - t0
+
+
+def loop_overhead_s(n: int) -> float:
+    # Subtracted from log timings so the figure is the cost of the call itself,
+    # not of range()/dict building/the lambda wrapper.
+    return timed_loop(lambda d, i: None, n)
+
+
+def prepare(tracker: str, workdir: str) -> None:
+    """Untimed per-process setup: the import, and for MLflow the SQLite store + experiment."""
+    if tracker == "mlflow":
+        import mlflow
+
+        mlflow.set_tracking_uri(f"sqlite:///{workdir}/mlflow.db")
+        mlflow.set_experiment("bench")  # creates the DB schema (~3 s), not part of start_run
+    else:
+        __import__(tracker)
+
+
+def start_run(tracker: str, workdir: str, mode: str = "offline") -> Any:
+    if tracker == "nbrun":
+        import nbrun
+
+        return nbrun.init(project="bench", dir=workdir, mode=mode)
+    if tracker == "wandb":
+        import wandb
+
+        return wandb.init(project="bench", dir=workdir, mode=mode, settings=wandb.Settings(console="off"))
+    import mlflow
+
+    return mlflow.start_run()
+
+
+def finish_run(tracker: str, run: Any) -> None:
+    if tracker == "mlflow":
+        import mlflow
+
+        mlflow.end_run()
+    else:
+        run.finish()
+
+
+def log_fn(tracker: str, run: Any) -> LogFn:
+    if tracker == "mlflow":
+        import mlflow
+
+        return lambda d, i: mlflow.log_metrics(d, step=i)
+    return lambda d, i: run.log(d)
+
+
+def mlflow_batch_loop(run: Any, steps: int) -> float:
+    from mlflow.entities import Metric
+    from mlflow.tracking import MlflowClient
+
+    client, run_id = MlflowClient(), run.info.run_id
+    t0 = time.perf_counter()
+    for start in range(0, steps, MLFLOW_BATCH_STEPS):
+        ts = int(time.time() * 1000)
+        batch = [
+            Metric(key, value, ts, i)
+            for i in range(start, min(start + MLFLOW_BATCH_STEPS, steps))
+            for key, value in (("loss", 1.0 / (i + 1)), ("acc", i * 1e-6), ("lr", 1e-3))
+        ]
+        client.log_batch(run_id, metrics=batch)  # mlflow splits it into chunks of 1,000 metrics
+    return time.perf_counter() - t0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def helpers_peak_rss_mb() -> float:
+    """Summed peak RSS (VmHWM) of live child processes, e.g. wandb-core.
+
+    Read from /proc rather than RUSAGE_CHILDREN: the latter is inflated by every
+    short fork+exec (mlflow runs `git version`), which inherits our own RSS.
+    """
+    total_kb, me = 0, str(os.getpid())
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (proc / "status").read_text()
+        except OSError:
+            continue  # exited meanwhile, or not ours to read
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == me and "VmHWM" in fields:
+            total_kb += int(fields["VmHWM"].split()[0])
+    return total_kb / 1024
+
+
+def verify_nbrun(workdir: str, run_id: str, steps: int, history: bool) -> str:
+    """Read the run back through the public Api to prove the last step reached storage."""
+    import nbrun
+
+    try:
+        api_run = nbrun.Api(dir=workdir).run(run_id)
+        ok = api_run.summary.get("loss") == 1.0 / steps
+        checks = [f"summary.loss last={'ok' if ok else 'MISSING'}"]
+        if history:
+            rows = len(api_run.history(keys=["loss"]))
+            checks.append(f"history rows {rows:,}/{steps:,} {'ok' if rows == steps else 'MISMATCH'}")
+        return "; ".join(checks)
+    except Exception as exc:  # report, never crash the benchmark
+        return f"verify failed: {type(exc).__name__}: {exc}"
+
+
+def child_init(tracker: str, workdir: str, reps: int) -> dict[str, Any]:
+    prepare(tracker, workdir)
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        run = start_run(tracker, workdir)
+        times.append(time.perf_counter() - t0)
+        finish_run(tracker, run)
+    return {"init_first_s": times[0], "init_median_s": statistics.median(times)}
+
+
+def child_run(tracker: str, workdir: str, steps: int, api: str, verify: bool) -> dict[str, Any]:
+    prepare(tracker, workdir)
+    run = start_run(tracker, workdir)
+    if api == "log_batch":
+        loop_s = mlflow_batch_loop(run, steps)
+    else:
+        loop_s = timed_loop(log_fn(tracker, run), steps)
+    t0 = time.perf_counter()
+    finish_run(tracker, run)
+    finish_s = time.perf_counter() - t0
+    out: dict[str, Any] = {
+        "steps": steps,
+        "api": api,
+        "log_us": (loop_s - loop_overhead_s(steps)) / steps * 1e6,
+        "finish_s": finish_s,
+        "steps_per_s": steps / (loop_s + finish_s),
+        "rss_mb": peak_rss_mb(),
+        "rss_helpers_mb": helpers_peak_rss_mb(),  # before teardown: wandb-core is still alive
+    }
+    if tracker == "nbrun":
+        out["verify"] = verify_nbrun(workdir, run.id, steps, history=verify)
+    return out
+
+
+def child_disabled(tracker: str, workdir: str, calls: int) -> dict[str, Any]:
+    prepare(tracker, workdir)
+    times = []
+    for _ in range(INIT_REPS):
+        t0 = time.perf_counter()
+        run = start_run(tracker, workdir, mode="disabled")
+        times.append(time.perf_counter() - t0)
+        finish_run(tracker, run)
+    run = start_run(tracker, workdir, mode="disabled")
+    loop_s = timed_loop(log_fn(tracker, run), calls)
+    finish_run(tracker, run)
+    return {"disabled_init_s": statistics.median(times),
+            "disabled_log_us": (loop_s - loop_overhead_s(calls)) / calls * 1e6}
+
+
+def child_main(args: argparse.Namespace) -> None:
+    if args.child == "init":
+        result = child_init(args.tracker, args.dir, INIT_REPS)
+    elif args.child == "run":
+        result = child_run(args.tracker, args.dir, args.steps, args.api, args.verify)
+    else:
+        result = child_disabled(args.tracker, args.dir, args.steps)
+    print(RESULT_TAG + json.dumps(result), flush=True)
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def child_env(root: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
+    env.update(WANDB_SILENT="true", WANDB_MODE="offline", WANDB_DIR=root, WANDB_CONSOLE="off",
+               MLFLOW_TRACKING_URI=f"sqlite:///{root}/mlflow.db", GIT_PYTHON_REFRESH="quiet",
+               MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true")  # the network is closed
+    return env
+
+
+def spawn(argv: list[str], env: dict[str, str], cwd: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *argv], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=CHILD_TIMEOUT_S)
+
+
+def run_child(kind: str, tracker: str, root: str, env: dict[str, str], **opts: Any) -> dict[str, Any]:
+    workdir = tempfile.mkdtemp(prefix=f"{tracker}-{kind}-", dir=root)  # fresh store per child
+    argv = [str(Path(__file__).resolve()), "--child", kind, "--tracker", tracker, "--dir", workdir]
+    for key, value in opts.items():
+        if value is True:
+            argv.append(f"--{key}")
+        elif value is not None:
+            argv += [f"--{key}", str(value)]
+    try:
+        proc = spawn(argv, env, workdir)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {CHILD_TIMEOUT_S}s"}
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_TAG):
+            return json.loads(line[len(RESULT_TAG):])
+    tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    return {"error": f"{kind} child exited {proc.returncode}: {tail}"}
+
+
+def measure_import(tracker: str, root: str, env: dict[str, str]) -> float | None:
+    """Median import time over fresh interpreters; None if the tracker is not installed."""
+    # A bare -c child, not this script, so stdlib modules this script imports
+    # (json, subprocess, ...) are not already loaded and credited to the tracker.
+    code = f"import time; t = time.perf_counter(); import {tracker}; print(time.perf_counter() - t)"
+    times = []
+    for _ in range(IMPORT_REPS):
+        proc = spawn(["-c", code], env, root)
+        if proc.returncode != 0:
+            if "ModuleNotFoundError" in proc.stderr:
+                return None
+            raise RuntimeError(proc.stderr.strip().splitlines()[-1])
+        times.append(float(proc.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def measure_tracker(tracker: str, root: str, env: dict[str, str], steps: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {"notes": []}
+    notes: list[str] = figures["notes"]
+
+    def take(result: dict[str, Any], **mapping: str) -> dict[str, Any]:
+        if "error" in result:
+            notes.append(result["error"])
+        for dst, src in mapping.items():
+            figures[dst] = result.get(src)
+        return result
+
+    progress(f"[{tracker}] import x{IMPORT_REPS}")
+    figures["import_s"] = measure_import(tracker, root, env)
+    if figures["import_s"] is None:
+        return {"status": "not installed"}
+    progress(f"[{tracker}] init x{INIT_REPS}")
+    take(run_child("init", tracker, root, env), init_first_s="init_first_s", init_median_s="init_median_s")
+
+    if tracker == "mlflow":
+        progress(f"[mlflow] log_metrics x{MLFLOW_LOG_CALLS:,}")
+        take(run_child("run", tracker, root, env, steps=MLFLOW_LOG_CALLS, api="log_metrics"),
+             log_us="log_us", steps_per_s="steps_per_s")
+        progress(f"[mlflow] log_batch {FINISH_STEPS:,} steps")
+        take(run_child("run", tracker, root, env, steps=FINISH_STEPS, api="log_batch"),
+             steps_per_s_batch="steps_per_s", finish_s="finish_s", rss_mb="rss_mb", rss_helpers_mb="rss_helpers_mb")
+        notes.append(f"log/steps/s: {MLFLOW_LOG_CALLS:,} synchronous log_metrics calls; batched: "
+                     f"{FINISH_STEPS:,} steps via MlflowClient.log_batch, {MLFLOW_BATCH_STEPS:,} steps/call; "
+                     f"finish = end_run after the batched run")
+        figures["sustained_steps"] = MLFLOW_LOG_CALLS
+        return figures  # MLflow has no disabled mode
+
+    progress(f"[{tracker}] {FINISH_STEPS:,} steps (log per call, finish)")
+    short = take(run_child("run", tracker, root, env, steps=FINISH_STEPS),
+                 log_us="log_us", finish_s="finish_s")
+    sustained_steps = SUSTAINED_STEPS.get(tracker, steps)
+    figures["sustained_steps"] = sustained_steps
+    if tracker == "nbrun":
+        small = min(MEMORY_SMALL_STEPS, max(steps // 5, 1))
+        progress(f"[nbrun] {small:,} steps (memory, history check)")
+        res = take(run_child("run", tracker, root, env, steps=small, verify=True), rss_small_mb="rss_mb")
+        figures["rss_small_steps"] = small
+        notes.append(f"verify {small:,}-step run: {res.get('verify')}")
+        progress(f"[nbrun] {sustained_steps:,} steps (sustained, memory)")
+        res = take(run_child("run", tracker, root, env, steps=sustained_steps),
+                   steps_per_s="steps_per_s", rss_mb="rss_mb", rss_helpers_mb="rss_helpers_mb")
+        notes.append(f"verify {sustained_steps:,}-step run: {res.get('verify')}")
+    else:  # wandb: one 100k run gives every figure (100k wandb steps already take ~30 s)
+        take(short, steps_per_s="steps_per_s", rss_mb="rss_mb", rss_helpers_mb="rss_helpers_mb")
+    progress(f"[{tracker}] disabled mode x{DISABLED_CALLS:,}")
+    take(run_child("disabled", tracker, root, env, steps=DISABLED_CALLS),
+         disabled_init_s="disabled_init_s", disabled_log_us="disabled_log_us")
+    return figures
+
+
+# --------------------------------------------------------------------------- report
+
+# (key, label, display scale, decimals, target label, target check on the raw value)
+Row = tuple[str, str, float, int, str, Callable[[float], bool] | None]
+ROWS: list[Row] = [
+    ("import_s", "import (ms)", 1e3, 0, "< 150 ms", lambda v: v < 0.15),
+    ("init_first_s", "init, 1st in process (ms)", 1e3, 1, "< 20 ms", lambda v: v < 0.02),
+    ("init_median_s", f"init, median of {INIT_REPS} (ms)", 1e3, 1, "< 20 ms", lambda v: v < 0.02),
+    ("log_us", "log(3 scalars) per call (us)", 1, 2, "< 5 us", lambda v: v < 5),
+    ("steps_per_s", "sustained steps/s to disk", 1, 0, ">= 200,000", lambda v: v >= 200_000),
+    ("steps_per_s_batch", "  same, MLflow log_batch", 1, 0, "", None),
+    ("finish_s", f"finish() after {FINISH_STEPS // 1000}k steps (ms)", 1e3, 1, "< 100 ms", lambda v: v < 0.1),
+    ("rss_total_mb", "peak RSS, sustained run (MB)", 1, 0, "", None),
+    ("disabled_init_s", "disabled: init (ms)", 1e3, 3, "", None),
+    ("disabled_log_us", "disabled: log per call (us)", 1, 3, "< 0.5 us", lambda v: v < 0.5),
+]
+
+
+def fmt(value: Any, scale: float, decimals: int) -> str:
+    if value is None:
+        return "-"
+    return f"{value * scale:,.{decimals}f}"
+
+
+def memory_flat(nb: dict[str, Any]) -> tuple[str, bool | None]:
+    small, big = nb.get("rss_small_mb"), nb.get("rss_mb")
+    if small is None or big is None:
+        return "-", None
+    # "Flat": 5x the steps costs at most 10% (or 10 MB) more peak RSS.
+    flat = big - small <= max(10.0, 0.10 * small)
+    return f"{small:.0f} -> {big:.0f} MB", flat
+
+
+def print_report(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    for figs in results.values():
+        if "rss_mb" in figs:  # count helper processes (wandb-core) too: nbrun has none
+            figs["rss_total_mb"] = (figs.get("rss_mb") or 0) + (figs.get("rss_helpers_mb") or 0)
+    nb = results.get("nbrun", {})
+    has_nb = "nbrun" in results and "status" not in nb
+    peers = [t for t in ("wandb", "mlflow") if t in results] if has_nb else []
+    cols = [t for t in TRACKERS if t in results]
+    header = ["figure", *cols, *[f"nbrun/{p}" for p in peers], "nbrun target", "met?"]
+    lines, verdicts = [], {}
+    for key, label, scale, dec, target, check in ROWS:
+        if check is None and all(results[t].get(key) is None for t in cols):
+            continue  # e.g. the MLflow log_batch row when MLflow was not run
+        cells = [label]
+        for t in cols:
+            figs = results[t]
+            cells.append(figs["status"] if "status" in figs else fmt(figs.get(key), scale, dec))
+        nb_value = nb.get("steps_per_s" if key == "steps_per_s_batch" else key)
+        for p in peers:
+            peer_value = results[p].get(key)
+            ok = isinstance(nb_value, (int, float)) and isinstance(peer_value, (int, float)) and peer_value
+            cells.append(f"{nb_value / peer_value:.3g}x" if ok else "-")
+        met = check(nb[key]) if check and nb.get(key) is not None else None
+        verdicts[key] = met
+        cells += [target, {True: "met", False: "MISSED", None: ""}[met]]
+        lines.append(cells)
+    flat_text, flat = memory_flat(nb)
+    verdicts["memory_flat"] = flat
+    if has_nb:
+        steps_text = f"{nb.get('rss_small_steps', 0) // 1000}k -> {nb.get('sustained_steps', 0) // 1000}k"
+        lines.append([f"nbrun peak RSS, {steps_text} steps", flat_text, *[""] * (len(header) - 4), "flat",
+                      {True: "met", False: "MISSED", None: ""}[flat]])
+    widths = [max(len(str(row[i])) for row in [header, *lines]) for i in range(len(header))]
+    sep = "  "
+    print(sep.join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))))
+    print(sep.join("-" * w for w in widths))
+    for row in lines:
+        print(sep.join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+    print()
+    for t in cols:
+        figs = results[t]
+        if "sustained_steps" in figs:
+            print(f"{t}: sustained run = {figs['sustained_steps']:,} steps; peak RSS = "
+                  f"{fmt(figs.get('rss_mb'), 1, 0)} MB process + {fmt(figs.get('rss_helpers_mb'), 1, 0)} MB helpers")
+        for note in figs.get("notes", []):
+            print(f"{t}: {note}")
+    print("log/disabled timings are net of the bare loop + dict-building overhead; "
+          "steps/s = steps / (first log .. finish() returned); ratios are nbrun/peer.")
+    return verdicts
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--steps", type=int, default=1_000_000, help="nbrun sustained-run steps (default 1,000,000)")
+    p.add_argument("--only", default=",".join(TRACKERS), help="comma list of trackers, e.g. nbrun or wandb,mlflow")
+    p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    # Internal: child-process mode.
+    p.add_argument("--child", choices=["init", "run", "disabled"], help=argparse.SUPPRESS)
+    p.add_argument("--tracker", choices=TRACKERS, help=argparse.SUPPRESS)
+    p.add_argument("--dir", help=argparse.SUPPRESS)
+    p.add_argument("--api", default="log", help=argparse.SUPPRESS)
+    p.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
+    return p.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.child:
+        child_main(args)
+        return
+    trackers = [t.strip() for t in args.only.split(",") if t.strip()]
+    unknown = set(trackers) - set(TRACKERS)
+    if unknown:
+        sys.exit(f"unknown tracker(s): {', '.join(sorted(unknown))}")
+    root = tempfile.mkdtemp(prefix="nbrun-bench-")
+    started = time.perf_counter()
+    try:
+        env = child_env(root)
+        results = {t: measure_tracker(t, root, env, args.steps) for t in TRACKERS if t in trackers}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print(f"\nnbrun engine benchmark: python {platform.python_version()}, {platform.platform()}, "
+          f"{os.cpu_count()} CPUs, {time.perf_counter() - started:.0f} s total\n")
+    verdicts = print_report(results)
+    if args.json:
+        payload = {"python": platform.python_version(), "platform": platform.platform(),
+                   "cpus": os.cpu_count(), "steps": args.steps, "results": results, "targets_met": verdicts}
+        Path(args.json).write_text(json.dumps(payload, indent=2))
+        print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
