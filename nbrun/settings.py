@@ -151,6 +151,8 @@ class Settings(HasTraits):
                 setattr(self, key, value)
             except TraitError as exc:
                 raise UsageError(f"{source}: setting {key!r}={value!r} is invalid: {exc}") from None
+            except UsageError as exc:
+                raise UsageError(f"{source}: {exc}") from None
         return self
 
     def explicit(self) -> dict[str, Any]:

@@ -52,6 +52,13 @@ def _sanitize(name: str) -> str:
     return name.strip()[: rules.PROJECT_MAX] or "uncategorized"
 
 
+def _stem(path: str) -> str:
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if stem == "__main__":  # python -m package: the package names the program
+        stem = os.path.basename(os.path.dirname(path))
+    return stem
+
+
 def infer_project(notebook_name: str | None) -> str:
     """The git root's folder name, else the notebook's or program's stem, else uncategorized."""
     root = find_git_root()
@@ -59,5 +66,5 @@ def infer_project(notebook_name: str | None) -> str:
         return _sanitize(os.path.basename(root.rstrip(os.sep)) or "uncategorized")
     label = program_label(notebook_name)
     if label:
-        return _sanitize(os.path.splitext(os.path.basename(label))[0])
+        return _sanitize(_stem(label))
     return "uncategorized"

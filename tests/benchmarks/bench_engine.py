@@ -51,52 +51,45 @@ def timed_loop(log: LogFn, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def loop_overhead_s(n: int) -> float:
-    # Subtracted from log timings so the figure is the cost of the call itself,
-    # not of range()/dict building/the lambda wrapper.
-    return timed_loop(lambda d, i: None, n)
+def loop_overhead_s(n: int, reps: int = 3) -> float:
+    # Subtracted from log timings so the figure is the cost of the call itself, not of
+    # range()/dict building/the lambda wrapper. Min of reps: the 2-core box is noisy.
+    return min(timed_loop(lambda d, i: None, n) for _ in range(reps))
 
 
 def prepare(tracker: str, workdir: str) -> None:
     """Untimed per-process setup: the import, and for MLflow the SQLite store + experiment."""
     if tracker == "mlflow":
         import mlflow
-
         mlflow.set_tracking_uri(f"sqlite:///{workdir}/mlflow.db")
         mlflow.set_experiment("bench")  # creates the DB schema (~3 s), not part of start_run
     else:
         __import__(tracker)
 
 
-def start_run(tracker: str, workdir: str, mode: str = "offline") -> Any:
+def start_run(tracker: str, workdir: str, mode: str = "offline") -> tuple[Any, LogFn, Callable[[], Any]]:
+    """Start a run; return it with its log(d, i) and finish() callables."""
     if tracker == "nbrun":
         import nbrun
-
-        return nbrun.init(project="bench", dir=workdir, mode=mode)
+        run = nbrun.init(project="bench", dir=workdir, mode=mode)
+        return run, lambda d, i: run.log(d), run.finish
     if tracker == "wandb":
         import wandb
-
-        return wandb.init(project="bench", dir=workdir, mode=mode, settings=wandb.Settings(console="off"))
+        run = wandb.init(project="bench", dir=workdir, mode=mode, settings=wandb.Settings(console="off"))
+        return run, lambda d, i: run.log(d), run.finish
     import mlflow
-
-    return mlflow.start_run()
-
-
-def finish_run(tracker: str, run: Any) -> None:
-    if tracker == "mlflow":
-        import mlflow
-
-        mlflow.end_run()
-    else:
-        run.finish()
+    run = mlflow.start_run()
+    return run, lambda d, i: mlflow.log_metrics(d, step=i), mlflow.end_run
 
 
-def log_fn(tracker: str, run: Any) -> LogFn:
-    if tracker == "mlflow":
-        import mlflow
-
-        return lambda d, i: mlflow.log_metrics(d, step=i)
-    return lambda d, i: run.log(d)
+def time_inits(tracker: str, workdir: str, mode: str) -> list[float]:
+    times = []
+    for _ in range(INIT_REPS):
+        t0 = time.perf_counter()
+        _, _, finish = start_run(tracker, workdir, mode)
+        times.append(time.perf_counter() - t0)
+        finish()
+    return times
 
 
 def mlflow_batch_loop(run: Any, steps: int) -> float:
@@ -121,11 +114,8 @@ def peak_rss_mb() -> float:
 
 
 def helpers_peak_rss_mb() -> float:
-    """Summed peak RSS (VmHWM) of live child processes, e.g. wandb-core.
-
-    Read from /proc rather than RUSAGE_CHILDREN: the latter is inflated by every
-    short fork+exec (mlflow runs `git version`), which inherits our own RSS.
-    """
+    """Summed peak RSS (VmHWM) of live child processes, e.g. wandb-core. Not RUSAGE_CHILDREN:
+    every short fork+exec (mlflow runs `git version`) would report our own RSS there."""
     total_kb, me = 0, str(os.getpid())
     for proc in Path("/proc").glob("[0-9]*"):
         try:
@@ -141,7 +131,6 @@ def helpers_peak_rss_mb() -> float:
 def verify_nbrun(workdir: str, run_id: str, steps: int, history: bool) -> str:
     """Read the run back through the public Api to prove the last step reached storage."""
     import nbrun
-
     try:
         api_run = nbrun.Api(dir=workdir).run(run_id)
         ok = api_run.summary.get("loss") == 1.0 / steps
@@ -154,64 +143,47 @@ def verify_nbrun(workdir: str, run_id: str, steps: int, history: bool) -> str:
         return f"verify failed: {type(exc).__name__}: {exc}"
 
 
-def child_init(tracker: str, workdir: str, reps: int) -> dict[str, Any]:
-    prepare(tracker, workdir)
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        run = start_run(tracker, workdir)
-        times.append(time.perf_counter() - t0)
-        finish_run(tracker, run)
+def child_init(args: argparse.Namespace) -> dict[str, Any]:
+    prepare(args.tracker, args.dir)
+    times = time_inits(args.tracker, args.dir, "offline")
     return {"init_first_s": times[0], "init_median_s": statistics.median(times)}
 
 
-def child_run(tracker: str, workdir: str, steps: int, api: str, verify: bool) -> dict[str, Any]:
+def child_run(args: argparse.Namespace) -> dict[str, Any]:
+    tracker, workdir, steps = args.tracker, args.dir, args.steps
     prepare(tracker, workdir)
-    run = start_run(tracker, workdir)
-    if api == "log_batch":
-        loop_s = mlflow_batch_loop(run, steps)
-    else:
-        loop_s = timed_loop(log_fn(tracker, run), steps)
+    run, log, finish = start_run(tracker, workdir)
+    loop_s = mlflow_batch_loop(run, steps) if args.api == "log_batch" else timed_loop(log, steps)
     t0 = time.perf_counter()
-    finish_run(tracker, run)
+    finish()
     finish_s = time.perf_counter() - t0
     out: dict[str, Any] = {
         "steps": steps,
-        "api": api,
+        "api": args.api,
         "log_us": (loop_s - loop_overhead_s(steps)) / steps * 1e6,
         "finish_s": finish_s,
         "steps_per_s": steps / (loop_s + finish_s),
         "rss_mb": peak_rss_mb(),
-        "rss_helpers_mb": helpers_peak_rss_mb(),  # before teardown: wandb-core is still alive
+        "rss_helpers_mb": helpers_peak_rss_mb(),  # wandb-core is still alive until process exit
     }
     if tracker == "nbrun":
-        out["verify"] = verify_nbrun(workdir, run.id, steps, history=verify)
+        out["verify"] = verify_nbrun(workdir, run.id, steps, history=args.verify)
     return out
 
 
-def child_disabled(tracker: str, workdir: str, calls: int) -> dict[str, Any]:
-    prepare(tracker, workdir)
-    times = []
-    for _ in range(INIT_REPS):
-        t0 = time.perf_counter()
-        run = start_run(tracker, workdir, mode="disabled")
-        times.append(time.perf_counter() - t0)
-        finish_run(tracker, run)
-    run = start_run(tracker, workdir, mode="disabled")
-    loop_s = timed_loop(log_fn(tracker, run), calls)
-    finish_run(tracker, run)
+def child_disabled(args: argparse.Namespace) -> dict[str, Any]:
+    prepare(args.tracker, args.dir)
+    times = time_inits(args.tracker, args.dir, "disabled")
+    _, log, finish = start_run(args.tracker, args.dir, mode="disabled")
+    loop_s = min(timed_loop(log, args.steps) for _ in range(3))  # cheap enough to repeat
+    finish()
     return {"disabled_init_s": statistics.median(times),
-            "disabled_log_us": (loop_s - loop_overhead_s(calls)) / calls * 1e6}
+            "disabled_log_gross_us": loop_s / args.steps * 1e6,
+            "disabled_log_us": (loop_s - loop_overhead_s(args.steps)) / args.steps * 1e6}
 
 
-def child_main(args: argparse.Namespace) -> None:
-    if args.child == "init":
-        result = child_init(args.tracker, args.dir, INIT_REPS)
-    elif args.child == "run":
-        result = child_run(args.tracker, args.dir, args.steps, args.api, args.verify)
-    else:
-        result = child_disabled(args.tracker, args.dir, args.steps)
-    print(RESULT_TAG + json.dumps(result), flush=True)
+CHILDREN: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "init": child_init, "run": child_run, "disabled": child_disabled}
 
 
 # --------------------------------------------------------------------------- parent side
@@ -252,8 +224,7 @@ def run_child(kind: str, tracker: str, root: str, env: dict[str, str], **opts: A
 
 def measure_import(tracker: str, root: str, env: dict[str, str]) -> float | None:
     """Median import time over fresh interpreters; None if the tracker is not installed."""
-    # A bare -c child, not this script, so stdlib modules this script imports
-    # (json, subprocess, ...) are not already loaded and credited to the tracker.
+    # A bare -c child, not this script, so the stdlib modules we import are not preloaded.
     code = f"import time; t = time.perf_counter(); import {tracker}; print(time.perf_counter() - t)"
     times = []
     for _ in range(IMPORT_REPS):
@@ -298,7 +269,7 @@ def measure_tracker(tracker: str, root: str, env: dict[str, str], steps: int) ->
         notes.append(f"log/steps/s: {MLFLOW_LOG_CALLS:,} synchronous log_metrics calls; batched: "
                      f"{FINISH_STEPS:,} steps via MlflowClient.log_batch, {MLFLOW_BATCH_STEPS:,} steps/call; "
                      f"finish = end_run after the batched run")
-        figures["sustained_steps"] = MLFLOW_LOG_CALLS
+        figures["sustained_steps"], figures["rss_steps"] = MLFLOW_LOG_CALLS, FINISH_STEPS
         return figures  # MLflow has no disabled mode
 
     progress(f"[{tracker}] {FINISH_STEPS:,} steps (log per call, finish)")
@@ -320,7 +291,8 @@ def measure_tracker(tracker: str, root: str, env: dict[str, str], steps: int) ->
         take(short, steps_per_s="steps_per_s", rss_mb="rss_mb", rss_helpers_mb="rss_helpers_mb")
     progress(f"[{tracker}] disabled mode x{DISABLED_CALLS:,}")
     take(run_child("disabled", tracker, root, env, steps=DISABLED_CALLS),
-         disabled_init_s="disabled_init_s", disabled_log_us="disabled_log_us")
+         disabled_init_s="disabled_init_s", disabled_log_us="disabled_log_us",
+         disabled_log_gross_us="disabled_log_gross_us")
     return figures
 
 
@@ -339,13 +311,18 @@ ROWS: list[Row] = [
     ("rss_total_mb", "peak RSS, sustained run (MB)", 1, 0, "", None),
     ("disabled_init_s", "disabled: init (ms)", 1e3, 3, "", None),
     ("disabled_log_us", "disabled: log per call (us)", 1, 3, "< 0.5 us", lambda v: v < 0.5),
+    ("disabled_log_gross_us", "  same, incl. loop + dict build", 1, 3, "", None),
 ]
 
 
 def fmt(value: Any, scale: float, decimals: int) -> str:
-    if value is None:
-        return "-"
-    return f"{value * scale:,.{decimals}f}"
+    return "-" if value is None else f"{value * scale:,.{decimals}f}"
+
+
+def fmt_ratio(ratio: float) -> str:
+    if ratio >= 100:
+        return f"{ratio:,.0f}x"
+    return f"{ratio:.1f}x" if ratio >= 1 else f"{ratio:.2g}x"
 
 
 def memory_flat(nb: dict[str, Any]) -> tuple[str, bool | None]:
@@ -378,7 +355,7 @@ def print_report(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
         for p in peers:
             peer_value = results[p].get(key)
             ok = isinstance(nb_value, (int, float)) and isinstance(peer_value, (int, float)) and peer_value
-            cells.append(f"{nb_value / peer_value:.3g}x" if ok else "-")
+            cells.append(fmt_ratio(nb_value / peer_value) if ok else "-")
         met = check(nb[key]) if check and nb.get(key) is not None else None
         verdicts[key] = met
         cells += [target, {True: "met", False: "MISSED", None: ""}[met]]
@@ -390,17 +367,15 @@ def print_report(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
         lines.append([f"nbrun peak RSS, {steps_text} steps", flat_text, *[""] * (len(header) - 4), "flat",
                       {True: "met", False: "MISSED", None: ""}[flat]])
     widths = [max(len(str(row[i])) for row in [header, *lines]) for i in range(len(header))]
-    sep = "  "
-    print(sep.join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths))))
-    print(sep.join("-" * w for w in widths))
-    for row in lines:
-        print(sep.join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+    for row in [header, ["-" * w for w in widths], *lines]:
+        print("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
     print()
     for t in cols:
         figs = results[t]
         if "sustained_steps" in figs:
-            print(f"{t}: sustained run = {figs['sustained_steps']:,} steps; peak RSS = "
-                  f"{fmt(figs.get('rss_mb'), 1, 0)} MB process + {fmt(figs.get('rss_helpers_mb'), 1, 0)} MB helpers")
+            print(f"{t}: steps/s from a {figs['sustained_steps']:,}-step run; peak RSS from a "
+                  f"{figs.get('rss_steps', figs['sustained_steps']):,}-step run = {fmt(figs.get('rss_mb'), 1, 0)} MB "
+                  f"process + {fmt(figs.get('rss_helpers_mb'), 1, 0)} MB child processes")
         for note in figs.get("notes", []):
             print(f"{t}: {note}")
     print("log/disabled timings are net of the bare loop + dict-building overhead; "
@@ -414,7 +389,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--only", default=",".join(TRACKERS), help="comma list of trackers, e.g. nbrun or wandb,mlflow")
     p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     # Internal: child-process mode.
-    p.add_argument("--child", choices=["init", "run", "disabled"], help=argparse.SUPPRESS)
+    p.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     p.add_argument("--tracker", choices=TRACKERS, help=argparse.SUPPRESS)
     p.add_argument("--dir", help=argparse.SUPPRESS)
     p.add_argument("--api", default="log", help=argparse.SUPPRESS)
@@ -425,7 +400,7 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     if args.child:
-        child_main(args)
+        print(RESULT_TAG + json.dumps(CHILDREN[args.child](args)), flush=True)
         return
     trackers = [t.strip() for t in args.only.split(",") if t.strip()]
     unknown = set(trackers) - set(TRACKERS)

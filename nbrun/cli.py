@@ -1,0 +1,149 @@
+"""The ``nbrun`` command: list runs and show one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from typing import Any, Sequence
+
+from .errors import Error
+from .sdk import Api, RunRecord
+
+STATES = ("running", "finished", "failed", "crashed")
+
+
+def _when(ts: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "-"
+
+
+def _lineage_text(record: RunRecord) -> str:
+    parts = []
+    fork = record.lineage.get("forked_from")
+    if fork:
+        parts.append(f"forked from {fork['id']} at step {fork['step']}")
+    for rewind in record.lineage.get("rewinds", []):
+        parts.append(f"rewound at step {rewind['step']}")
+    if record.resumed_count:
+        times = "once" if record.resumed_count == 1 else f"{record.resumed_count} times"
+        parts.append(f"resumed {times}")
+    return "; ".join(parts)
+
+
+def _json_safe(value: Any) -> Any:
+    """JSON has no NaN or infinity: write them as strings rather than emit invalid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def cmd_runs(api: Api, args: argparse.Namespace) -> int:
+    records = api.runs(project=args.project, state=args.state, tags=args.tag or None)
+    if args.json:
+        print(json.dumps([_json_safe(_record_dict(r, with_config=False)) for r in records],
+                         indent=2))
+        return 0
+    if not records:
+        print("no runs" + (" match" if args.project or args.state or args.tag else ""))
+        return 0
+    rows = [[r.id, r.name, r.project, r.state, str(r.last_step + 1), _when(r.created_at),
+             ",".join(r.tags), _lineage_text(r)] for r in records]
+    print(_table(rows, ["ID", "NAME", "PROJECT", "STATE", "STEPS", "CREATED", "TAGS",
+                        "LINEAGE"]))
+    return 0
+
+
+def _record_dict(record: RunRecord, with_config: bool = True) -> dict[str, Any]:
+    data = {
+        "id": record.id, "name": record.name, "project": record.project,
+        "entity": record.entity, "state": record.state, "exit_code": record.exit_code,
+        "tags": list(record.tags), "notes": record.notes, "group": record.group,
+        "job_type": record.job_type, "created_at": record.created_at,
+        "finished_at": record.finished_at, "steps": record.last_step + 1,
+        "lineage": record.lineage, "resumed_count": record.resumed_count,
+        "summary": record.summary,
+    }
+    if with_config:
+        data["config"] = record.config
+    return data
+
+
+def cmd_show(api: Api, args: argparse.Namespace) -> int:
+    record = api.run(args.run_id)
+    history = record.history()[-args.steps:] if args.steps > 0 else []
+    if args.json:
+        data = _record_dict(record)
+        data["last_steps"] = list(history)
+        print(json.dumps(_json_safe(data), indent=2))
+        return 0
+    print(f"{record.name}  ({record.id})")
+    fields = [("project", record.project), ("entity", record.entity), ("state", record.state),
+              ("exit code", record.exit_code), ("tags", ", ".join(record.tags)),
+              ("notes", record.notes), ("group", record.group), ("job type", record.job_type),
+              ("created", _when(record.created_at)), ("finished", _when(record.finished_at)),
+              ("steps", record.last_step + 1), ("lineage", _lineage_text(record)),
+              ("folder", record.dir)]
+    for label, value in fields:
+        if value not in (None, ""):
+            print(f"  {label + ':':<11}{value}")
+    for title, mapping in (("config", record.config), ("summary", record.summary)):
+        print(f"\n{title}:")
+        if not mapping:
+            print("  (empty)")
+        for key, value in mapping.items():
+            print(f"  {key} = {value!r}")
+    print(f"\nlast {len(history)} steps:")
+    if history:
+        keys = sorted({k for row in history for k in row if k != "_step"})
+        rows = [[str(row["_step"])] + [repr(row[k]) if k in row else "" for k in keys]
+                for row in history]
+        print(_table(rows, ["_step"] + keys))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nbrun", description="Inspect runs in an nbrun store.")
+    p.add_argument("--dir", help="folder that holds .nbrun/ (default: found from here upwards)")
+    sub = p.add_subparsers(dest="command", required=True)
+    runs = sub.add_parser("runs", help="list runs")
+    runs.add_argument("--project")
+    runs.add_argument("--state", choices=STATES)
+    runs.add_argument("--tag", action="append", help="only runs with this tag (repeatable)")
+    runs.add_argument("--json", action="store_true", help="print JSON")
+    runs.set_defaults(func=cmd_runs)
+    show = sub.add_parser("show", help="show one run")
+    show.add_argument("run_id")
+    show.add_argument("--steps", type=int, default=5, help="how many last steps to print")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(func=cmd_show)
+    for sp in (runs, show):
+        sp.add_argument("--dir", dest="sub_dir", help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        api = Api(args.sub_dir or args.dir)
+        return args.func(api, args)
+    except Error as exc:
+        print(f"nbrun: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

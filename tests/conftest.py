@@ -1,0 +1,59 @@
+"""Every test runs in its own folder with a clean environment: no NBRUN_* variables, a private
+user settings folder, and no run left active afterwards."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import nbrun
+from nbrun.sdk import registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(tmp_path, monkeypatch):
+    for var in list(os.environ):
+        if var.startswith("NBRUN_"):
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    yield
+    for run in registry.active():
+        run.finish()
+
+
+@pytest.fixture
+def store_dir(tmp_path) -> Path:
+    """A folder for the store (``dir=``), separate from the working folder."""
+    path = tmp_path / "store"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def api(store_dir):
+    def read():
+        return nbrun.Api(store_dir)
+    return read
+
+
+def run_python(code: str, cwd: Path | None = None, env: dict | None = None,
+               timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess:
+    """Run a Python program in a child process, with this checkout importable."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NBRUN_")}
+    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"child failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
