@@ -130,7 +130,7 @@ def test_api_without_a_store_is_a_usage_error(tmp_path):
         nbrun.Api()
 
 
-def test_api_finds_the_store_from_the_working_folder_upwards(tmp_path, monkeypatch):
+def test_api_finds_the_store_from_the_working_folder_upwards(monkeypatch):
     work = Path.cwd()
     run = make_run(work)
     assert (work / ".nbrun").is_dir()

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from .. import validation as rules
 from ..errors import UsageError, did_you_mean
-from ..store import RunRow, Store, find_store_root, get_writer
+from ..store import RunRow, Store, StoreMissing, find_store_root, get_writer
 from . import registry
 
 
@@ -17,7 +17,8 @@ class History(list):
     def to_pandas(self):
         import pandas as pd
 
-        return pd.DataFrame(list(self))
+        # An empty history still has its _step column, so df["_step"] works on a new run.
+        return pd.DataFrame(list(self), columns=None if self else ["_step"])
 
 
 class RunRecord:
@@ -77,8 +78,9 @@ class Api:
             env = os.environ.get("NBRUN_DIR")
             root = rules.check_dir(env, "NBRUN_DIR") if env else find_store_root()
             if root is None:
-                raise UsageError(f"no nbrun store found in {os.getcwd()} or its parents; pass "
-                                 "dir= naming the folder that holds .nbrun/, or set NBRUN_DIR")
+                raise StoreMissing(f"no nbrun store found in {os.getcwd()} or its parents; pass "
+                                   "dir= (or --dir) naming the folder that holds .nbrun/, or "
+                                   "set NBRUN_DIR")
         else:
             root = rules.check_dir(dir)
         self.store = Store(root)

@@ -47,6 +47,7 @@ class Run:
         self._step = starting_step
         self._pending: dict[str, Any] | None = None
         self._finished = False
+        self._fast = True  # nothing pending and not finished: log() may take the fast path
         self.settings = settings
         self._logged: dict[str, Any] = dict(summary or {})
         self._summary = Summary(self._logged, on_change=self._summary_changed)
@@ -54,6 +55,7 @@ class Run:
         self._channel = Channel(store, rid, self._summary.snapshot)
         self._channel.last_step = starting_step - 1
         self._rows = self._channel.rows
+        self._append = self._rows.append
         self._config = Config(config, allow_val_change=allow_val_change,
                               on_change=lambda data: self._channel.set_meta(config=data))
         self._writer.register(self._channel)
@@ -62,13 +64,14 @@ class Run:
     def log(self, data: dict[str, Any], step: int | None = None, commit: bool | None = None
             ) -> None:
         """Record ``data`` at the current step (see the contract for ``step`` and ``commit``)."""
-        # The common call (flat dict of plain scalars, no step/commit) never leaves this block;
-        # everything else, and every error message, is in _log_slow.
-        if (step is None and commit is None and self._pending is None and not self._finished
-                and type(data) is dict and _SCALARS.issuperset(map(type, data.values()))
+        # The common call (flat dict of plain scalars whose keys were validated before, no
+        # step/commit, nothing pending) never leaves this block; everything else, and every
+        # error message, is in _log_slow.
+        if (self._fast and step is None and commit is None and type(data) is dict
+                and _SCALARS.issuperset(map(type, data.values()))
                 and data.keys() <= self._known_keys):
             step = self._step
-            self._rows.append((step, data.copy()))
+            self._append((step, data.copy()))
             self._logged.update(data)
             self._step = step + 1
             if not step & _BACKLOG_CHECK and len(self._rows) > _BACKLOG_LIMIT:
@@ -99,6 +102,7 @@ class Run:
             self._known_keys = self._known_keys | data.keys()
         if self._pending is None:
             self._pending = flat
+            self._fast = False
         else:
             self._pending.update(flat)
         self._logged.update(flat)
@@ -111,6 +115,7 @@ class Run:
             if self._pending:
                 self._rows.append((self._step, self._pending))
             self._pending = None
+            self._fast = not self._finished
             self._step += 1
 
     def _summary_changed(self) -> None:
@@ -129,6 +134,7 @@ class Run:
         state = "failed" if exit_code else "finished"
         self._writer.close(self._channel, state, exit_code, {})
         self._finished = True
+        self._fast = False
         self._state = state
         registry.forget(self)
 
