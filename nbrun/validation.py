@@ -28,6 +28,16 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def check_encodable(arg: str, value: str) -> str:
+    """Lone surrogates (from mis-decoded bytes) have no UTF-8 form and cannot be stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{arg}={value!r} holds characters with no UTF-8 form (lone "
+                         "surrogates); pass valid Unicode text") from None
+    return value
+
+
 def _no_forbidden(arg: str, value: str, what: str) -> None:
     bad = sorted({c for c in value if c in FORBIDDEN_CHARS})
     if bad:
@@ -47,6 +57,7 @@ def check_name_like(arg: str, value: Any, max_len: int, what: str) -> str:
         raise UsageError(
             f"{arg} is {len(value)} characters long; a {what} has at most {max_len} characters"
         )
+    check_encodable(arg, value)
     if value != value.strip():
         raise UsageError(f"{arg}={value!r} has leading or trailing white space")
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
@@ -73,7 +84,7 @@ def check_text(value: Any, arg: str, max_len: int | None = None) -> str:
         raise UsageError(f"{arg} must be a string, got {_type_name(value)} {value!r}")
     if max_len is not None and len(value) > max_len:
         raise UsageError(f"{arg} is {len(value)} characters long; at most {max_len} are accepted")
-    return value
+    return check_encodable(arg, value)
 
 
 def check_tags(value: Any, arg: str = "tags") -> tuple[str, ...]:
@@ -93,6 +104,7 @@ def check_tags(value: Any, arg: str = "tags") -> tuple[str, ...]:
             raise UsageError(
                 f"{arg}: tag {tag[:80]!r} is {len(tag)} characters; a tag has 1 to {TAG_MAX}"
             )
+        check_encodable(arg, tag)
         if tag not in out:
             out.append(tag)
     return tuple(out)

@@ -239,31 +239,44 @@ def test_store_of_a_newer_nbrun_is_refused_with_upgrade_advice(store_dir):
 
 def test_deleted_store_is_recreated_by_the_same_process(store_dir, api):
     # A notebook user wipes .nbrun/ to start afresh and runs init() again in the same kernel.
-    nbrun.init(dir=store_dir, mode="offline", project="s", id="before").finish()
-    shutil.rmtree(os.path.join(store_dir, ".nbrun"))
-    run = nbrun.init(dir=store_dir, mode="offline", project="s", id="after")
-    run.log({"a": 1})
-    run.finish()
+    # (In a child process, so that a failure cannot leave a broken run in this one.)
+    child = run_python(f"""
+        import os, shutil
+        import nbrun
+        store = {str(store_dir)!r}
+        nbrun.init(dir=store, mode="offline", project="s", id="before").finish()
+        shutil.rmtree(os.path.join(store, ".nbrun"))
+        run = nbrun.init(dir=store, mode="offline", project="s", id="after")
+        run.log({{"a": 1}})
+        run.finish()
+    """, check=False)
+    assert child.returncode == 0, child.stderr
     assert [r.id for r in api().runs()] == ["after"]
     assert api().run("after").history() == [{"_step": 0, "a": 1}]
 
 
 @pytest.mark.parametrize("run_id", [".", ".."])
 def test_replacing_a_run_never_deletes_other_runs_or_the_store(store_dir, api, run_id):
-    # '.' and '..' are valid ids by the contract (none of / \ # ? % :), so they must not act as
-    # paths: replacing such a run must not remove the runs folder or the whole store.
-    other = nbrun.init(dir=store_dir, mode="offline", project="s", id="other")
-    with open(os.path.join(other.dir, "artifact.txt"), "w") as f:
-        f.write("keep me")
-    other.log({"a": 1})
-    other.finish()
-    nbrun.init(dir=store_dir, mode="offline", project="s", id=run_id).finish()
-    nbrun.init(dir=store_dir, mode="offline", project="s", id=run_id).finish()  # replaces it
-
-    assert os.path.isfile(db_path(store_dir))
-    assert {r.id for r in api().runs()} == {"other", run_id}
+    # '.' and '..' are valid ids by the contract (none of / \ # ? % :), so they must not act
+    # as paths: replacing such a run (resume=None on an existing id) must not remove the runs
+    # folder or the whole store. In a child process, so that a failure stays there.
+    child = run_python(f"""
+        import os
+        import nbrun
+        store, run_id = {str(store_dir)!r}, {run_id!r}
+        other = nbrun.init(dir=store, mode="offline", project="s", id="other")
+        with open(os.path.join(other.dir, "artifact.txt"), "w") as f:
+            f.write("keep me")
+        other.log({{"a": 1}})
+        other.finish()
+        nbrun.init(dir=store, mode="offline", project="s", id=run_id).finish()
+        nbrun.init(dir=store, mode="offline", project="s", id=run_id).finish()  # replaces it
+    """, check=False)
+    assert os.path.isfile(db_path(store_dir)), "the store's database was deleted"
+    assert {r.id for r in api().runs()} == {"other", run_id}, "runs were lost"
     assert api().run("other").history() == [{"_step": 0, "a": 1}]
     assert os.path.isfile(os.path.join(api().run("other").dir, "artifact.txt"))
+    assert child.returncode == 0, child.stderr
 
 
 # -- run states ----------------------------------------------------------------------------------

@@ -191,6 +191,11 @@ def _init(passed: dict[str, Any]) -> Any:
 
     if plan.reinit == "return_previous" and registry.current() is not None:
         previous = registry.current()
+        if plan.resume == "must" and previous.id != s.id:
+            raise UsageError(
+                f"resume='must' asks for run {s.id!r}, but run {previous.id!r} is active and "
+                "reinit='return_previous' would return it; finish it first or pass "
+                "reinit='finish_previous' or 'create_new'")
         ignored = sorted(k for k in passed if k != "reinit")
         if ignored:
             warnings.warn(

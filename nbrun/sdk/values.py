@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from ..errors import UsageError
+from ..validation import check_encodable
 
 MAX_VALUE_BYTES = 10 * 1024 * 1024
 SCALARS = frozenset((float, int, bool, str))
@@ -113,6 +114,7 @@ def flatten_log(data: Any, prefix: str = "", out: dict[str, Any] | None = None
         if not isinstance(key, str) or not key:
             raise UsageError(f"log: keys must be non-empty strings, got {key!r}")
         full = prefix + key
+        check_encodable("log key", full)
         if full == "_step":
             raise UsageError("log: the key '_step' is reserved; pass step= to set the step")
         if isinstance(value, dict):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -71,6 +73,20 @@ class RunRow:
         return cls(**data)
 
 
+_PLAIN_ID = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,63}")
+
+
+def run_folder_name(run_id: str) -> str:
+    """The run's folder: its id when that is a plain lower-case name; otherwise a readable
+    prefix plus a hash, since ids such as '..', 64 emoji (256 bytes) or ids differing only in
+    case would escape the store, overflow a file name or collide on case-insensitive disks."""
+    if _PLAIN_ID.fullmatch(run_id):
+        return run_id
+    slug = re.sub(r"[^a-z0-9_-]+", "-", run_id.lower()).strip("-")[:32]
+    digest = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:16]
+    return f"{slug}-{digest}" if slug else digest
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, allow_nan=True, separators=(",", ":"))
 
@@ -98,6 +114,7 @@ class Store:
                     "holds .nbrun/, or set NBRUN_DIR"
                 )
             os.makedirs(os.path.join(self.path, "runs"), exist_ok=True)
+            _schema_ready.discard(self.db_path)  # a store deleted by hand gets its schema again
         self._local = threading.local()
 
     # -- connections -------------------------------------------------------------------------
@@ -130,7 +147,7 @@ class Store:
         return _Transaction(self.conn)
 
     def run_dir(self, run_id: str) -> str:
-        return os.path.join(self.path, "runs", run_id)
+        return os.path.join(self.path, "runs", run_folder_name(run_id))
 
     # -- runs --------------------------------------------------------------------------------
     def insert_run(self, fields: dict[str, Any], replace: bool = False) -> int:

@@ -192,7 +192,9 @@ CHILDREN: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 def child_env(root: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
+    # Keep wandb's files (incl. its ~/.cache logs) and MLflow's store under the temp root.
     env.update(WANDB_SILENT="true", WANDB_MODE="offline", WANDB_DIR=root, WANDB_CONSOLE="off",
+               WANDB_CACHE_DIR=root, WANDB_CONFIG_DIR=root, WANDB_DATA_DIR=root,
                MLFLOW_TRACKING_URI=f"sqlite:///{root}/mlflow.db", GIT_PYTHON_REFRESH="quiet",
                MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true")  # the network is closed
     return env
@@ -407,6 +409,7 @@ def main() -> None:
     if unknown:
         sys.exit(f"unknown tracker(s): {', '.join(sorted(unknown))}")
     root = tempfile.mkdtemp(prefix="nbrun-bench-")
+    load = os.getloadavg()[0]  # printed: other work on this box skews every figure
     started = time.perf_counter()
     try:
         env = child_env(root)
@@ -414,11 +417,11 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     print(f"\nnbrun engine benchmark: python {platform.python_version()}, {platform.platform()}, "
-          f"{os.cpu_count()} CPUs, {time.perf_counter() - started:.0f} s total\n")
+          f"{os.cpu_count()} CPUs, load avg {load:.2f} at start, {time.perf_counter() - started:.0f} s total\n")
     verdicts = print_report(results)
     if args.json:
         payload = {"python": platform.python_version(), "platform": platform.platform(),
-                   "cpus": os.cpu_count(), "steps": args.steps, "results": results, "targets_met": verdicts}
+                   "cpus": os.cpu_count(), "load_avg_at_start": load, "steps": args.steps, "results": results, "targets_met": verdicts}
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
 
