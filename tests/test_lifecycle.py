@@ -421,6 +421,40 @@ def test_crashed_script_is_resumed_by_auto_at_the_next_step(store_dir, tmp_path)
     assert rec.state == "finished" and rec.resumed_count == 1 and rec.starting_step == last + 1
     assert [r.id for r in nbrun.Api(store_dir).runs()] == [run_id]
 
+    # The program's last run finished this time: auto starts a new run.
+    third = subprocess.run(argv + ["1"], cwd=tmp_path, capture_output=True, text=True,
+                           env=child_env(), timeout=60)
+    assert third.returncode == 0, third.stderr
+    new_id, start_step, resumed = third.stdout.split()
+    assert new_id != run_id and (start_step, resumed) == ("0", "False")
+
+
+def test_auto_does_not_resume_a_crashed_run_of_another_machine(store_dir, tmp_path):
+    # A store on a shared disk: the same script path crashed on another host. The contract's auto
+    # resumes a crashed run "of the same program on this machine", so this one starts afresh.
+    script = tmp_path / "train.py"
+    script.write_text(AUTO_SCRIPT)
+    argv = [sys.executable, str(script), str(store_dir), "3"]
+    first = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True,
+                           env=child_env(), timeout=60)
+    assert first.returncode == 0, first.stderr
+    other_id = first.stdout.split()[0]
+    conn = sqlite3.connect(db_path(store_dir))
+    try:
+        with conn:  # as a writer on host "elsewhere" leaves it once its heartbeat is stale
+            conn.execute("UPDATE runs SET host='elsewhere', state='crashed', heartbeat_at=0 "
+                         "WHERE id=?", (other_id,))
+    finally:
+        conn.close()
+    before = as_seen(record(store_dir, other_id))
+
+    second = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True,
+                            env=child_env(), timeout=60)
+    assert second.returncode == 0, second.stderr
+    run_id, start_step, resumed = second.stdout.split()
+    assert run_id != other_id and (start_step, resumed) == ("0", "False")
+    assert as_seen(record(store_dir, other_id)) == before
+
 
 # -- resume_from (rewind) and fork_from ---------------------------------------------------------
 

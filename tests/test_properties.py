@@ -50,9 +50,10 @@ non_str = st.one_of(
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2), st.builds(object),
 )
 CONTROL = "".join(map(chr, range(32))) + "\x7f"
-# Strings that break no rule of the contract (plus nbrun's ban on control characters).
+# Strings that break no rule of the contract, nor nbrun's bans on control characters and
+# on lone surrogates (which have no UTF-8 form).
 valid_id = st.text(
-    alphabet=st.one_of(st.characters(exclude_characters=FORBIDDEN + CONTROL),
+    alphabet=st.one_of(st.characters(codec="utf-8", exclude_characters=FORBIDDEN + CONTROL),
                        st.sampled_from(list("._-=&") + ["\u4e2d", "\U0001F600", " "])),
     min_size=1, max_size=64,
 ).filter(lambda s: s == s.strip())

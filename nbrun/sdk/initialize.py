@@ -18,6 +18,7 @@ from ..store import Store, resolve_store_root
 from ..store.liveness import me
 from . import config as config_mod
 from . import environment, lifecycle, names, registry
+from .interrupts import deferred_interrupt
 from .disabled import DisabledRun
 from .run import Run
 
@@ -216,9 +217,15 @@ def _init(passed: dict[str, Any]) -> Any:
         return run
 
     store = Store(plan.root, create=True)
-    if plan.reinit == "finish_previous":
+    finishing = ({run.id for run in registry.active()}
+                 if plan.reinit == "finish_previous" else set())
+    # Every check runs before the previous runs are finished, so a refused init() changes
+    # nothing; the decision is then made again on what finishing them wrote.
+    opening = _prepare(plan, store, finishing)
+    if finishing:
         _finish_previous(plan)
-    return _create(plan, store, passed)
+        opening = _prepare(plan, store, set())
+    return _open(plan, store, opening)
 
 
 def _finish_previous(plan: _Plan) -> None:
@@ -227,10 +234,19 @@ def _finish_previous(plan: _Plan) -> None:
             run.finish()
 
 
-def _create(plan: _Plan, store: Store, passed: dict[str, Any]) -> Run:
+@dataclass
+class _Opening:
+    """A decided and checked run, ready to be written."""
+
+    decision: lifecycle.Decision
+    fields: dict[str, Any]
+    now: float
+
+
+def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
     s = plan.s
     decision = lifecycle.decide(store, s, plan.resume, plan.resume_from, plan.fork_from,
-                                plan.program)
+                                plan.program, finishing)
     existing = decision.existing
     project = s.project or (existing.project if existing is not None else None) \
         or environment.infer_project(s.notebook_name)
@@ -250,8 +266,7 @@ def _create(plan: _Plan, store: Store, passed: dict[str, Any]) -> Run:
 
     host, pid, pid_start = me()
     now = time.time()
-    run_id = decision.run_id or s.id or _fresh_id(store)
-    if decision.kind in ("resume", "rewind"):
+    if existing is not None and decision.kind in ("resume", "rewind"):
         name = s.name or existing.name
         notes = s.notes if s.notes is not None else existing.notes
         tags = s.tags if s.tags is not None else tuple(existing.tags)
@@ -263,31 +278,51 @@ def _create(plan: _Plan, store: Store, passed: dict[str, Any]) -> Run:
         notes, tags, entity = s.notes, s.tags or (), s.entity
         group, job_type = s.group, s.job_type
     fields = {
-        "id": run_id, "name": name, "project": project, "entity": entity, "notes": notes,
-        "tags": list(tags), "group": group, "job_type": job_type, "config": config,
-        "state": "running", "exit_code": None, "mode": plan.mode, "updated_at": now,
-        "finished_at": None, "heartbeat_at": now, "host": host, "pid": pid,
-        "pid_start": pid_start, "program": plan.program, "settings": _recorded_settings(s),
+        "id": decision.run_id or s.id or _fresh_id(store), "name": name, "project": project,
+        "entity": entity, "notes": notes, "tags": list(tags), "group": group,
+        "job_type": job_type, "config": config, "state": "running", "exit_code": None,
+        "mode": plan.mode, "updated_at": now, "finished_at": None, "heartbeat_at": now,
+        "host": host, "pid": pid, "pid_start": pid_start, "program": plan.program,
+        "settings": _recorded_settings(s),
     }
-    run_dir = store.run_dir(run_id)
+    return _Opening(decision, fields, now)
+
+
+def _open(plan: _Plan, store: Store, opening: _Opening) -> Run:
+    """Write the run. Folders are prepared before the one database transaction and put back if
+    anything fails; a Ctrl-C meanwhile is held until the run is whole and registered."""
+    decision, fields = opening.decision, opening.fields
+    run_dir = store.run_dir(fields["id"])
+    created = aside = None
     rid = None
-    try:
-        rid, starting_step, summary = lifecycle.apply(store, decision, fields, now)
-        if decision.kind == "new" and decision.replaces:
-            shutil.rmtree(run_dir, ignore_errors=True)
-        os.makedirs(run_dir, exist_ok=True)
-        run = Run(store=store, rid=rid, id=run_id, name=name, project=project, entity=entity,
-                  notes=notes, tags=tuple(tags), group=group, job_type=job_type, config=config,
-                  allow_val_change=plan.allow_val_change, mode=plan.mode, dir=run_dir,
-                  starting_step=starting_step, resumed=decision.kind == "resume",
-                  summary=summary, settings=s)
-        registry.add(run, make_global=plan.reinit != "create_new")
-    except BaseException:
-        # KeyboardInterrupt (or a failure) half-way leaves no half-created run behind.
-        if rid is not None and decision.kind in ("new", "fork"):
-            store.delete_run(rid)
-        raise
-    _apply_extras(run, s, plan)
+    with deferred_interrupt():
+        try:
+            if decision.replaces and os.path.isdir(run_dir):
+                aside = f"{run_dir}.replaced-{names.generate_id()}"
+                os.rename(run_dir, aside)
+            if not os.path.isdir(run_dir):
+                created = run_dir
+                os.makedirs(run_dir)
+            rid, starting_step, summary = lifecycle.apply(store, decision, fields, opening.now)
+            run = Run(store=store, rid=rid, id=fields["id"], name=fields["name"],
+                      project=fields["project"], entity=fields["entity"], notes=fields["notes"],
+                      tags=tuple(fields["tags"]), group=fields["group"],
+                      job_type=fields["job_type"], config=fields["config"],
+                      allow_val_change=plan.allow_val_change, mode=plan.mode, dir=run_dir,
+                      starting_step=starting_step, resumed=decision.kind == "resume",
+                      summary=summary, settings=plan.s)
+            registry.add(run, make_global=plan.reinit != "create_new")
+        except BaseException:
+            if rid is not None and decision.kind in ("new", "fork"):
+                store.delete_run(rid)
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
+            if aside is not None:
+                os.rename(aside, run_dir)
+            raise
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
+    _apply_extras(run, plan.s, plan)
     return run
 
 

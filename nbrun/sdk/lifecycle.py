@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Collection
 
 from ..errors import UsageError
 from ..settings import Settings
 from ..store import RunRow, Store
 from ..store import moments
+from ..store.liveness import HOST
 
 
 @dataclass
@@ -21,8 +23,10 @@ class Decision:
     base_config: dict[str, Any] = field(default_factory=dict)
 
 
-def _refuse_if_live(row: RunRow, what: str) -> None:
-    if row.state == "running":
+def _refuse_if_live(row: RunRow, what: str, finishing: Collection[str] = ()) -> None:
+    # A run of this process that init() is about to finish does not count as live.
+    mine = row.host == HOST and row.pid == os.getpid() and row.id in finishing
+    if row.state == "running" and not mine:
         raise UsageError(
             f"{what}: run {row.id!r} is still running (process {row.pid} on {row.host}); finish "
             "it first, or wait until it is detected as crashed")
@@ -45,11 +49,11 @@ def _source(store: Store, run_id: str, step: int, arg: str, project: str | None)
 
 def decide(store: Store, s: Settings, resume: str | None,
            resume_from: tuple[str, int] | None, fork_from: tuple[str, int] | None,
-           program: str | None) -> Decision:
+           program: str | None, finishing: Collection[str] = ()) -> Decision:
     """Work out what to open, refusing (``UsageError``) before anything is written."""
     if resume_from is not None:
         row = _source(store, *resume_from, "resume_from", s.project)
-        _refuse_if_live(row, "resume_from")
+        _refuse_if_live(row, "resume_from", finishing)
         return Decision("rewind", row.id, row, step=resume_from[1], base_config=row.config)
     if fork_from is not None:
         row = _source(store, *fork_from, "fork_from", s.project)
@@ -60,7 +64,7 @@ def decide(store: Store, s: Settings, resume: str | None,
     existing = store.get(s.id) if s.id is not None else None
     if resume is None:
         if existing is not None:
-            _refuse_if_live(existing, "init (replacing an existing id)")
+            _refuse_if_live(existing, "init (replacing an existing id)", finishing)
         return Decision("new", s.id, replaces=existing is not None)
     if resume == "never":
         if existing is not None:
@@ -71,12 +75,12 @@ def decide(store: Store, s: Settings, resume: str | None,
         raise UsageError(f"resume='must' but there is no run {s.id!r} in {store.path}; pass the "
                          "id of an existing run or resume='allow'")
     if resume == "auto" and s.id is None:
-        existing = store.last_run_of_program(program) if program else None
+        existing = store.last_run_of_program(program, HOST) if program else None
         if existing is None or existing.state != "crashed":
             return Decision("new", None)
     if existing is None:
         return Decision("new", s.id)
-    _refuse_if_live(existing, f"resume={resume!r}")
+    _refuse_if_live(existing, f"resume={resume!r}", finishing)
     return Decision("resume", existing.id, existing, base_config=existing.config)
 
 

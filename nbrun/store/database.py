@@ -205,10 +205,12 @@ class Store:
             rows = [r for r in rows if wanted.issubset(r.tags)]
         return rows
 
-    def last_run_of_program(self, program: str) -> RunRow | None:
+    def last_run_of_program(self, program: str, host: str) -> RunRow | None:
+        """The newest run that this program started on ``host``."""
         self.reap()
-        row = self.conn.execute("SELECT * FROM runs WHERE program=? ORDER BY created_at DESC, "
-                                "rid DESC LIMIT 1", (program,)).fetchone()
+        row = self.conn.execute("SELECT * FROM runs WHERE program=? AND host=? "
+                                "ORDER BY created_at DESC, rid DESC LIMIT 1",
+                                (program, host)).fetchone()
         return RunRow.from_sql(row) if row is not None else None
 
     def count_project_runs(self, project: str) -> int:

@@ -11,6 +11,7 @@ memory never leak between trackers.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ CHILD_TIMEOUT_S = 900
 IMPORT_REPS = 5
 INIT_REPS = 5
 FINISH_STEPS = 100_000  # log() per-call time and finish() are both taken from a run of this size
-SUSTAINED_STEPS = {"wandb": 100_000}  # nbrun uses --steps
+WANDB_STEPS = 100_000  # sustained run; nbrun uses --steps
 MLFLOW_LOG_CALLS = 2_000  # log_metrics is one synchronous SQLite transaction per call
 MLFLOW_BATCH_STEPS = 1_000  # steps per MlflowClient.log_batch call (3,000 metrics)
 MEMORY_SMALL_STEPS = 200_000
@@ -41,6 +42,7 @@ DISABLED_CALLS = 1_000_000
 # --------------------------------------------------------------------------- child side
 
 LogFn = Callable[[dict, int], Any]
+progress = functools.partial(print, file=sys.stderr, flush=True)  # keeps stdout for the report
 
 
 def timed_loop(log: LogFn, n: int) -> float:
@@ -100,11 +102,8 @@ def mlflow_batch_loop(run: Any, steps: int) -> float:
     t0 = time.perf_counter()
     for start in range(0, steps, MLFLOW_BATCH_STEPS):
         ts = int(time.time() * 1000)
-        batch = [
-            Metric(key, value, ts, i)
-            for i in range(start, min(start + MLFLOW_BATCH_STEPS, steps))
-            for key, value in (("loss", 1.0 / (i + 1)), ("acc", i * 1e-6), ("lr", 1e-3))
-        ]
+        batch = [Metric(key, value, ts, i) for i in range(start, min(start + MLFLOW_BATCH_STEPS, steps))
+                 for key, value in (("loss", 1.0 / (i + 1)), ("acc", i * 1e-6), ("lr", 1e-3))]
         client.log_batch(run_id, metrics=batch)  # mlflow splits it into chunks of 1,000 metrics
     return time.perf_counter() - t0
 
@@ -154,18 +153,14 @@ def child_run(args: argparse.Namespace) -> dict[str, Any]:
     prepare(tracker, workdir)
     run, log, finish = start_run(tracker, workdir)
     loop_s = mlflow_batch_loop(run, steps) if args.api == "log_batch" else timed_loop(log, steps)
+    time.sleep(args.idle)  # --idle lets background writers catch up: finish() then shows its fixed cost
     t0 = time.perf_counter()
     finish()
     finish_s = time.perf_counter() - t0
-    out: dict[str, Any] = {
-        "steps": steps,
-        "api": args.api,
-        "log_us": (loop_s - loop_overhead_s(steps)) / steps * 1e6,
-        "finish_s": finish_s,
-        "steps_per_s": steps / (loop_s + finish_s),
-        "rss_mb": peak_rss_mb(),
-        "rss_helpers_mb": helpers_peak_rss_mb(),  # wandb-core is still alive until process exit
-    }
+    out: dict[str, Any] = {"steps": steps, "api": args.api, "finish_s": finish_s,
+                           "log_us": (loop_s - loop_overhead_s(steps)) / steps * 1e6,
+                           "steps_per_s": steps / (loop_s + finish_s), "rss_mb": peak_rss_mb(),
+                           "rss_helpers_mb": helpers_peak_rss_mb()}  # wandb-core lives until exit
     if tracker == "nbrun":
         out["verify"] = verify_nbrun(workdir, run.id, steps, history=args.verify)
     return out
@@ -232,15 +227,11 @@ def measure_import(tracker: str, root: str, env: dict[str, str]) -> float | None
     for _ in range(IMPORT_REPS):
         proc = spawn(["-c", code], env, root)
         if proc.returncode != 0:
-            if "ModuleNotFoundError" in proc.stderr:
+            if f"No module named '{tracker}'" in proc.stderr:
                 return None
-            raise RuntimeError(proc.stderr.strip().splitlines()[-1])
+            raise ImportError((proc.stderr.strip().splitlines() or ["?"])[-1])
         times.append(float(proc.stdout.strip().splitlines()[-1]))
     return statistics.median(times)
-
-
-def progress(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def measure_tracker(tracker: str, root: str, env: dict[str, str], steps: int) -> dict[str, Any]:
@@ -255,7 +246,10 @@ def measure_tracker(tracker: str, root: str, env: dict[str, str], steps: int) ->
         return result
 
     progress(f"[{tracker}] import x{IMPORT_REPS}")
-    figures["import_s"] = measure_import(tracker, root, env)
+    try:
+        figures["import_s"] = measure_import(tracker, root, env)
+    except ImportError as exc:  # e.g. a half-written package: report it, go on with the others
+        return {"status": "import error", "notes": [str(exc)]}
     if figures["import_s"] is None:
         return {"status": "not installed"}
     progress(f"[{tracker}] init x{INIT_REPS}")
@@ -277,7 +271,7 @@ def measure_tracker(tracker: str, root: str, env: dict[str, str], steps: int) ->
     progress(f"[{tracker}] {FINISH_STEPS:,} steps (log per call, finish)")
     short = take(run_child("run", tracker, root, env, steps=FINISH_STEPS),
                  log_us="log_us", finish_s="finish_s")
-    sustained_steps = SUSTAINED_STEPS.get(tracker, steps)
+    sustained_steps = steps if tracker == "nbrun" else WANDB_STEPS
     figures["sustained_steps"] = sustained_steps
     if tracker == "nbrun":
         small = min(MEMORY_SMALL_STEPS, max(steps // 5, 1))
@@ -289,6 +283,10 @@ def measure_tracker(tracker: str, root: str, env: dict[str, str], steps: int) ->
         res = take(run_child("run", tracker, root, env, steps=sustained_steps),
                    steps_per_s="steps_per_s", rss_mb="rss_mb", rss_helpers_mb="rss_helpers_mb")
         notes.append(f"verify {sustained_steps:,}-step run: {res.get('verify')}")
+        progress(f"[nbrun] {FINISH_STEPS:,} steps + 0.5 s idle (finish fixed cost)")
+        idle = run_child("run", tracker, root, env, steps=FINISH_STEPS, idle=0.5)
+        notes.append(f"finish() after {FINISH_STEPS:,} steps + 0.5 s idle: {fmt(idle.get('finish_s'), 1e3, 1)} ms "
+                     "(the table's figure minus this = draining the write backlog)")
     else:  # wandb: one 100k run gives every figure (100k wandb steps already take ~30 s)
         take(short, steps_per_s="steps_per_s", rss_mb="rss_mb", rss_helpers_mb="rss_helpers_mb")
     progress(f"[{tracker}] disabled mode x{DISABLED_CALLS:,}")
@@ -396,6 +394,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--dir", help=argparse.SUPPRESS)
     p.add_argument("--api", default="log", help=argparse.SUPPRESS)
     p.add_argument("--verify", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--idle", type=float, default=0.0, help=argparse.SUPPRESS)
     return p.parse_args()
 
 
@@ -418,10 +417,12 @@ def main() -> None:
         shutil.rmtree(root, ignore_errors=True)
     print(f"\nnbrun engine benchmark: python {platform.python_version()}, {platform.platform()}, "
           f"{os.cpu_count()} CPUs, load avg {load:.2f} at start, {time.perf_counter() - started:.0f} s total\n")
+    if load > 1.0:
+        print(f"WARNING: load avg {load:.2f} on {os.cpu_count()} CPUs: other work skews these figures\n")
     verdicts = print_report(results)
     if args.json:
-        payload = {"python": platform.python_version(), "platform": platform.platform(),
-                   "cpus": os.cpu_count(), "load_avg_at_start": load, "steps": args.steps, "results": results, "targets_met": verdicts}
+        payload = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+                   "load_avg_at_start": load, "steps": args.steps, "results": results, "targets_met": verdicts}
         Path(args.json).write_text(json.dumps(payload, indent=2))
         print(f"wrote {args.json}")
 
