@@ -17,6 +17,8 @@ import pytest
 
 import nbrun
 from nbrun.sdk import registry
+from nbrun.store import get_writer
+from nbrun.store import writer as writer_module
 from nbrun.store.schema import SCHEMA_VERSION
 
 from conftest import ROOT, run_python
@@ -298,18 +300,13 @@ def test_run_states_running_finished_failed(store_dir, api):
 
 # -- interrupted init ----------------------------------------------------------------------------
 
-def interrupt_when_creating_folder(monkeypatch, folder):
-    """A fake: Ctrl-C arriving exactly while init() creates the run's folder, after the run row
-    was written. A real part cannot produce an interrupt at that point on demand."""
-    init_module = sys.modules[nbrun.init.__module__]
-    real_makedirs = init_module.os.makedirs
+def interrupt_when_registering(monkeypatch):
+    """A fake: Ctrl-C arriving as init() registers the run it has just written to the store,
+    its last step. A real part cannot produce an interrupt at that point on demand."""
+    def interrupted_add(run, make_global):
+        raise KeyboardInterrupt
 
-    def interrupted_makedirs(path, *args, **kwargs):
-        if os.path.basename(os.path.normpath(path)) == folder:
-            raise KeyboardInterrupt
-        return real_makedirs(path, *args, **kwargs)
-
-    monkeypatch.setattr(init_module.os, "makedirs", interrupted_makedirs)
+    monkeypatch.setattr(registry, "add", interrupted_add)
 
 
 def test_keyboard_interrupt_during_init_leaves_no_run_behind(store_dir, monkeypatch):
@@ -318,7 +315,7 @@ def test_keyboard_interrupt_during_init_leaves_no_run_behind(store_dir, monkeypa
     runs_folder = os.path.join(store_dir, ".nbrun", "runs")
     folders_before = set(os.listdir(runs_folder))
 
-    interrupt_when_creating_folder(monkeypatch, "interrupted")
+    interrupt_when_registering(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         nbrun.init(dir=store_dir, mode="offline", project="s", id="interrupted")
     monkeypatch.undo()
@@ -359,10 +356,15 @@ def test_keyboard_interrupt_during_init_leaves_an_existing_run_as_it_was(store_d
     run.finish()
     before = snapshot(store_dir, "r1")
 
-    interrupt_when_creating_folder(monkeypatch, os.path.basename(run.dir))
+    interrupt_when_registering(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         nbrun.init(dir=store_dir, mode="offline", project="s", id="r1", **how)
     monkeypatch.undo()
+    # Have the background writer beat now rather than in 5 s, so that anything the interrupted
+    # init() left registered with it writes before r1 is compared.
+    monkeypatch.setattr(writer_module, "HEARTBEAT_S", 0.0)
+    get_writer().flush()
+    get_writer().flush()
 
     assert nbrun.run is None
     assert registry.active() == []

@@ -71,7 +71,11 @@ def filter_keys(data: dict[str, Any], include: tuple[str, ...] | None,
 def build(source: Any, include: tuple[str, ...] | None = None,
           exclude: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Load, filter and validate a config; every rule is checked before anything is stored."""
-    data = values.config_mapping(filter_keys(load_source(source), include, exclude))
+    try:
+        data = values.config_mapping(filter_keys(load_source(source), include, exclude))
+    except RecursionError:
+        raise UsageError("config is nested too deeply or contains itself; pass plain nested "
+                         "dicts and lists") from None
     for key, value in data.items():
         values.check_size(key, value)
     return data

@@ -18,9 +18,8 @@ from ..store import Store, resolve_store_root
 from ..store.liveness import me
 from . import config as config_mod
 from . import environment, lifecycle, names, registry
-from .interrupts import deferred_interrupt
 from .disabled import DisabledRun
-from .run import Run
+from .run import Run, abandon
 
 _offline_notice_shown = False
 
@@ -289,37 +288,40 @@ def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
 
 
 def _open(plan: _Plan, store: Store, opening: _Opening) -> Run:
-    """Write the run. Folders are prepared before the one database transaction and put back if
-    anything fails; a Ctrl-C meanwhile is held until the run is whole and registered."""
+    """Write the run in one transaction that commits only once the run object exists and is
+    registered: a Ctrl-C or a failure anywhere before rolls the store back to what it was."""
     decision, fields = opening.decision, opening.fields
     run_dir = store.run_dir(fields["id"])
-    created = aside = None
-    rid = None
-    with deferred_interrupt():
-        try:
-            if decision.replaces and os.path.isdir(run_dir):
-                aside = f"{run_dir}.replaced-{names.generate_id()}"
-                os.rename(run_dir, aside)
-            if not os.path.isdir(run_dir):
-                created = run_dir
-                os.makedirs(run_dir)
-            rid, starting_step, summary = lifecycle.apply(store, decision, fields, opening.now)
-            run = Run(store=store, rid=rid, id=fields["id"], name=fields["name"],
-                      project=fields["project"], entity=fields["entity"], notes=fields["notes"],
-                      tags=tuple(fields["tags"]), group=fields["group"],
-                      job_type=fields["job_type"], config=fields["config"],
-                      allow_val_change=plan.allow_val_change, mode=plan.mode, dir=run_dir,
-                      starting_step=starting_step, resumed=decision.kind == "resume",
-                      summary=summary, settings=plan.s)
-            registry.add(run, make_global=plan.reinit != "create_new")
-        except BaseException:
-            if rid is not None and decision.kind in ("new", "fork"):
-                store.delete_run(rid)
-            if created is not None:
-                shutil.rmtree(created, ignore_errors=True)
-            if aside is not None:
-                os.rename(aside, run_dir)
-            raise
+    created = aside = run = None
+    try:
+        with store.transaction() as conn:
+            try:
+                if decision.replaces and os.path.isdir(run_dir):
+                    aside = f"{run_dir}.replaced-{names.generate_id()}"
+                    os.rename(run_dir, aside)
+                if not os.path.isdir(run_dir):
+                    created = run_dir
+                    os.makedirs(run_dir)
+                rid, starting_step, summary = lifecycle.apply(store, conn, decision, fields,
+                                                              opening.now)
+                run = Run(store=store, rid=rid, id=fields["id"], name=fields["name"],
+                          project=fields["project"], entity=fields["entity"],
+                          notes=fields["notes"], tags=tuple(fields["tags"]),
+                          group=fields["group"], job_type=fields["job_type"],
+                          config=fields["config"], allow_val_change=plan.allow_val_change,
+                          mode=plan.mode, dir=run_dir, starting_step=starting_step,
+                          resumed=decision.kind == "resume", summary=summary, settings=plan.s)
+                registry.add(run, make_global=plan.reinit != "create_new")
+            except BaseException:
+                if run is not None:
+                    abandon(run)  # before the rollback, so the writer never writes it
+                raise
+    except BaseException:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        if aside is not None:
+            os.rename(aside, run_dir)
+        raise
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
     _apply_extras(run, plan.s, plan)

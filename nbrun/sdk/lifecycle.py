@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Collection
 
@@ -84,27 +85,28 @@ def decide(store: Store, s: Settings, resume: str | None,
     return Decision("resume", existing.id, existing, base_config=existing.config)
 
 
-def apply(store: Store, decision: Decision, fields: dict[str, Any], now: float
-          ) -> tuple[int, int, dict[str, Any]]:
-    """Write the decision; returns (rid, starting step, summary)."""
+def apply(store: Store, conn: sqlite3.Connection, decision: Decision, fields: dict[str, Any],
+          now: float) -> tuple[int, int, dict[str, Any]]:
+    """Write the decision inside the caller's transaction; returns (rid, starting step,
+    summary)."""
     existing = decision.existing
     if decision.kind == "new":
-        rid = store.insert_run({**fields, "created_at": now}, replace=decision.replaces)
+        rid = store.insert_run(conn, {**fields, "created_at": now}, replace=decision.replaces)
         return rid, 0, {}
     if decision.kind == "fork":
         assert existing is not None and decision.step is not None
         lineage = {"forked_from": {"id": existing.id, "step": decision.step}}
-        rid, summary = moments.fork(store, existing.rid, decision.step,
+        rid, summary = moments.fork(conn, existing.rid, decision.step,
                                     {**fields, "created_at": now, "lineage": lineage})
         return rid, decision.step + 1, summary
     assert existing is not None
     if decision.kind == "rewind":
         assert decision.step is not None
-        summary = moments.rewind(store, existing.rid, decision.step, fields, now)
+        summary = moments.rewind(conn, existing.rid, decision.step, fields, now)
         if summary is None:
             raise UsageError(f"resume_from: run {existing.id!r} started running meanwhile")
         return existing.rid, decision.step + 1, summary
-    opened = moments.resume(store, existing.rid, fields, now)
+    opened = moments.resume(conn, existing.rid, fields, now)
     if opened is None:
         raise UsageError(f"resume: run {existing.id!r} started running meanwhile")
     return existing.rid, opened[0], opened[1]

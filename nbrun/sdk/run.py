@@ -193,6 +193,14 @@ class Run:
                 f"state={self._state} step={self._step}>")
 
 
+def abandon(run: Run) -> None:
+    """Forget a run whose opening is being rolled back: nothing of it may reach the store."""
+    run._finished = True
+    run._fast = False
+    run._writer.discard(run._channel)
+    registry.forget(run)
+
+
 def _check_step(step: Any) -> int:
     if type(step).__module__ == "numpy" and hasattr(step, "item"):
         step = step.item()

@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sqlite3
 import threading
 import time
@@ -150,34 +149,20 @@ class Store:
         return os.path.join(self.path, "runs", run_folder_name(run_id))
 
     # -- runs --------------------------------------------------------------------------------
-    def insert_run(self, fields: dict[str, Any], replace: bool = False) -> int:
-        """Insert a run; with ``replace`` an existing run of that id and its history go first."""
+    def insert_run(self, conn: sqlite3.Connection, fields: dict[str, Any],
+                   replace: bool = False) -> int:
+        """Insert a run inside the caller's transaction; with ``replace`` an existing run of
+        that id and its history go first."""
         values = encode_fields(fields)
         cols = ", ".join(values)
         marks = ", ".join("?" for _ in values)
-        with self.transaction() as conn:
-            if replace:
-                old = conn.execute("SELECT rid FROM runs WHERE id=?", (fields["id"],)).fetchone()
-                if old is not None:
-                    conn.execute("DELETE FROM series WHERE rid=?", (old[0],))
-                    conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
-            cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({marks})",
-                               tuple(values.values()))
-            return int(cur.lastrowid)
-
-    def delete_run(self, rid: int) -> None:
-        with self.transaction() as conn:
-            row = conn.execute("SELECT id FROM runs WHERE rid=?", (rid,)).fetchone()
-            conn.execute("DELETE FROM series WHERE rid=?", (rid,))
-            conn.execute("DELETE FROM runs WHERE rid=?", (rid,))
-        if row is not None:
-            shutil.rmtree(self.run_dir(row[0]), ignore_errors=True)
-
-    def update_run(self, rid: int, fields: dict[str, Any]) -> None:
-        values = encode_fields(fields)
-        sets = ", ".join(f"{k}=?" for k in values)
-        with self.transaction() as conn:
-            conn.execute(f"UPDATE runs SET {sets} WHERE rid=?", (*values.values(), rid))
+        if replace:
+            old = conn.execute("SELECT rid FROM runs WHERE id=?", (fields["id"],)).fetchone()
+            if old is not None:
+                conn.execute("DELETE FROM series WHERE rid=?", (old[0],))
+                conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
+        cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({marks})", tuple(values.values()))
+        return int(cur.lastrowid)
 
     def get(self, run_id: str) -> RunRow | None:
         self.reap(run_id)

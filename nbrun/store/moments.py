@@ -1,4 +1,7 @@
-"""Store operations that cut a run's history at a step: rewind in place and fork."""
+"""Store operations that reopen a run: resume, rewind in place and fork.
+
+Each works inside the caller's transaction, so opening a run commits all at once or not at all.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import sqlite3
 from typing import Any
 
 from . import series
-from .database import Store, dumps, encode_fields
+from .database import dumps, encode_fields
 
 _LATEST = """
 SELECT key, kind, steps, vals FROM series s
@@ -42,64 +45,61 @@ def _summary_and_last(conn: sqlite3.Connection, rid: int) -> tuple[dict[str, Any
     return summary, last
 
 
-def rewind(store: Store, rid: int, step: int, fields: dict[str, Any], at: float
+def rewind(conn: sqlite3.Connection, rid: int, step: int, fields: dict[str, Any], at: float
            ) -> dict[str, Any] | None:
     """Set history after ``step`` aside (kept, marked with a rewind number), recompute the
     summary and reopen the run. None when the run is running meanwhile."""
-    with store.transaction() as conn:
-        row = conn.execute("SELECT state, lineage FROM runs WHERE rid=?", (rid,)).fetchone()
-        if row is None or row[0] == "running":
-            return None
-        generation = conn.execute("SELECT COALESCE(MAX(rewound), 0) + 1 FROM series WHERE rid=?",
-                                  (rid,)).fetchone()[0]
-        _split_at(conn, rid, step)
-        conn.execute("UPDATE series SET rewound=? WHERE rid=? AND rewound=0 AND step_lo>?",
-                     (generation, rid, step))
-        summary, last = _summary_and_last(conn, rid)
-        lineage = json.loads(row[1])
-        lineage.setdefault("rewinds", []).append({"step": step, "at": at})
-        values = {**encode_fields(fields), "summary": dumps(summary), "last_step": step,
-                  "starting_step": step + 1, "lineage": dumps(lineage)}
-        _update(conn, rid, values)
-        return summary
+    row = conn.execute("SELECT state, lineage FROM runs WHERE rid=?", (rid,)).fetchone()
+    if row is None or row[0] == "running":
+        return None
+    generation = conn.execute("SELECT COALESCE(MAX(rewound), 0) + 1 FROM series WHERE rid=?",
+                              (rid,)).fetchone()[0]
+    _split_at(conn, rid, step)
+    conn.execute("UPDATE series SET rewound=? WHERE rid=? AND rewound=0 AND step_lo>?",
+                 (generation, rid, step))
+    summary, last = _summary_and_last(conn, rid)
+    lineage = json.loads(row[1])
+    lineage.setdefault("rewinds", []).append({"step": step, "at": at})
+    values = {**encode_fields(fields), "summary": dumps(summary), "last_step": step,
+              "starting_step": step + 1, "lineage": dumps(lineage)}
+    _update(conn, rid, values)
+    return summary
 
 
-def fork(store: Store, source_rid: int, step: int, fields: dict[str, Any]
+def fork(conn: sqlite3.Connection, source_rid: int, step: int, fields: dict[str, Any]
          ) -> tuple[int, dict[str, Any]]:
     """A new run whose history is the source's up to and including ``step``."""
-    with store.transaction() as conn:
-        _split_at(conn, source_rid, step)
-        values = {**encode_fields(fields), "summary": "{}", "last_step": step,
-                  "starting_step": step + 1}
-        cols = ", ".join(values)
-        cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({', '.join('?' * len(values))})",
-                           tuple(values.values()))
-        rid = int(cur.lastrowid)
-        conn.execute(
-            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
-            "SELECT ?, key, step_lo, step_hi, n, kind, steps, vals FROM series "
-            "WHERE rid=? AND rewound=0 AND step_hi<=?", (rid, source_rid, step))
-        summary, _ = _summary_and_last(conn, rid)
-        conn.execute("UPDATE runs SET summary=? WHERE rid=?", (dumps(summary), rid))
-        return rid, summary
+    _split_at(conn, source_rid, step)
+    values = {**encode_fields(fields), "summary": "{}", "last_step": step,
+              "starting_step": step + 1}
+    cols = ", ".join(values)
+    cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({', '.join('?' * len(values))})",
+                       tuple(values.values()))
+    rid = int(cur.lastrowid)
+    conn.execute(
+        "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
+        "SELECT ?, key, step_lo, step_hi, n, kind, steps, vals FROM series "
+        "WHERE rid=? AND rewound=0 AND step_hi<=?", (rid, source_rid, step))
+    summary, _ = _summary_and_last(conn, rid)
+    conn.execute("UPDATE runs SET summary=? WHERE rid=?", (dumps(summary), rid))
+    return rid, summary
 
 
-def resume(store: Store, rid: int, fields: dict[str, Any], at: float
+def resume(conn: sqlite3.Connection, rid: int, fields: dict[str, Any], at: float
            ) -> tuple[int, dict[str, Any]] | None:
     """Reopen a finished or crashed run; returns (starting step, summary), or None when the
     run is running meanwhile (another process got there first)."""
-    with store.transaction() as conn:
-        row = conn.execute("SELECT state, last_step, summary, lineage FROM runs WHERE rid=?",
-                           (rid,)).fetchone()
-        if row is None or row[0] == "running":
-            return None
-        start = row[1] + 1
-        lineage = json.loads(row[3])
-        lineage.setdefault("resumes", []).append({"step": start, "at": at})
-        values = {**encode_fields(fields), "starting_step": start, "lineage": dumps(lineage)}
-        _update(conn, rid, values)
-        conn.execute("UPDATE runs SET resumed_count=resumed_count+1 WHERE rid=?", (rid,))
-        return start, json.loads(row[2])
+    row = conn.execute("SELECT state, last_step, summary, lineage FROM runs WHERE rid=?",
+                       (rid,)).fetchone()
+    if row is None or row[0] == "running":
+        return None
+    start = row[1] + 1
+    lineage = json.loads(row[3])
+    lineage.setdefault("resumes", []).append({"step": start, "at": at})
+    values = {**encode_fields(fields), "starting_step": start, "lineage": dumps(lineage)}
+    _update(conn, rid, values)
+    conn.execute("UPDATE runs SET resumed_count=resumed_count+1 WHERE rid=?", (rid,))
+    return start, json.loads(row[2])
 
 
 def _update(conn: sqlite3.Connection, rid: int, values: dict[str, Any]) -> None:

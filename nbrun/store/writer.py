@@ -37,6 +37,7 @@ class Channel:
         self.last_step = -1
         self.retry: list[tuple[int, dict[str, Any]]] = []
         self.error: BaseException | None = None
+        self.discarded = False
 
     def set_meta(self, **fields: Any) -> None:
         with self.lock:
@@ -73,6 +74,13 @@ class Writer:
     def register(self, channel: Channel) -> None:
         with self._lock:
             self._channels.append(channel)
+
+    def discard(self, channel: Channel) -> None:
+        """Drop a channel without writing anything more of it."""
+        channel.discarded = True  # seen by a cycle already holding it, once it has the lock
+        with self._lock:
+            if channel in self._channels:
+                self._channels.remove(channel)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything queued before this call is committed."""
@@ -153,6 +161,8 @@ class Writer:
         sets = ", ".join(f"{k}=?" for k in fields)
         store = channel.store
         with store.transaction() as conn:
+            if channel.discarded:
+                return
             store.write_batch(conn, channel.rid, rows)
             conn.execute(f"UPDATE runs SET {sets} WHERE rid=?", (*fields.values(), channel.rid))
 
