@@ -46,12 +46,18 @@ def api(store_dir):
     return read
 
 
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process: no NBRUN_* variables, this checkout importable."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NBRUN_")}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(extra)
+    return env
+
+
 def run_python(code: str, cwd: Path | None = None, env: dict | None = None,
                timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess:
     """Run a Python program in a child process, with this checkout importable."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NBRUN_")}
-    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
-    full_env.update(env or {})
+    full_env = child_env(**(env or {}))
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:

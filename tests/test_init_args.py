@@ -6,11 +6,13 @@ import argparse
 import inspect
 import re
 import subprocess
+import sys
 
+import numpy as np
 import pytest
 
 import nbrun
-from conftest import run_python
+from conftest import child_env, run_python
 
 CONTRACT_SIGNATURE = [
     "entity", "project", "dir", "id", "name", "notes", "tags", "config", "config_exclude_keys",
@@ -104,9 +106,8 @@ def test_project_inferred_from_program_stem(tmp_path):
     script = tmp_path / "train_model.py"
     script.write_text("import nbrun\nprint(nbrun.init(mode='offline').project)\n")
     proc = subprocess.run(
-        ["python3", str(script)], cwd=tmp_path, capture_output=True, text=True,
-        env={**run_python.__globals__["os"].environ,
-             "PYTHONPATH": str(run_python.__globals__["ROOT"])})
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+        env=child_env())
     assert proc.stdout.strip() == "train_model", proc.stderr
 
 
@@ -222,7 +223,6 @@ def test_config_key_and_value_rules_name_the_key_path(store_dir, cfg, path):
 
 
 def test_config_converts_numpy_and_paths(store_dir, tmp_path):
-    np = pytest.importorskip("numpy", reason="numpy is in the test extra")
     run = start(store_dir, config={"lr": np.float32(0.5), "n": np.int64(3),
                                    "w": np.arange(3), "data": tmp_path / "d.csv"})
     run.finish()
@@ -254,7 +254,7 @@ def test_allow_val_change_explicit_values_are_honoured(store_dir):
 
 
 def test_allow_val_change_defaults_to_true_in_a_notebook_kernel(tmp_path):
-    nbformat = pytest.importorskip("nbformat", reason="in the test extra")
+    import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
@@ -328,9 +328,8 @@ def test_save_code_in_a_script_saves_the_program(tmp_path):
     script = tmp_path / "prog.py"
     script.write_text("import nbrun\nrun = nbrun.init(mode='offline', save_code=True)\n"
                       "print(run.dir)\n")
-    out = subprocess.run(["python3", str(script)], cwd=tmp_path, capture_output=True, text=True,
-                         env={**run_python.__globals__["os"].environ,
-                              "PYTHONPATH": str(run_python.__globals__["ROOT"])})
+    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                         env=child_env())
     run_dir = out.stdout.strip()
     assert (tmp_path / run_dir / "code" / "prog.py").read_text() == script.read_text()
 

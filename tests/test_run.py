@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import nbrun
@@ -53,7 +54,6 @@ def test_explicit_steps(store_dir, run):
 
 
 def test_nested_numpy_nan_inf_and_types(store_dir, run):
-    np = pytest.importorskip("numpy", reason="in the test extra")
     run.log({"train": {"loss": np.float32(0.25), "inner": {"x": np.int64(7)}},
              "nan": float("nan"), "inf": float("inf"), "ninf": -math.inf, "flag": True,
              "label": "cat", "zero_d": np.array(1.5)})
@@ -68,7 +68,6 @@ def test_nested_numpy_nan_inf_and_types(store_dir, run):
 
 
 def test_log_refuses_bad_input_clearly(run):
-    np = pytest.importorskip("numpy", reason="in the test extra")
     with pytest.raises(nbrun.UsageError, match="data must be a dict"):
         run.log([1, 2])
     with pytest.raises(nbrun.UsageError, match="keys must be non-empty strings"):

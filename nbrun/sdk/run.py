@@ -15,8 +15,8 @@ from .summary import Summary
 
 _SCALARS = values.SCALARS
 _MAX_STEP = 2**63 - 1
-_BACKLOG_CHECK = 4096 - 1  # check the writer's backlog every 4096 steps, not on every call
-_BACKLOG_LIMIT = 500_000
+_BACKLOG_CHECK = 1024 - 1  # look at the writer's backlog every 1024 steps, not on every call
+_BACKLOG_LIMIT = 20_000  # rows; past this log() waits for the writer (bounded memory, quick finish)
 
 
 class Run:

@@ -8,9 +8,8 @@ host (a store on a shared disk) only the heartbeat can tell.
 from __future__ import annotations
 
 import os
-import socket
 
-HOST = socket.gethostname()
+HOST = os.uname().nodename
 
 
 def process_start(pid: int) -> str | None:
