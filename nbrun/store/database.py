@@ -62,6 +62,8 @@ class RunRow:
     resumed_count: int
     lineage: dict[str, Any]
     settings: dict[str, Any] = field(default_factory=dict)
+    hidden: int = 0
+    cell: str | None = None
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> "RunRow":

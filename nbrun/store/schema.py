@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -60,8 +60,17 @@ CREATE TABLE IF NOT EXISTS series (
 CREATE INDEX IF NOT EXISTS series_run_key ON series (rid, key, step_lo);
 """
 
-# Migrations from version N to N + 1, applied in order inside one transaction each.
-MIGRATIONS: dict[int, str] = {}
+# Migrations from version N to N + 1, applied in order inside the same transaction.
+MIGRATIONS: dict[int, str] = {
+    # 2: runs replaced by re-running their cell before they logged anything are hidden from
+    # listings; the notebook cell that started a run; indexes for listing by time.
+    1: """
+    ALTER TABLE runs ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN cell TEXT;
+    CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
+    CREATE INDEX IF NOT EXISTS runs_updated ON runs (updated_at)
+    """,
+}
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
