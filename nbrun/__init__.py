@@ -27,6 +27,7 @@ __all__ = [
     "UsageError",
     "finish",
     "init",
+    "load_ipython_extension",
     "log",
 ]
 
@@ -51,6 +52,20 @@ def finish(exit_code: int | None = None) -> None:
     run = _registry.current()
     if run is not None:
         run.finish(exit_code=exit_code)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext nbrun``: the magics, run cards and code capture (loaded on first use, so
+    ``import nbrun`` stays light)."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .notebook import unload_ipython_extension as unload
+
+    unload(ipython)
 
 
 def __getattr__(name: str) -> Any:

@@ -52,7 +52,8 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 def cmd_runs(api: Api, args: argparse.Namespace) -> int:
-    records = api.runs(project=args.project, state=args.state, tags=args.tag or None)
+    records = api.runs(project=args.project, state=args.state, tags=args.tag or None,
+                       include_hidden=args.all)
     if args.json:
         print(json.dumps([_json_safe(_record_dict(r, with_config=False)) for r in records],
                          indent=2))
@@ -124,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
     runs.add_argument("--state", choices=STATES)
     runs.add_argument("--tag", action="append", help="only runs with this tag (repeatable)")
     runs.add_argument("--json", action="store_true", help="print JSON")
+    runs.add_argument("--all", action="store_true",
+                      help="include runs replaced by re-running their cell before they logged")
     runs.set_defaults(func=cmd_runs)
     show = sub.add_parser("show", help="show one run")
     show.add_argument("run_id")

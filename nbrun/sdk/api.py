@@ -51,6 +51,8 @@ class RunRecord:
         self.host = row.host
         self.pid = row.pid
         self.settings = row.settings
+        self.hidden = bool(row.hidden)
+        self.cell = row.cell
         self.dir = store.run_dir(row.id)
 
     def history(self, keys: Sequence[str] | None = None) -> History:
@@ -92,14 +94,18 @@ class Api:
             get_writer().flush()
 
     def runs(self, project: str | None = None, state: str | None = None,
-             tags: Sequence[str] | None = None) -> list[RunRecord]:
-        """Runs oldest first, filtered by project, state and tags (all must be present)."""
+             tags: Sequence[str] | None = None, include_hidden: bool = False
+             ) -> list[RunRecord]:
+        """Runs oldest first, filtered by project, state and tags (all must be present).
+        Runs replaced by re-running their cell before they logged anything are left out
+        unless ``include_hidden``."""
         if state is not None:
             rules.check_choice(state, "state", ("running", "finished", "failed", "crashed"))
         if isinstance(tags, str):
             tags = [tags]
         self._sync_local()
-        return [RunRecord(self.store, r) for r in self.store.list(project, state, tags)]
+        return [RunRecord(self.store, r) for r in self.store.list(project, state, tags)
+                if include_hidden or not r.hidden]
 
     def run(self, run_id: str) -> RunRecord:
         rules.check_id(run_id, "run_id")

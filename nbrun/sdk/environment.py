@@ -28,6 +28,15 @@ def in_notebook_kernel() -> bool:
     return type(shell).__name__ == "ZMQInteractiveShell" or getattr(shell, "kernel", None) is not None
 
 
+def ensure_notebook_extension() -> None:
+    """Load the nbrun IPython extension (run cards, code capture) when init() is called in a
+    kernel without ``%load_ext nbrun``; loading it again does nothing."""
+    shell = ipython_shell()
+    manager = getattr(shell, "extension_manager", None)
+    if manager is not None and "nbrun" not in manager.loaded:
+        manager.load_extension("nbrun")
+
+
 def program_path() -> str | None:
     """The main script of this process, when there is one."""
     if in_notebook_kernel() or ipython_shell() is not None:
@@ -40,9 +49,14 @@ def program_path() -> str | None:
 
 
 def program_label(notebook_name: str | None) -> str | None:
-    """What identifies 'the same program' for auto-resume and project inference."""
+    """What identifies 'the same program' for auto-resume and project inference: the
+    notebook's file in a kernel, else the main script."""
     if notebook_name:
         return os.path.abspath(notebook_name)
+    if in_notebook_kernel():
+        from .notebook_file import find_notebook
+
+        return find_notebook()
     return program_path()
 
 
@@ -59,12 +73,11 @@ def _stem(path: str) -> str:
     return stem
 
 
-def infer_project(notebook_name: str | None) -> str:
+def infer_project(label: str | None) -> str:
     """The git root's folder name, else the notebook's or program's stem, else uncategorized."""
     root = find_git_root()
     if root:
         return _sanitize(os.path.basename(root.rstrip(os.sep)) or "uncategorized")
-    label = program_label(notebook_name)
     if label:
         return _sanitize(_stem(label))
     return "uncategorized"

@@ -19,7 +19,8 @@ from ..store.liveness import me
 from . import config as config_mod
 from . import environment, lifecycle, names, registry
 from .disabled import DisabledRun
-from .run import Run, abandon
+from . import cells
+from .run import Run, abandon, finish_replaced, started_by_cell
 
 _offline_notice_shown = False
 
@@ -63,6 +64,7 @@ class _Plan:
     resume_from: tuple[str, int] | None
     fork_from: tuple[str, int] | None
     program: str | None
+    cell: str | None
 
 
 def _check_arguments(passed: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +176,9 @@ def _plan(passed: dict[str, Any]) -> _Plan:
                         "NBRUN_BASE_URL)", root)
         mode = "offline"
     program = environment.program_label(s.notebook_name)
-    return _Plan(s, root, mode, cfg, allow, reinit_mode, resume, resume_from, fork_from, program)
+    cell = cells.current_cell_key() if in_kernel else None
+    return _Plan(s, root, mode, cfg, allow, reinit_mode, resume, resume_from, fork_from, program,
+                 cell)
 
 
 def _offline_notice(s: Settings, why: str, root: str) -> None:
@@ -228,8 +232,12 @@ def _init(passed: dict[str, Any]) -> Any:
 
 
 def _finish_previous(plan: _Plan) -> None:
-    if plan.reinit == "finish_previous":
-        for run in reversed(registry.active()):
+    if plan.reinit != "finish_previous":
+        return
+    for run in reversed(registry.active()):
+        if plan.cell is not None and isinstance(run, Run) and started_by_cell(run) == plan.cell:
+            finish_replaced(run)
+        else:
             run.finish()
 
 
@@ -248,7 +256,7 @@ def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
                                 plan.program, finishing)
     existing = decision.existing
     project = s.project or (existing.project if existing is not None else None) \
-        or environment.infer_project(s.notebook_name)
+        or environment.infer_project(plan.program)
     if existing is not None and decision.kind in ("resume", "rewind") and \
             existing.project != project:
         raise UsageError(
@@ -282,7 +290,7 @@ def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
         "job_type": job_type, "config": config, "state": "running", "exit_code": None,
         "mode": plan.mode, "updated_at": now, "finished_at": None, "heartbeat_at": now,
         "host": host, "pid": pid, "pid_start": pid_start, "program": plan.program,
-        "settings": _recorded_settings(s),
+        "settings": _recorded_settings(s), "cell": plan.cell, "hidden": 0,
     }
     return _Opening(decision, fields, now)
 
@@ -310,7 +318,8 @@ def _open(plan: _Plan, store: Store, opening: _Opening) -> Run:
                           group=fields["group"], job_type=fields["job_type"],
                           config=fields["config"], allow_val_change=plan.allow_val_change,
                           mode=plan.mode, dir=run_dir, starting_step=starting_step,
-                          resumed=decision.kind == "resume", summary=summary, settings=plan.s)
+                          resumed=decision.kind == "resume", summary=summary, settings=plan.s,
+                          cell=plan.cell)
                 registry.add(run, make_global=plan.reinit != "create_new")
             except BaseException:
                 if run is not None:
@@ -325,6 +334,7 @@ def _open(plan: _Plan, store: Store, opening: _Opening) -> Run:
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
     _apply_extras(run, plan.s, plan)
+    registry.started(run)
     return run
 
 
@@ -343,8 +353,11 @@ def _recorded_settings(s: Settings) -> dict[str, Any]:
 
 
 def _apply_extras(run: Run, s: Settings, plan: _Plan) -> None:
-    """Effects that need the run to exist: code capture and the integrations."""
-    if s.save_code:
+    """Effects that need the run to exist. In a notebook kernel the notebook layer (loaded
+    below) captures the notebook and its cells; elsewhere the main program is saved here."""
+    if environment.in_notebook_kernel():
+        environment.ensure_notebook_extension()
+    elif s.save_code:
         from .code import save_code
 
         save_code(run, plan.program)

@@ -5,13 +5,34 @@ from __future__ import annotations
 import atexit
 import sys
 import threading
-from typing import Any
+from typing import Any, Callable
 
 _lock = threading.RLock()
 _active: list[Any] = []
 _global: Any = None
 _hooks_installed = False
 _uncaught = False
+_listeners: list[Callable[[str, Any], None]] = []
+
+
+def subscribe(listener: Callable[[str, Any], None]) -> None:
+    """Call ``listener("start" | "finish", run)`` as runs of this process start and finish;
+    how the notebook layer shows run cards and captures code without the sdk knowing it."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def unsubscribe(listener: Callable[[str, Any], None]) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def _notify(event: str, run: Any) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(event, run)
+        except Exception as exc:  # a display problem must never break a run
+            print(f"nbrun: {event} hook failed: {exc}", file=sys.stderr)
 
 
 def active() -> list[Any]:
@@ -32,20 +53,28 @@ def add(run: Any, make_global: bool) -> None:
             _global = run
 
 
+def started(run: Any) -> None:
+    """Tell listeners a run is open (after its opening committed)."""
+    _notify("start", run)
+
+
 def make_global(run: Any) -> None:
     global _global
     with _lock:
         _global = run
 
 
-def forget(run: Any) -> None:
-    """Called by a run as it finishes."""
+def forget(run: Any, finished: bool = True) -> None:
+    """Called by a run as it finishes (or is abandoned, ``finished=False``)."""
     global _global
     with _lock:
-        if run in _active:
+        was_active = run in _active
+        if was_active:
             _active.remove(run)
         if _global is run:
             _global = None
+    if was_active and finished:
+        _notify("finish", run)
 
 
 def find(run_id: str) -> Any:

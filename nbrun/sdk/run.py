@@ -27,7 +27,8 @@ class Run:
                  group: str | None, job_type: str | None, config: dict[str, Any],
                  allow_val_change: bool, mode: str, dir: str, starting_step: int = 0,
                  resumed: bool = False, summary: dict[str, Any] | None = None,
-                 url: str | None = None, settings: Any = None) -> None:
+                 url: str | None = None, settings: Any = None, cell: str | None = None
+                 ) -> None:
         self._store = store
         self._rid = rid
         self._id = id
@@ -49,6 +50,7 @@ class Run:
         self._finished = False
         self._fast = True  # nothing pending and not finished: log() may take the fast path
         self.settings = settings
+        self._cell = cell
         self._logged: dict[str, Any] = dict(summary or {})
         self._summary = Summary(self._logged, on_change=self._summary_changed)
         self._writer = get_writer()
@@ -198,7 +200,30 @@ def abandon(run: Run) -> None:
     run._finished = True
     run._fast = False
     run._writer.discard(run._channel)
-    registry.forget(run)
+    registry.forget(run, finished=False)
+
+
+def history_since(run: Run, cursor: int = 0) -> tuple[list[tuple[str, Any, Any]], int]:
+    """What the run has committed to its store since ``cursor`` (0: everything); for live
+    views that must not touch ``log()``'s path."""
+    return run._store.tail(run._rid, cursor)
+
+
+def store_path(run: Run) -> str:
+    return run._store.path
+
+
+def started_by_cell(run: Run) -> str | None:
+    """The notebook cell (see ``cells.current_cell_key``) whose execution started the run."""
+    return run._cell
+
+
+def finish_replaced(run: Run) -> None:
+    """Finish a run because its cell ran again; one that logged nothing is hidden from
+    listings, since it was a false start rather than an experiment."""
+    if run._step == run._starting_step and run._pending is None and not run._logged:
+        run._channel.set_meta(hidden=1)
+    run.finish()
 
 
 def _check_step(step: Any) -> int:

@@ -235,6 +235,15 @@ class Store:
                 [(rid, *series.encode(k, s, v)) for k, (s, v) in cols.items()],
             )
 
+    def tail(self, rid: int, after: int = 0) -> tuple[list[tuple[str, Any, Any]], int]:
+        """History chunks committed since cursor ``after``: ``[(key, steps, values)]`` and the
+        new cursor, so a live view reads each point once."""
+        rows = self.conn.execute(
+            "SELECT rowid, key, kind, steps, vals FROM series WHERE rid=? AND rowid>? "
+            "AND rewound=0 ORDER BY rowid", (rid, after)).fetchall()
+        chunks = [(key, *series.decode(kind, s, v)) for _, key, kind, s, v in rows]
+        return chunks, (rows[-1][0] if rows else after)
+
     def history_keys(self, rid: int) -> list[str]:
         return [r[0] for r in self.conn.execute(
             "SELECT DISTINCT key FROM series WHERE rid=? AND rewound=0 ORDER BY key", (rid,))]

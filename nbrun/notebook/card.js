@@ -1,0 +1,85 @@
+// The run card's view: header fields from synced traits; charts fed by "points" messages that
+// carry only new points (["halve"] tells a series to drop every other point it holds).
+const MAX_CHARTS = 8;
+
+function text(tag, cls, value) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  node.textContent = value ?? ""; // user-supplied text is never parsed as HTML
+  return node;
+}
+
+function render({ model, el }) {
+  const root = text("div", "nbrun-card");
+  const head = text("div", "nbrun-card-head");
+  const name = text("span", "nbrun-card-name");
+  const state = text("span", "nbrun-card-state");
+  const meta = text("span", "nbrun-card-meta");
+  const charts = text("div", "nbrun-card-charts");
+  head.append(name, state, meta);
+  root.append(head, charts);
+  el.append(root);
+
+  const series = new Map(); // key -> {points: [[step, value]], svg, line, label}
+  let pending = false;
+
+  function header() {
+    name.textContent = model.get("name");
+    state.textContent = model.get("state");
+    state.dataset.state = model.get("state");
+    meta.textContent = `${model.get("run_id")} · ${model.get("project")} · step ${model.get("step")} · ${model.get("store")}`;
+  }
+
+  function chartFor(key) {
+    let entry = series.get(key);
+    if (entry || series.size >= MAX_CHARTS) return entry;
+    const box = text("div", "nbrun-card-chart");
+    const label = text("div", "nbrun-card-label");
+    const title = text("span", "", key);
+    const last = text("span", "");
+    label.append(title, last);
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 170 60");
+    svg.setAttribute("preserveAspectRatio", "none");
+    const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+    svg.append(line);
+    box.append(label, svg);
+    charts.append(box);
+    entry = { points: [], line, last };
+    series.set(key, entry);
+    return entry;
+  }
+
+  function draw() {
+    pending = false;
+    for (const entry of series.values()) {
+      const pts = entry.points.filter((p) => p[1] !== null);
+      if (!pts.length) continue;
+      let [x0, x1, y0, y1] = [pts[0][0], pts[pts.length - 1][0], Infinity, -Infinity];
+      for (const [, y] of pts) { y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+      const dx = x1 - x0 || 1, dy = y1 - y0 || 1;
+      entry.line.setAttribute("points", pts.map(([x, y]) =>
+        `${(((x - x0) / dx) * 166 + 2).toFixed(1)},${(58 - ((y - y0) / dy) * 56).toFixed(1)}`).join(" "));
+      entry.last.textContent = Number(pts[pts.length - 1][1]).toPrecision(4);
+    }
+  }
+
+  model.on("msg:custom", (msg) => {
+    if (msg.type !== "points") return;
+    for (const [key, points] of Object.entries(msg.series)) {
+      const entry = chartFor(key);
+      if (!entry) continue;
+      for (const p of points) {
+        if (p[0] === "halve") entry.points = entry.points.filter((_, i) => i % 2 === 0);
+        else entry.points.push(p);
+      }
+    }
+    if (!pending) { pending = true; requestAnimationFrame(draw); }
+  });
+  for (const trait of ["name", "state", "step", "project", "store", "run_id"]) {
+    model.on(`change:${trait}`, header);
+  }
+  header();
+}
+
+export default { render };

@@ -1,0 +1,48 @@
+"""``%%runinit`` and ``%nbrun``."""
+
+from __future__ import annotations
+
+import os
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+
+from ..errors import UsageError
+from ..sdk import Run, init, registry
+from ..sdk.run import store_path
+from ..store import resolve_store_root
+from .runinit import RunInitError, locate, parse
+
+
+@magics_class
+class RunMagics(Magics):
+    @cell_magic
+    def runinit(self, line: str, cell: str) -> None:
+        """Start a run from a YAML body of ``nbrun.init()`` arguments.
+
+        ``%%runinit [name] [--argument value ...]``: the body is a YAML mapping
+        (``project: demo``); ``$var`` and ``{expr}`` expand from the notebook; flags on the
+        magic line override the body; the run is bound to ``name`` (default ``run``).
+        """
+        spec = parse(line, cell, var_expand=lambda text: self.shell.var_expand(text, depth=2))
+        try:
+            run = init(**spec.kwargs)
+        except RunInitError:
+            raise
+        except UsageError as exc:
+            raise locate(spec, exc) from None
+        self.shell.user_ns[spec.name] = run
+
+    @line_magic
+    def nbrun(self, line: str) -> None:
+        """Where this kernel's runs are stored, and the runs active in it."""
+        runs = registry.active()
+        root = resolve_store_root(os.environ.get("NBRUN_DIR") or None)
+        print(f"store: {os.path.join(root, '.nbrun')}")
+        if not runs:
+            print("no active runs in this kernel")
+            return
+        print(f"{len(runs)} active run(s):")
+        for run in runs:
+            mark = "*" if run is registry.current() else " "
+            where = store_path(run) if isinstance(run, Run) else "(disabled: nothing stored)"
+            print(f" {mark} {run.name}  id={run.id}  project={run.project}  state={run.state}  "
+                  f"step={run.step}  {where}")

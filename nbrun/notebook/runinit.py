@@ -1,0 +1,187 @@
+"""``%%runinit``: the magic line and the YAML body turned into ``init()`` keyword arguments.
+
+Errors point at the cell line (line 1 is the magic line, the body starts at line 2) and name the
+argument; nothing is started when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import inspect
+import keyword
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import UsageError, did_you_mean
+from ..sdk import init
+from ..validation import parse_bool_text, split_tags_text
+
+INIT_ARGUMENTS = tuple(inspect.signature(init).parameters)
+_TEXT_ARGS = {"entity", "project", "dir", "id", "name", "notes", "group", "job_type", "mode",
+              "anonymous", "resume_from", "fork_from"}
+_BOOL_ARGS = {"allow_val_change", "force", "save_code", "tensorboard", "sync_tensorboard",
+              "monitor_gym"}
+_LIST_ARGS = {"tags", "config_include_keys", "config_exclude_keys"}
+SWITCHES = {"form"}  # flags without a value, handled by the magic itself
+
+
+class RunInitError(UsageError):
+    """A ``%%runinit`` cell that cannot start a run; shown without a traceback."""
+
+    def __init__(self, message: str, line: int | None = None, argument: str | None = None):
+        where = f"line {line}" if line is not None else ""
+        if argument:
+            where = f"{where} ({argument})" if where else f"({argument})"
+        super().__init__(f"%%runinit {where}: {message}" if where else f"%%runinit: {message}")
+        self.line = line
+        self.argument = argument
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}", "Nothing was started."]
+
+
+@dataclass
+class RunInitCell:
+    """What a ``%%runinit`` cell asks for."""
+
+    name: str = "run"
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    switches: set[str] = field(default_factory=set)
+    lines: dict[str, int] = field(default_factory=dict)  # argument -> cell line
+
+
+def _check_argument(key: Any, line: int | None) -> str:
+    if not isinstance(key, str) or key not in INIT_ARGUMENTS:
+        hint = did_you_mean(str(key), INIT_ARGUMENTS)
+        raise RunInitError(f"unknown argument {key!r}{hint}; the arguments are those of "
+                           "nbrun.init()", line)
+    return key
+
+
+def _flag_value(key: str, text: str) -> Any:
+    """A magic-line value typed as its argument expects."""
+    import yaml
+
+    if key in _TEXT_ARGS:
+        return text
+    if key in _BOOL_ARGS:
+        return parse_bool_text(text, f"--{key}")
+    if key in _LIST_ARGS:
+        if text.startswith("["):
+            return yaml.safe_load(text)
+        return split_tags_text(text)
+    if key in ("reinit", "resume"):
+        low = text.lower()
+        return {"true": True, "false": False}.get(low, text)
+    return yaml.safe_load(text)  # config (mapping or a path), settings
+
+
+def parse_line(line: str) -> RunInitCell:
+    try:
+        tokens = shlex.split(line)
+    except ValueError as exc:
+        raise RunInitError(f"cannot read the magic line ({exc})", 1) from None
+    cell = RunInitCell()
+    names: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.startswith("--"):
+            key, eq, value = token[2:].partition("=")
+            key = key.replace("-", "_")
+            if key in SWITCHES:
+                cell.switches.add(key)
+                i += 1
+                continue
+            _check_argument(key, 1)
+            if not eq:
+                if i + 1 >= len(tokens):
+                    raise RunInitError(f"--{key} needs a value", 1, key)
+                i += 1
+                value = tokens[i]
+            try:
+                cell.kwargs[key] = _flag_value(key, value)
+            except UsageError as exc:
+                raise RunInitError(str(exc), 1, key) from None
+            except Exception as exc:  # a YAML error in a flag value
+                raise RunInitError(f"--{key} {value!r} is not a valid value ({exc})", 1,
+                                   key) from None
+            cell.lines[key] = 1
+        else:
+            names.append(token)
+        i += 1
+    if len(names) > 1:
+        raise RunInitError(f"one variable name is accepted, got {' '.join(names)}; flags are "
+                           "written --argument value", 1)
+    if names:
+        if not names[0].isidentifier() or keyword.iskeyword(names[0]):
+            raise RunInitError(f"{names[0]!r} is not a Python variable name", 1)
+        cell.name = names[0]
+    return cell
+
+
+def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """The body's mapping of arguments and the cell line of each."""
+    import yaml
+
+    if not body.strip():
+        return {}, {}
+    try:
+        node = yaml.compose(body, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(body)
+    except yaml.YAMLError as exc:
+        # The construct that was left open (context) says more than where reading stopped.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RunInitError(f"the body is not valid YAML: {problem}",
+                           mark.line + 2 if mark is not None else None) from None
+    if data is None:
+        return {}, {}
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise RunInitError("the body must be a mapping of init() arguments, one per line "
+                           "(project: demo)", 2)
+    lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        key, line = key_node.value, key_node.start_mark.line + 2
+        _check_argument(key, line)
+        if key in lines:
+            raise RunInitError(f"argument {key!r} is given twice (also on line {lines[key]})",
+                               line, key)
+        lines[key] = line
+    return data, lines
+
+
+def expand(body: str, var_expand: Callable[[str], str]) -> str:
+    """IPython ``$var`` / ``{expr}`` expansion, line by line, so a line that does not expand
+    (a YAML flow mapping such as ``{lr: 0.1}``) stays as written without blocking the others."""
+    return "\n".join(var_expand(line) if ("$" in line or "{" in line) else line
+                     for line in body.split("\n"))
+
+
+def parse(line: str, body: str, var_expand: Callable[[str], str] | None = None) -> RunInitCell:
+    cell = parse_line(line)
+    data, lines = parse_body(expand(body, var_expand) if var_expand else body)
+    merged = {**data, **cell.kwargs}  # flags override the body
+    cell.lines = {**lines, **cell.lines}
+    cell.kwargs = merged
+    return cell
+
+
+_ARGUMENT_AT_START = re.compile(r"^(?:config key|log: key)?\s*'?([a-z_]+)")
+
+
+def locate(cell: RunInitCell, error: UsageError) -> RunInitError:
+    """Point an ``init()`` refusal at the line of the argument it names."""
+    message = str(error)
+    match = _ARGUMENT_AT_START.match(message)
+    argument = None
+    if message.startswith("config key") or message.startswith("config "):
+        argument = "config"
+    elif match and match.group(1) in cell.lines:
+        argument = match.group(1)
+    else:
+        named = [a for a in cell.lines if re.search(rf"\b{a}\b", message)]
+        argument = named[0] if named else None
+    line = cell.lines.get(argument) if argument else None
+    return RunInitError(message, line, argument)
