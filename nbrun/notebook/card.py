@@ -42,6 +42,10 @@ class RunCard(anywidget.AnyWidget):
         self.messages_sent = 0
         self._feeder.start()
 
+    def __repr__(self) -> str:  # the text/plain form where widgets do not render
+        return (f"nbrun run {self.name} ({self.run_id}) in project {self.project}: {self.state}, "
+                f"step {self.step}; data in {self.store}")
+
     def refresh(self) -> None:
         """Send what was committed since the last refresh (called by the feeder thread)."""
         chunks, self._feeder.cursor = history_since(self._run, self._feeder.cursor)
@@ -66,27 +70,32 @@ class _Feeder(threading.Thread):
         self.kept: dict[str, int] = {}
         self.finished = threading.Event()
 
-    def thin(self, chunks: list[tuple[str, Any, Any]]) -> dict[str, list[list[float]]]:
-        """Keep every stride-th point of each series; double the stride (and tell the front
-        end to halve what it holds) whenever a series would pass MAX_POINTS."""
-        out: dict[str, list[list[float]]] = {}
+    def thin(self, chunks: list[tuple[str, Any, Any]]) -> dict[str, list[list[Any]]]:
+        """Keep every stride-th point of each series, by slicing (the cost follows the points
+        kept, not the points logged); double the stride, and tell the front end to halve what
+        it holds, whenever a series would pass MAX_POINTS."""
+        out: dict[str, list[list[Any]]] = {}
         for key, steps, values in chunks:
-            for step, value in zip(steps, values):
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if isinstance(values, list):  # a JSON chunk: strings and bools are not charted
+                pairs = [(s, v) for s, v in zip(steps, values) if type(v) in (int, float)]
+                steps, values = [p[0] for p in pairs], [p[1] for p in pairs]
+            seen, n = self.seen.get(key, 0), len(steps)
+            stride, kept = self.stride.get(key, 1), self.kept.get(key, 0)
+            points = out.setdefault(key, [])
+            i = -seen % stride
+            while i < n:
+                if kept >= MAX_POINTS:
+                    stride, kept = stride * 2, kept // 2
+                    points.append(["halve"])
+                    i += -(seen + i) % stride
                     continue
-                stride = self.stride.setdefault(key, 1)
-                seen = self.seen.get(key, 0)
-                self.seen[key] = seen + 1
-                if seen % stride:
-                    continue
-                if self.kept.get(key, 0) >= MAX_POINTS:
-                    self.stride[key] = stride * 2
-                    self.kept[key] = self.kept[key] // 2
-                    out.setdefault(key, []).append(["halve"])  # type: ignore[list-item]
-                    if seen % (stride * 2):
-                        continue
-                self.kept[key] = self.kept.get(key, 0) + 1
-                out.setdefault(key, []).append([step, _finite(value)])
+                picked = range(i, n, stride)[:MAX_POINTS - kept]
+                points.extend([steps[j], _finite(values[j])] for j in picked)
+                kept += len(picked)
+                i = picked[-1] + stride
+            self.seen[key], self.stride[key], self.kept[key] = seen + n, stride, kept
+            if not points:
+                del out[key]
         return out
 
     def run(self) -> None:
