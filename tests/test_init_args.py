@@ -37,6 +37,9 @@ def test_signature_matches_the_contract():
     params = inspect.signature(nbrun.init).parameters
     assert list(params) == CONTRACT_SIGNATURE
     assert all(p.default is None for p in params.values())
+    from nbrun.sdk.arguments import ARGUMENTS
+
+    assert list(ARGUMENTS) == CONTRACT_SIGNATURE  # the rule table covers every argument
 
 
 # -- id ----------------------------------------------------------------------------------------

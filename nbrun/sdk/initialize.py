@@ -20,6 +20,7 @@ from . import config as config_mod
 from . import environment, lifecycle, names, registry
 from .disabled import DisabledRun
 from . import cells
+from .arguments import check_argument, check_combination
 from .run import Run, abandon, finish_replaced, started_by_cell
 
 _offline_notice_shown = False
@@ -68,30 +69,8 @@ class _Plan:
 
 
 def _check_arguments(passed: dict[str, Any]) -> dict[str, Any]:
-    """Type and value rules of the arguments given directly; returns settings-shaped values."""
-    checks = {
-        "entity": rules.check_entity, "project": rules.check_project, "id": rules.check_id,
-        "tags": rules.check_tags, "dir": rules.check_dir,
-    }
-    out: dict[str, Any] = {}
-    for key in _SETTING_ARGS:
-        if key not in passed:
-            continue
-        value = passed[key]
-        if key in checks:
-            value = checks[key](value)
-        elif key in ("name", "group", "job_type"):
-            value = rules.check_text(value, key, rules.TEXT_MAX)
-        elif key == "notes":
-            value = rules.check_text(value, key)
-        elif key == "mode":
-            value = rules.check_choice(value, "mode", rules.MODES)
-        elif key == "anonymous":
-            value = rules.check_choice(value, "anonymous", rules.ANONYMOUS)
-        else:
-            value = rules.check_bool(value, key)
-        out[key] = value
-    return out
+    """The arguments that are also settings, checked; returns settings-shaped values."""
+    return {key: check_argument(key, passed[key]) for key in _SETTING_ARGS if key in passed}
 
 
 def _plan(passed: dict[str, Any]) -> _Plan:
@@ -122,9 +101,10 @@ def _plan(passed: dict[str, Any]) -> _Plan:
                  if "fork_from" in passed else None)
     include = exclude = None
     if "config_include_keys" in passed:
-        include = rules.check_key_list(passed["config_include_keys"], "config_include_keys")
+        include = check_argument("config_include_keys", passed["config_include_keys"])
     if "config_exclude_keys" in passed:
-        exclude = rules.check_key_list(passed["config_exclude_keys"], "config_exclude_keys")
+        exclude = check_argument("config_exclude_keys", passed["config_exclude_keys"])
+    check_combination(config_include_keys=include, config_exclude_keys=exclude)
     cfg = config_mod.build(passed.get("config"), include, exclude)
 
     given_settings = passed.get("settings")
@@ -140,20 +120,8 @@ def _plan(passed: dict[str, Any]) -> _Plan:
         root = rules.check_dir(s.dir, "dir")
 
     resume = s.resume
-    chosen = [n for n, v in (("resume", resume), ("resume_from", resume_from),
-                             ("fork_from", fork_from)) if v is not None]
-    if len(chosen) > 1:
-        raise UsageError(f"{' and '.join(chosen)} cannot be used together; pass at most one of "
-                         "resume, resume_from and fork_from")
-    if resume_from is not None and s.id is not None and s.id != resume_from[0]:
-        raise UsageError(f"resume_from names run {resume_from[0]!r} but id={s.id!r}; resume_from "
-                         "rewinds that run in place, so id must be omitted or equal to it")
-    if fork_from is not None and s.id is not None and s.id == fork_from[0]:
-        raise UsageError(f"fork_from names run {fork_from[0]!r} and id is the same; a fork is a "
-                         "new run: omit id or pass a different one")
-    if resume == "must" and s.id is None:
-        raise UsageError("resume='must' needs the id of the run to resume: pass id= or set "
-                         "NBRUN_RUN_ID")
+    check_combination(id=s.id, resume=resume, resume_from=passed.get("resume_from"),
+                      fork_from=passed.get("fork_from"))
 
     in_kernel = environment.in_notebook_kernel()
     allow = s.allow_val_change if s.allow_val_change is not None else in_kernel
