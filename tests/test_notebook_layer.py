@@ -276,3 +276,35 @@ def test_terminal_ipython_prints_a_one_line_summary(tmp_path, store):
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     lines = [l for l in proc.stderr.splitlines() if l.startswith("nbrun: run ")]
     assert len(lines) == 1 and "in project term is running" in lines[0], proc.stderr
+
+
+def test_front_end_cell_ids_identify_cells(store, tmp_path):
+    # JupyterLab sends the cell's id with each execution: an edited cell is still the same
+    # cell, and two cells with the same text are different cells.
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(tmp_path))
+
+    def execute(code, cell_id):
+        msg = kc.session.msg("execute_request", {"code": code, "silent": False,
+                                                 "store_history": True,
+                                                 "user_expressions": {},
+                                                 "allow_stdin": False, "stop_on_error": True},
+                             metadata={"cellId": cell_id})
+        kc.shell_channel.send(msg)
+        reply = kc.get_shell_msg(timeout=60)
+        while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+            reply = kc.get_shell_msg(timeout=60)
+        assert reply["content"]["status"] == "ok", reply["content"]
+
+    try:
+        execute("import nbrun\nrun = nbrun.init(project='p')", "cell-a")
+        execute("import nbrun\nrun = nbrun.init(project='p', notes='edited')", "cell-a")
+        execute("import nbrun\nrun = nbrun.init(project='p', notes='edited')", "cell-b")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    first, second, third = runs(store, include_hidden=True)
+    assert first.cell == "id:cell-a" and second.cell == "id:cell-a" and third.cell == "id:cell-b"
+    assert first.hidden            # replaced by its own (edited) cell before logging anything
+    assert not second.hidden       # finished by another cell: not a false start of cell-b
