@@ -180,7 +180,7 @@ def parse_run_moment(value: Any, arg: str) -> tuple[str, int]:
     """``"<run_id>?_step=<n>"`` as (run id, step): one query key ``_step`` and a non-negative
     integer written without sign, spaces or leading zeros, so every accepted string round-trips
     through ``format_run_moment``."""
-    form = f"the form '<run_id>?_step=<step>' with a non-negative integer step"
+    form = "the form '<run_id>?_step=<step>' with a non-negative integer step"
     if not isinstance(value, str):
         raise UsageError(f"{arg} must be a string of {form}, got {_type_name(value)} {value!r}")
     run_id, sep, query = value.partition("?")

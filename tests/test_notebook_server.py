@@ -3,7 +3,6 @@ through the server (the session name it gives the kernel, else its sessions API)
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess

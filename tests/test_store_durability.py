@@ -5,7 +5,6 @@ versioned WAL SQLite file, an interrupted init leaves nothing behind, and memory
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess

@@ -25,7 +25,8 @@ def in_notebook_kernel() -> bool:
     shell = ipython_shell()
     if shell is None:
         return False
-    return type(shell).__name__ == "ZMQInteractiveShell" or getattr(shell, "kernel", None) is not None
+    return (type(shell).__name__ == "ZMQInteractiveShell"
+            or getattr(shell, "kernel", None) is not None)
 
 
 def ensure_notebook_extension() -> None:
