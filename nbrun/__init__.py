@@ -11,6 +11,7 @@ from typing import Any
 from .errors import AuthenticationError, CommError, ConfigError, Error, UsageError
 from .sdk import Api, Run, RunRecord, init
 from .sdk import registry as _registry
+from .server import _jupyter_server_extension_points, _load_jupyter_server_extension
 from .settings import Settings
 
 __version__ = "0.1.0"
@@ -52,6 +53,10 @@ def finish(exit_code: int | None = None) -> None:
     run = _registry.current()
     if run is not None:
         run.finish(exit_code=exit_code)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "nbrun"}]
 
 
 def load_ipython_extension(ipython: Any) -> None:

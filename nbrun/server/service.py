@@ -1,0 +1,202 @@
+"""What each endpoint does, as plain synchronous functions over the known stores (the handlers
+run them on a worker thread). Every input is checked first; failures are ``ApiError``."""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import sqlite3
+from typing import Any
+
+from ..errors import Error
+from ..store import queries
+from ..store.database import STALE_AFTER_S
+from . import files, history, params
+from .errors import ApiError, bad_request, conflict, not_found
+from .registry import StoreHandle, StoreRegistry
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    def __init__(self, registry: StoreRegistry) -> None:
+        self.registry = registry
+
+    @property
+    def reap_seconds(self) -> float:
+        return self.registry.config.reap_seconds
+
+    # -- stores ------------------------------------------------------------------------------
+    def stores(self) -> dict[str, Any]:
+        out = []
+        for handle in self.registry.stores():
+            entry: dict[str, Any] = {"key": handle.key, "path": handle.path}
+            try:
+                entry["runs"] = queries.count_visible(handle.store)
+            except Exception as exc:  # a broken store is shown with its error, not hidden
+                entry["runs"] = None
+                entry["error"] = str(exc)
+            out.append(entry)
+        return {"stores": out}
+
+    def _chosen(self, key: str | None) -> list[StoreHandle]:
+        return [self.registry.get(key)] if key is not None else self.registry.stores()
+
+    # -- listing -----------------------------------------------------------------------------
+    def list_runs(self, query: params.Query) -> dict[str, Any]:
+        lq = params.list_query(query)
+        sort = queries.SORTS[lq.sort]
+        f = lq.filter
+        chosen = self._chosen(lq.store)
+        # Each store's first offset+limit runs, merged as one sorted listing; a single store
+        # pages in SQL directly.
+        offset, limit = (lq.offset, lq.limit) if len(chosen) == 1 else (0, lq.offset + lq.limit)
+        handles: list[StoreHandle] = []
+        keyed: list[list[tuple[tuple, int]]] = []
+        total = 0
+        projects: set[str] = set()
+        tags: set[str] = set()
+        for handle in chosen:
+            try:
+                handle.reap_if_due(self.reap_seconds)
+                count = queries.count_runs(handle.store, f)
+                store_projects = queries.all_projects(handle.store)
+                store_tags = handle.tags(f.include_hidden)
+                rows = queries.page_keys(handle.store, f, sort, offset, limit)
+            except (sqlite3.Error, Error) as exc:
+                if lq.store is not None:
+                    raise
+                # One unreadable store (deleted meanwhile, newer schema) must not hide the
+                # runs of all others; GET /stores shows its error.
+                log.warning("nbrun: leaving store %s out of the listing: %s", handle.path, exc)
+                continue
+            total += count
+            projects.update(store_projects)
+            tags.update(store_tags)
+            keyed.append([(row, len(handles)) for row in rows])
+            handles.append(handle)
+        if len(chosen) == 1:
+            page = keyed[0] if keyed else []
+        else:
+            merged = heapq.merge(*keyed, key=lambda item: sort.key(item[0]),
+                                 reverse=sort.reverse)
+            page = list(merged)[lq.offset:lq.offset + lq.limit]
+        return {"runs": self._summaries(handles, page), "total": total, "offset": lq.offset,
+                "limit": lq.limit, "projects": sorted(projects), "tags": sorted(tags)}
+
+    def _summaries(self, handles: list[StoreHandle], page: list) -> list[dict[str, Any]]:
+        wanted: dict[int, list[int]] = {}
+        for row, i in page:
+            wanted.setdefault(i, []).append(row[-1])
+        found = {i: queries.summaries(handles[i].store, rids) for i, rids in wanted.items()}
+        out = []
+        for row, i in page:
+            summary = found[i].get(row[-1])
+            if summary is not None:  # deleted between the two queries: left out
+                out.append({"store": handles[i].key, **summary})
+        return out
+
+    # -- one run -----------------------------------------------------------------------------
+    def locate(self, run_id: str, key: str | None) -> StoreHandle:
+        """The store holding ``run_id``: the given one, or the only one that has it."""
+        params.run_id(run_id)
+        if key is not None:
+            handle = self.registry.get(key)
+            if queries.find_rid(handle.store, run_id) is None:
+                raise not_found(f"no run {run_id!r} in store {handle.path}")
+            return handle
+        holders = [h for h in self.registry.stores() if self._holds(h, run_id)]
+        if not holders:
+            raise not_found(f"no run {run_id!r} in any store")
+        if len(holders) > 1:
+            raise conflict(f"run id {run_id!r} is in {len(holders)} stores "
+                           f"({', '.join(h.path for h in holders)}); pass store=<key> "
+                           f"({', '.join(h.key for h in holders)})")
+        return holders[0]
+
+    @staticmethod
+    def _holds(handle: StoreHandle, run_id: str) -> bool:
+        try:
+            return queries.find_rid(handle.store, run_id) is not None
+        except (sqlite3.Error, Error) as exc:  # as in the listing: skip an unreadable store
+            log.warning("nbrun: store %s left out of the search for a run: %s", handle.path,
+                        exc)
+            return False
+
+    def run_detail(self, run_id: str, query: params.Query) -> dict[str, Any]:
+        handle = self.locate(run_id, params.store_key(query))
+        return self._detail(handle, run_id)
+
+    def _detail(self, handle: StoreHandle, run_id: str) -> dict[str, Any]:
+        row = handle.store.get(run_id)  # also detects a crash of this run
+        if row is None:
+            raise not_found(f"no run {run_id!r} in store {handle.path}")
+        listed, truncated = files.list_files(handle.store.run_dir(run_id))
+        return {"store": handle.key, **queries.summary_of(row), "config": row.config,
+                "keys": queries.history_keys(handle.store, row.rid), "files": listed,
+                "files_truncated": truncated, "store_path": handle.path}
+
+    def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
+        hq = params.history_query(query)
+        handle = self.locate(run_id, hq.store)
+        row = handle.store.conn.execute("SELECT rid, last_step FROM runs WHERE id=?",
+                                        (run_id,)).fetchone()
+        if row is None:
+            raise not_found(f"no run {run_id!r} in store {handle.path}")
+        keys = hq.keys if hq.keys is not None else queries.history_keys(handle.store, row[0])
+        chunks = queries.history_chunks(handle.store, row[0], keys)
+        return {"keys": {k: history.series_json(chunks[k], hq.points) for k in keys},
+                "last_step": row[1]}
+
+    def refuse_path(self, rest: str) -> None:
+        """A path under runs/ that fits no route: its id part is not a run id."""
+        params.run_id(rest)
+        raise not_found(f"no such endpoint: runs/{rest}")
+
+    # -- actions -----------------------------------------------------------------------------
+    def edit(self, run_id: str, query: params.Query, body: bytes) -> dict[str, Any]:
+        params.run_id(run_id)
+        change = params.edit_body(body)
+        handle = self.locate(run_id, params.store_key(query))
+        kwargs: dict[str, Any] = {"tags": change.tags}
+        if not params.is_missing(change.notes):
+            kwargs["notes"] = change.notes
+        outcome = queries.edit_run(handle.store, run_id, **kwargs)
+        handle.changed()
+        self._check(outcome, run_id, handle, "edit it from its notebook")
+        return self._detail(handle, run_id)
+
+    def set_state(self, run_id: str, query: params.Query, body: bytes) -> dict[str, Any]:
+        params.run_id(run_id)
+        target = params.state_body(body)
+        handle = self.locate(run_id, params.store_key(query))
+        outcome = queries.set_state(handle.store, run_id, target, STALE_AFTER_S)
+        if outcome == queries.REFUSED:
+            state = handle.store.conn.execute("SELECT state FROM runs WHERE id=?",
+                                              (run_id,)).fetchone()
+            raise conflict(f"run {run_id!r} is {state[0] if state else 'gone'}; only a run "
+                           "whose process is gone, or a crashed run, can be marked "
+                           f"{target}")
+        self._check(outcome, run_id, handle, "it can be marked once its process is gone")
+        return self._detail(handle, run_id)
+
+    def delete(self, run_id: str, query: params.Query) -> None:
+        params.run_id(run_id)
+        confirm = params.one(query, "confirm")
+        if confirm != run_id:
+            raise bad_request(f"deleting run {run_id!r} needs confirm={run_id} (the run id "
+                              "again), so that no run is deleted by a mistyped request")
+        handle = self.locate(run_id, params.store_key(query))
+        outcome = queries.delete_run(handle.store, run_id)
+        handle.changed()
+        self._check(outcome, run_id, handle,
+                    "finish it before deleting it")
+
+    @staticmethod
+    def _check(outcome: str, run_id: str, handle: StoreHandle, when_running: str) -> None:
+        if outcome == queries.MISSING:
+            raise not_found(f"no run {run_id!r} in store {handle.path}")
+        if outcome == queries.RUNNING:
+            raise conflict(f"run {run_id!r} is running; {when_running}")
+        if outcome != queries.OK:
+            raise ApiError(500, f"unexpected outcome {outcome!r}")
