@@ -22,7 +22,9 @@ __all__ = [
     "CommError",
     "ConfigError",
     "Error",
+    "InitSpec",
     "Run",
+    "RunForm",
     "RunRecord",
     "Settings",
     "UsageError",
@@ -80,4 +82,8 @@ def __getattr__(name: str) -> Any:
     if name in ("config", "summary"):
         run = _registry.current()
         return None if run is None else getattr(run, name)
+    if name in ("InitSpec", "RunForm"):  # ipywidgets only when the form is asked for
+        from . import widgets
+
+        return getattr(widgets, name)
     raise AttributeError(f"module 'nbrun' has no attribute {name!r}")

@@ -44,12 +44,16 @@ def _moment(name: str) -> Callable[[Any], str]:
 
 def _settings(value: Any) -> Any:
     if isinstance(value, Settings):
-        return value
-    if not isinstance(value, Mapping):
+        raw_dir = value.dir
+    elif isinstance(value, Mapping):
+        Settings().update(value, source="settings=")
+        raw_dir, value = value.get("dir"), dict(value)
+    else:
         raise UsageError(f"settings must be an nbrun.Settings or a dict, got "
                          f"{type(value).__name__}")
-    Settings().update(value, source="settings=")
-    return dict(value)
+    if raw_dir is not None:
+        rules.check_dir(raw_dir, "settings dir")
+    return value
 
 
 _RULES: dict[str, Callable[[Any], Any]] = {

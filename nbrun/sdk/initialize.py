@@ -107,9 +107,10 @@ def _plan(passed: dict[str, Any]) -> _Plan:
     check_combination(config_include_keys=include, config_exclude_keys=exclude)
     cfg = config_mod.build(passed.get("config"), include, exclude)
 
-    given_settings = passed.get("settings")
+    given_settings = (check_argument("settings", passed["settings"])
+                      if "settings" in passed else None)
     pre_dir = kwargs.get("dir")
-    if pre_dir is None and isinstance(given_settings, (Settings, dict)):
+    if pre_dir is None and given_settings is not None:
         raw = given_settings.get("dir") if isinstance(given_settings, dict) else given_settings.dir
         pre_dir = rules.check_dir(raw, "settings dir") if raw is not None else None
     if pre_dir is None and os.environ.get("NBRUN_DIR"):

@@ -1,0 +1,297 @@
+"""``RunForm``: every ``nbrun.init()`` argument as a control, bound to one ``InitSpec``.
+
+Each field shows why its value would be refused, beside it; Start stays disabled until
+nothing is. Start calls ``nbrun.init(**spec.to_kwargs())`` with the run card shown in the
+form's output area; Finish finishes that run; "Insert cell" writes the equivalent
+``%%runinit`` cell; "Copy code" shows the equivalent Python. A new form starts from the
+arguments of the last run started from a form in this kernel.
+"""
+
+from __future__ import annotations
+
+import html
+import keyword
+from functools import partial
+from typing import Any, Callable
+
+import ipywidgets as widgets
+from traitlets import Any as AnyTrait
+from traitlets import Dict, dlink, link
+
+from .. import validation as rules
+from ..errors import Error, UsageError
+from ..sdk import init
+from ..sdk.arguments import ARGUMENTS, BOOLEANS
+from ..sdk.environment import in_notebook_kernel, ipython_shell
+from . import memory
+from .catalog import StoreCatalog
+from .controls import (
+    YamlText,
+    choice_control,
+    css_class,
+    tags_control,
+    text_control,
+    yaml_control,
+)
+from .runpicker import RunMomentPicker
+from .spec import InitSpec
+
+SECTIONS = (
+    ("The run", ("project", "name", "notes", "tags", "group", "job_type", "entity", "id")),
+    ("Config", ("config", "config_include_keys", "config_exclude_keys", "allow_val_change")),
+    ("Resume, rewind or fork", ("resume", "resume_from", "fork_from", "reinit")),
+    ("Where and how", ("mode", "dir", "anonymous", "force", "save_code", "sync_tensorboard",
+                       "tensorboard", "monitor_gym", "settings")),
+)
+
+Factory = Callable[[InitSpec, StoreCatalog], widgets.Widget]
+
+
+def _project(spec: InitSpec, catalog: StoreCatalog) -> widgets.Widget:
+    control = text_control(spec, "project", options=(),
+                           placeholder="default: the git root's or the notebook's name")
+    dlink((catalog, "projects"), (control, "options"), transform=tuple)
+    return control
+
+
+def _config_keys(name: str) -> Factory:
+    # The keys offered are the config's, following it as it is edited.
+    return lambda spec, catalog: tags_control(spec, name, allowed=lambda _: spec.config_keys())
+
+
+def _moment(name: str) -> Factory:
+    def build(spec: InitSpec, catalog: StoreCatalog) -> widgets.Widget:
+        control = RunMomentPicker(name)
+        dlink((catalog, "runs"), (control, "runs"))
+        link((spec, name), (control, "value"))
+        return control
+    return build
+
+
+def _text(name: str, **kwargs: Any) -> Factory:
+    return lambda spec, catalog: text_control(spec, name, **kwargs)
+
+
+def _choice(name: str, choices: Any, **kwargs: Any) -> Factory:
+    return lambda spec, catalog: choice_control(spec, name, choices, **kwargs)
+
+
+_DEPRECATED_REINIT = {True: "deprecated: finish_previous", False: "deprecated: return_previous"}
+_DEPRECATED_RESUME = {True: "deprecated: auto", False: "deprecated: no resume"}
+
+# One control per argument; a new init() argument needs an entry here (a test checks).
+FACTORIES: dict[str, Factory] = {
+    "entity": _text("entity"),
+    "project": _project,
+    "dir": _text("dir", continuous_update=False,  # read the store once the path is typed
+                 placeholder="default: NBRUN_DIR, else the nearest folder with .nbrun/"),
+    "id": _text("id", placeholder="default: generated"),
+    "name": _text("name", placeholder="default: generated"),
+    "notes": _text("notes", multiline=True),
+    "tags": lambda spec, catalog: tags_control(spec, "tags"),
+    "config": lambda spec, catalog: yaml_control(spec, "config", rows=6),
+    "config_exclude_keys": _config_keys("config_exclude_keys"),
+    "config_include_keys": _config_keys("config_include_keys"),
+    "group": _text("group"),
+    "job_type": _text("job_type"),
+    "mode": _choice("mode", rules.MODES, toggle=True),
+    "anonymous": _choice("anonymous", rules.ANONYMOUS, toggle=True),
+    "reinit": _choice("reinit", rules.REINIT_MODES, notes=_DEPRECATED_REINIT),
+    "resume": _choice("resume", rules.RESUME_MODES, notes=_DEPRECATED_RESUME),
+    "resume_from": _moment("resume_from"),
+    "fork_from": _moment("fork_from"),
+    "settings": lambda spec, catalog: yaml_control(spec, "settings", rows=3),
+    **{name: _choice(name, (True, False), toggle=True) for name in BOOLEANS},
+}
+
+
+_ERROR_STYLE = "color: var(--jp-error-color1, #c62828)"
+
+
+def _text_html(text: str, css: str) -> str:
+    # Messages quote user input: escaped, so they show as text and never as markup.
+    style = f' style="{_ERROR_STYLE}"' if css == "nbrun-form-error-text" else ""
+    return f'<span class="{css}"{style}>{html.escape(text, quote=False)}</span>'
+
+
+def _message_html(name: str, problems: dict[str, str]) -> str:
+    message = problems.get(name)
+    return _text_html(message, "nbrun-form-error-text") if message else ""
+
+
+class RunForm(widgets.VBox):
+    """The interactive ``nbrun.init()``: ``RunForm()`` (from the last values used in this
+    kernel) or ``RunForm(spec)``; the started run is bound to ``name`` in the notebook."""
+
+    run = AnyTrait(None, allow_none=True, help="the run started here, until it is finished")
+    problems = Dict(help="argument -> the message shown beside it; Start needs none")
+    input_errors = Dict(help="argument -> why its text is not a value yet (YAML fields)")
+
+    def __init__(self, spec: InitSpec | None = None, *, name: str = "run", shell: Any = None,
+                 **kwargs: Any) -> None:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise UsageError(f"name={name!r} is not a Python variable name")
+        super().__init__(**kwargs)
+        self.spec = spec if spec is not None else InitSpec.from_kwargs(memory.recall())
+        self.name = name
+        self.shell = shell if shell is not None else ipython_shell()
+        self.catalog = StoreCatalog()
+        dlink((self.spec, "dir"), (self.catalog, "dir"))
+        dlink((self.spec, "project"), (self.catalog, "project"))
+
+        self.controls: dict[str, widgets.Widget] = {}
+        self.messages: dict[str, widgets.HTML] = {}
+        sections = []
+        for title, names in SECTIONS:
+            rows = [self._field(name) for name in names if name in FACTORIES]
+            heading = widgets.HTML(f"<b>{html.escape(title)}</b>")
+            sections.append(widgets.VBox([heading, *rows]))
+
+        self.start_button = self._button("Start", "nbrun-form-start", "play", "success",
+                                         self.start, "nbrun.init() with these arguments")
+        self.finish_button = self._button("Finish", "nbrun-form-finish", "stop", "",
+                                          self.finish, "finish the run started here")
+        self.insert_button = self._button("Insert cell", "nbrun-form-insert", "plus", "",
+                                          self.insert_cell,
+                                          "write the equivalent %%runinit cell below")
+        self.code_button = self._button("Copy code", "nbrun-form-code", "code", "",
+                                        self.show_code, "show the equivalent Python")
+        self.reset_button = self._button("Reset", "nbrun-form-reset", "undo", "", self.reset,
+                                         "every argument back to init()'s default")
+        self.status = widgets.HTML().add_class("nbrun-form-status")
+        self.code = widgets.Textarea(disabled=True, rows=8, layout=widgets.Layout(
+            width="48em", display="none")).add_class("nbrun-form-code-text")
+        self.output = widgets.Output().add_class("nbrun-form-output")
+
+        self.spec.observe(self._update_problems, "errors")
+        for control in self.controls.values():
+            if isinstance(control, YamlText):
+                control.observe(self._update_problems, "error")
+        self.spec.observe(self._update_code, list(ARGUMENTS))
+        dlink((self, "problems"), (self.start_button, "disabled"), transform=bool)
+        dlink((self, "input_errors"), (self.insert_button, "disabled"), transform=bool)
+        dlink((self, "input_errors"), (self.code_button, "disabled"), transform=bool)
+        dlink((self, "run"), (self.finish_button, "disabled"), transform=lambda r: r is None)
+        for arg, message in self.messages.items():
+            dlink((self, "problems"), (message, "value"), transform=partial(_message_html, arg))
+        self._update_problems()
+        self._update_code()
+
+        buttons = widgets.HBox([self.start_button, self.finish_button, self.insert_button,
+                                self.code_button, self.reset_button])
+        self.children = [*sections, buttons, self.status, self.code, self.output]
+        self.add_class("nbrun-form")
+
+    # -- building -----------------------------------------------------------------------------
+    def _field(self, name: str) -> widgets.Widget:
+        control = FACTORIES[name](self.spec, self.catalog)
+        control.add_class(css_class(name))
+        help_text = self.spec.trait_metadata(name, "help")
+        if hasattr(control, "tooltip"):
+            control.tooltip = help_text
+        message = widgets.HTML().add_class("nbrun-form-error")
+        message.add_class(f"nbrun-form-error-{name.replace('_', '-')}")
+        self.controls[name] = control
+        self.messages[name] = message
+        return widgets.HBox([control, message]).add_class("nbrun-form-field")
+
+    @staticmethod
+    def _button(label: str, css: str, icon: str, style: str, handler: Callable[..., Any],
+                tooltip: str) -> widgets.Button:
+        button = widgets.Button(description=label, icon=icon, button_style=style,
+                                tooltip=tooltip)
+        button.add_class(css)
+        button.on_click(lambda _button: handler())
+        return button
+
+    # -- state --------------------------------------------------------------------------------
+    def _update_problems(self, change: Any = None) -> None:
+        self.input_errors = {name: control.error for name, control in self.controls.items()
+                             if isinstance(control, YamlText) and control.error}
+        # Text that is not YAML yet hides the (stale) value's own message.
+        self.problems = {**self.spec.errors, **self.input_errors}
+
+    def _update_code(self, change: Any = None) -> None:
+        self.code.value = self.spec.to_code(self.name)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.value = _text_html(text, "nbrun-form-error-text" if error
+                                       else "nbrun-form-note")
+
+    # -- actions ------------------------------------------------------------------------------
+    def start(self) -> Any:
+        """``nbrun.init(**spec.to_kwargs())``; the run card appears in the output area. Returns
+        the run, or None when init() refused (the status says why)."""
+        if self.problems:
+            first = next(iter(self.problems.items()))
+            self._say(f"Not started: {first[0]}: {first[1]}", error=True)
+            return None
+        kwargs = self.spec.to_kwargs()
+        if in_notebook_kernel():  # elsewhere clear_output() only prints terminal escapes
+            self.output.clear_output()
+        run, failure = None, None
+        # The card is displayed by the notebook layer when the run starts: inside this block
+        # it lands in the form's output area, also when Start is clicked in the browser
+        # (whose callback has no cell to write to). init()'s notices land there too.
+        with self.output:
+            try:
+                run = init(**kwargs)
+            except Error as exc:
+                failure = exc
+        if failure is not None:
+            self._say(f"Not started: {failure}", error=True)
+            return None
+        memory.remember(kwargs)
+        self.run = run
+        if self.shell is not None:
+            self.shell.user_ns[self.name] = run
+        self.catalog.refresh()
+        self._say(f"Started run {run.name} ({run.id}) in project {run.project}"
+                  + (f"; bound to {self.name}" if self.shell is not None else ""))
+        return run
+
+    def finish(self) -> None:
+        """Finish the run started from this form."""
+        run = self.run
+        if run is None:
+            self._say("No run was started from this form.", error=True)
+            return
+        run.finish()
+        self.run = None
+        self.catalog.refresh()
+        self._say(f"Finished run {run.name} ({run.id}): {run.state}")
+
+    def insert_cell(self) -> str:
+        """Write the equivalent ``%%runinit`` cell below; returns its text."""
+        try:
+            text = self.spec.to_cell(self.name)
+        except UsageError as exc:
+            self._say(f"No cell written: {exc}", error=True)
+            return ""
+        if self.shell is None or not hasattr(self.shell, "set_next_input"):
+            self._say("No notebook to write into: use Copy code instead.", error=True)
+        else:
+            self.shell.set_next_input(text, replace=False)
+            # Jupyter delivers the cell with the reply to a cell execution: right away when
+            # this runs in a cell, else (a click in the browser) with the next cell run.
+            self._say("The %%runinit cell with these arguments is written below this cell."
+                      if self._in_cell() else "The %%runinit cell with these arguments is "
+                      "written below the next cell you run.")
+        return text
+
+    def _in_cell(self) -> bool:
+        get_parent = getattr(self.shell, "get_parent", None)
+        parent = get_parent() if callable(get_parent) else None
+        return (parent or {}).get("header", {}).get("msg_type") == "execute_request"
+
+    def show_code(self) -> str:
+        """Show (or hide again) the equivalent ``nbrun.init(...)`` call; returns it."""
+        self._update_code()
+        shown = self.code.layout.display != "none"
+        self.code.layout.display = "none" if shown else None
+        return self.code.value
+
+    def reset(self) -> None:
+        """Every argument back to init()'s default."""
+        self.spec.reset()
+        self._say("Every argument is back to the default of nbrun.init().")
