@@ -187,7 +187,9 @@ class RunForm(widgets.VBox):
         control = FACTORIES[name](self.spec, self.catalog)
         control.add_class(css_class(name))
         help_text = self.spec.trait_metadata(name, "help")
-        if hasattr(control, "tooltip"):
+        if not isinstance(control, widgets.Box):
+            # A Box's view fails to render with a tooltip set (ipywidgets 8 front end); the
+            # composites carry their help on their inner widgets instead.
             control.tooltip = help_text
         message = widgets.HTML().add_class("nbrun-form-error")
         message.add_class(f"nbrun-form-error-{name.replace('_', '-')}")

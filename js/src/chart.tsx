@@ -1,0 +1,138 @@
+/**
+ * Line charts of run history, drawn with uPlot (canvas, fast on long series,
+ * cheap to update with `setData` while a run is logging).
+ */
+import * as React from 'react';
+import uPlot from 'uplot';
+
+/** One line: a label and its points. */
+export interface ISeries {
+  label: string;
+  steps: number[];
+  values: (number | null)[];
+}
+
+/** Colours for lines, readable on light and dark themes. */
+export const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf'
+];
+
+function cssVar(name: string, fallback: string): string {
+  const value = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+/** Series on one shared x axis (steps), with gaps where a series has no point. */
+export function alignSeries(series: ISeries[]): uPlot.AlignedData {
+  if (series.length === 0) {
+    return [[]];
+  }
+  if (series.length === 1) {
+    return [series[0].steps, series[0].values] as uPlot.AlignedData;
+  }
+  return uPlot.join(series.map(s => [s.steps, s.values] as uPlot.AlignedData));
+}
+
+/** Props of {@link LineChart}. */
+export interface ILineChartProps {
+  /** Shown above the chart, as text. */
+  title: string;
+  series: ISeries[];
+  height?: number;
+  /** Identifies the chart in the page (data-key). */
+  chartKey?: string;
+}
+
+/**
+ * A uPlot chart that follows its container's width and redraws with new data
+ * without being rebuilt (unless the set of lines changes).
+ */
+export function LineChart(props: ILineChartProps): JSX.Element {
+  const { title, series, height = 180, chartKey } = props;
+  const host = React.useRef<HTMLDivElement>(null);
+  const plot = React.useRef<uPlot | null>(null);
+  const labels = series.map(s => s.label).join('\u0000');
+  const data = React.useMemo(() => alignSeries(series), [series]);
+  const points = series.reduce((n, s) => n + s.steps.length, 0);
+  const lastStep = series.reduce(
+    (m, s) => (s.steps.length ? Math.max(m, s.steps[s.steps.length - 1]) : m),
+    -1
+  );
+
+  // Build the plot when the lines change.
+  React.useEffect(() => {
+    const node = host.current;
+    if (!node) {
+      return;
+    }
+    const axisColor = cssVar('--jp-ui-font-color2', '#555');
+    const gridColor = cssVar('--jp-border-color2', '#e0e0e0');
+    const font = `11px ${cssVar('--jp-ui-font-family', 'sans-serif')}`;
+    const axis: uPlot.Axis = {
+      stroke: axisColor,
+      font,
+      grid: { stroke: gridColor, width: 1 },
+      ticks: { stroke: gridColor, width: 1 }
+    };
+    const opts: uPlot.Options = {
+      width: Math.max(node.clientWidth, 200),
+      height,
+      scales: { x: { time: false } },
+      axes: [{ ...axis }, { ...axis, size: 56 }],
+      cursor: { drag: { x: true, y: false } },
+      legend: { show: true, live: true },
+      series: [
+        { label: 'step' },
+        ...series.map((s, i) => ({
+          label: s.label,
+          stroke: PALETTE[i % PALETTE.length],
+          width: 1.5,
+          spanGaps: true,
+          points: { show: false }
+        }))
+      ]
+    };
+    const chart = new uPlot(opts, data, node);
+    plot.current = chart;
+    const observer = new ResizeObserver(() => {
+      const width = node.clientWidth;
+      if (width > 0 && Math.abs(width - chart.width) > 1) {
+        chart.setSize({ width, height });
+      }
+    });
+    observer.observe(node);
+    return () => {
+      observer.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+    // `data` is applied by the next effect; rebuild only for new lines.
+  }, [labels, height]);
+
+  // New points: update in place (keeps zoom unless the x range grows).
+  React.useEffect(() => {
+    plot.current?.setData(data);
+  }, [data]);
+
+  return (
+    <div
+      className="jp-nbrun-chart"
+      data-key={chartKey ?? title}
+      data-points={points}
+      data-last-step={lastStep}
+    >
+      <div className="jp-nbrun-chart-title">{title}</div>
+      <div className="jp-nbrun-chart-plot" ref={host} />
+      {points === 0 && <div className="jp-nbrun-chart-empty">No points</div>}
+    </div>
+  );
+}
