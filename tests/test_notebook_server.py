@@ -4,6 +4,7 @@ through the server (the session name it gives the kernel, else its sessions API)
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import subprocess
 import sys
@@ -66,8 +67,18 @@ def start_session(server, path: str) -> BlockingKernelClient:
         connection_file=str(server["runtime"] / f"kernel-{kernel_id}.json"))
     client.load_connection_file()
     client.start_channels()
-    client.wait_for_ready(timeout=60)
-    return client
+    # wait_for_ready() judges "alive" from heartbeats, which a kernel started by another
+    # process may not have sent yet on a busy machine; a kernel_info reply is the real sign.
+    deadline = time.monotonic() + 90
+    while True:
+        msg_id = client.kernel_info()
+        try:
+            while client.get_shell_msg(timeout=5)["parent_header"].get("msg_id") != msg_id:
+                pass
+            return client
+        except queue.Empty:
+            if time.monotonic() > deadline:
+                raise AssertionError("the session's kernel never answered kernel_info")
 
 
 def execute(client: BlockingKernelClient, code: str) -> str:
