@@ -3,15 +3,14 @@
  * differing rows highlighted, and one metric of every run overlaid on one
  * chart, refreshed while a compared run is running and the view is visible.
  */
-import { ReactWidget } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
-import { Message } from '@lumino/messaging';
 import { Poll } from '@lumino/polling';
 import * as React from 'react';
 
 import { IHistory, IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
 import { ISeries, LineChart, PALETTE } from './chart';
 import { CommandIDs } from './commands';
+import { PolledReactWidget } from './polled';
 import { flatten, formatValue, sameValue } from './format';
 import { StateBadge } from './sidebar';
 
@@ -19,7 +18,7 @@ const LIVE_INTERVAL = 1500;
 const IDLE_INTERVAL = 15 * 1000;
 
 /** The widget of a comparison. */
-export class CompareWidget extends ReactWidget {
+export class CompareWidget extends PolledReactWidget {
   constructor(options: CompareWidget.IOptions) {
     super();
     this.api = options.api;
@@ -38,35 +37,6 @@ export class CompareWidget extends ReactWidget {
   readonly api: NbrunAPI;
   readonly refs: IRunRef[];
   readonly poll: Poll;
-
-  dispose(): void {
-    if (!this.isDisposed) {
-      this.poll.dispose();
-    }
-    super.dispose();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      void this.poll.start();
-    }
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    void this.poll.stop();
-    super.onBeforeDetach(msg);
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    void this.poll.start();
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    void this.poll.stop();
-  }
 
   render(): JSX.Element {
     const runs = this.refs

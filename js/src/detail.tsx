@@ -4,9 +4,7 @@
  * notes, lineage, config and summary tables, files, and live history charts.
  */
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
-import { Message } from '@lumino/messaging';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
@@ -15,6 +13,7 @@ import { IHistory, IRunDetail, IRunRef, NbrunAPI, NbrunAPIError } from './api';
 import { CellAction } from './cells';
 import { ISeries, LineChart } from './chart';
 import { CommandIDs } from './commands';
+import { PolledReactWidget } from './polled';
 import {
   flatten,
   formatBytes,
@@ -42,7 +41,7 @@ export function defaultKeys(keys: string[]): string[] {
  * The widget of a run's detail view. It refreshes the run (and its history
  * when the run moved on) with a poll that runs only while it is visible.
  */
-export class RunDetailWidget extends ReactWidget {
+export class RunDetailWidget extends PolledReactWidget {
   constructor(options: RunDetailWidget.IOptions) {
     super();
     this.api = options.api;
@@ -75,37 +74,6 @@ export class RunDetailWidget extends ReactWidget {
   /** Emitted when the run's name is known or changes (for the tab title). */
   get loaded(): ISignal<this, IRunDetail> {
     return this._loaded;
-  }
-
-  dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    this.poll.dispose();
-    Signal.clearData(this);
-    super.dispose();
-  }
-
-  protected onAfterAttach(msg: Message): void {
-    super.onAfterAttach(msg);
-    if (this.isVisible) {
-      void this.poll.start();
-    }
-  }
-
-  protected onBeforeDetach(msg: Message): void {
-    void this.poll.stop();
-    super.onBeforeDetach(msg);
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    void this.poll.start();
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
-    void this.poll.stop();
   }
 
   render(): JSX.Element {
