@@ -1,7 +1,9 @@
 """nbrun: a notebook-native experiment run tracker.
 
 The public surface: ``init()`` and the module-level ``run``, ``config``, ``summary``, ``log`` and
-``finish`` of the current global run; ``Settings``; ``Api`` to read runs back; the error classes.
+``finish`` of the current global run; ``Settings``; ``Api`` to read runs back; the error classes;
+``InitSpec`` and ``RunForm`` (loaded on first use); the IPython, Jupyter server and JupyterLab
+extension hooks.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Any
 from .errors import AuthenticationError, CommError, ConfigError, Error, UsageError
 from .sdk import Api, Run, RunRecord, init
 from .sdk import registry as _registry
-from .server import _jupyter_server_extension_points, _load_jupyter_server_extension
+from .server import _jupyter_server_extension_points as _jupyter_server_extension_points
+from .server import _load_jupyter_server_extension as _load_jupyter_server_extension
 from .settings import Settings
 
 __version__ = "0.1.0"
