@@ -159,6 +159,20 @@ class LabPage:
         detail.locator(".jp-nbrun-detail-name").wait_for(timeout=10_000)
         return detail
 
+    def run_first_cell(self, path: str) -> Any:
+        """Open the notebook at ``path`` (in a kernel session started beforehand, so no kernel
+        picker shows), run its first cell, and return the notebook panel's locator."""
+        self.lab.request("api/sessions", method="POST", expect=201, body={
+            "path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}})
+        self.open(f"/tree/{path}")
+        notebook = self.page.locator(".jp-NotebookPanel:visible")
+        notebook.locator(".jp-Cell").first.wait_for()
+        self.page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                                    timeout=60_000)
+        notebook.locator(".jp-Cell .cm-content").first.click()
+        self.page.keyboard.press("Shift+Enter")
+        return notebook
+
     def screenshot(self, name: str, locator: Any = None) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name

@@ -12,16 +12,7 @@ def test_form_starts_a_run_with_the_chosen_arguments(lab_page: LabPage):
     lab = lab_page.lab
     page = lab_page.page
     write_notebook(lab.root / "form.ipynb", FORM_CELL)
-    lab.request("api/sessions", method="POST", expect=201, body={
-        "path": "form.ipynb", "name": "form.ipynb", "type": "notebook",
-        "kernel": {"name": "python3"}})
-    lab_page.open("/tree/form.ipynb")
-    notebook = page.locator(".jp-NotebookPanel:visible")
-    notebook.locator(".jp-Cell").first.wait_for()
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=60_000)
-    notebook.locator(".jp-Cell .cm-content").first.click()
-    page.keyboard.press("Shift+Enter")
+    notebook = lab_page.run_first_cell("form.ipynb")
 
     form = notebook.locator(".nbrun-form")
     form.wait_for(timeout=60_000)

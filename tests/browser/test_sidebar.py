@@ -192,18 +192,7 @@ def test_live_run_shows_new_points_within_3_seconds(lab_page: LabPage, tmp_path:
 def test_kernel_run_is_listed_and_resume_writes_cell(lab_page: LabPage):
     lab = lab_page.lab
     page = lab_page.page
-    # A kernel session for the notebook, so that opening it starts no kernel picker.
-    lab.request("api/sessions", method="POST", expect=201, body={
-        "path": "work.ipynb", "name": "work.ipynb", "type": "notebook",
-        "kernel": {"name": "python3"}})
-    lab_page.open("/tree/work.ipynb")
-    notebook = page.locator(".jp-NotebookPanel:visible")
-    notebook.locator(".jp-Cell").first.wait_for()
-    # Run the cell that creates a run in the notebook's kernel.
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=60_000)
-    notebook.locator(".jp-Cell .cm-content").first.click()
-    page.keyboard.press("Shift+Enter")
+    notebook = lab_page.run_first_cell("work.ipynb")  # it creates a run in its kernel
     notebook.locator(".jp-OutputArea-output", has_text="created").wait_for(timeout=60_000)
     run = lab.run_named("from-kernel")
 
