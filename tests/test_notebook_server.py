@@ -40,7 +40,7 @@ def server(tmp_path, monkeypatch):
         [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
          f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
          f"--ServerApp.root_dir={root}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"token {TOKEN}"}
     for _ in range(300):
@@ -68,12 +68,16 @@ def start_session(server, path: str) -> BlockingKernelClient:
     client.load_connection_file()
     client.start_channels()
     # wait_for_ready() judges "alive" from heartbeats, which a kernel started by another
-    # process may not have sent yet on a busy machine; a kernel_info reply is the real sign.
+    # process may not have sent yet on a busy machine. Ready means: a kernel_info reply on
+    # shell AND its status messages on iopub (a fresh subscription can miss the first
+    # messages, and execute_interactive would then wait for an idle it never sees).
     deadline = time.monotonic() + 90
     while True:
         msg_id = client.kernel_info()
         try:
             while client.get_shell_msg(timeout=5)["parent_header"].get("msg_id") != msg_id:
+                pass
+            while client.get_iopub_msg(timeout=5)["parent_header"].get("msg_id") != msg_id:
                 pass
             return client
         except queue.Empty:
@@ -90,7 +94,7 @@ def execute(client: BlockingKernelClient, code: str) -> str:
         elif msg["msg_type"] == "error":
             printed.append("ERROR " + msg["content"]["evalue"])
 
-    client.execute_interactive(code, timeout=60, output_hook=keep)
+    client.execute_interactive(code, timeout=120, output_hook=keep)
     return "".join(printed)
 
 
