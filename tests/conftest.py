@@ -4,6 +4,7 @@ user settings folder, and no run left active afterwards."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -44,6 +45,18 @@ def api(store_dir):
     def read():
         return nbrun.Api(store_dir)
     return read
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def db_path(root) -> str:
+    """The database file of the store under ``root``."""
+    return os.path.join(str(root), ".nbrun", "nbrun.db")
 
 
 def child_env(**extra: str) -> dict[str, str]:

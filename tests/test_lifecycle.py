@@ -20,20 +20,9 @@ import nbrun
 from nbrun.sdk import registry
 from nbrun.store import get_writer
 
-from conftest import ROOT
+from conftest import child_env, db_path
 
 OFFLINE = {"mode": "offline", "project": "p"}
-
-
-def child_env():
-    """The environment conftest's run_python gives a child: this checkout importable."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NBRUN_")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-def db_path(root):
-    return os.path.join(str(root), ".nbrun", "nbrun.db")
 
 
 def snapshot(root):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import queue
-import socket
 import subprocess
 import sys
 import time
@@ -17,14 +16,9 @@ import requests
 from jupyter_client import BlockingKernelClient
 
 import nbrun
+from conftest import free_port
 
 TOKEN = "nbrun-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

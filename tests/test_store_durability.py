@@ -20,18 +20,7 @@ from nbrun.store import get_writer
 from nbrun.store import writer as writer_module
 from nbrun.store.schema import SCHEMA_VERSION
 
-from conftest import ROOT, run_python
-
-
-def child_env():
-    """The environment conftest's run_python gives a child: this checkout importable."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NBRUN_")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-def db_path(root):
-    return os.path.join(str(root), ".nbrun", "nbrun.db")
+from conftest import child_env, db_path, run_python
 
 
 def stored_ids(root):

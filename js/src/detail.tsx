@@ -22,7 +22,7 @@ import {
   formatValue,
   runDuration
 } from './format';
-import { StateBadge } from './sidebar';
+import { StateBadge, TagChips } from './sidebar';
 
 /** Keys charted when the user has not chosen. */
 const DEFAULT_CHARTS = 6;
@@ -549,24 +549,16 @@ function TagsEditor(props: {
   };
   return (
     <div className="jp-nbrun-tags-editor">
-      <div className="jp-nbrun-chips">
-        {props.tags.map(tag => (
-          <span key={tag} className="jp-nbrun-chip">
-            {tag}
-            <button
-              className="jp-nbrun-chip-remove"
-              title={`Remove the tag ${tag}`}
-              disabled={busy}
-              onClick={() => void save(props.tags.filter(t => t !== tag))}
-            >
-              {'\u00d7'}
-            </button>
-          </span>
-        ))}
+      <TagChips
+        tags={props.tags}
+        what="tag"
+        disabled={busy}
+        onRemove={tag => void save(props.tags.filter(t => t !== tag))}
+      >
         {props.tags.length === 0 && (
           <span className="jp-nbrun-muted">No tags.</span>
         )}
-      </div>
+      </TagChips>
       <input
         className="jp-mod-styled jp-nbrun-tag-input"
         placeholder="Add a tag and press Enter"

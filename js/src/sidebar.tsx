@@ -57,6 +57,34 @@ export function StateBadge(props: { state: string }): JSX.Element {
   );
 }
 
+/** Tags as removable chips; `what` names them in the remove button's title. */
+export function TagChips(props: {
+  tags: string[];
+  what: string;
+  disabled?: boolean;
+  onRemove: (tag: string) => void;
+  children?: React.ReactNode;
+}): JSX.Element {
+  return (
+    <div className="jp-nbrun-chips">
+      {props.tags.map(tag => (
+        <span key={tag} className="jp-nbrun-chip">
+          {tag}
+          <button
+            className="jp-nbrun-chip-remove"
+            title={`Remove the ${props.what} ${tag}`}
+            disabled={props.disabled}
+            onClick={() => props.onRemove(tag)}
+          >
+            {'\u00d7'}
+          </button>
+        </span>
+      ))}
+      {props.children}
+    </div>
+  );
+}
+
 /**
  * The sidebar widget. Its model's poll runs only while it (or the Running
  * panel) is visible.
@@ -216,24 +244,13 @@ function RunsView(props: IViewProps): JSX.Element {
         </select>
       </div>
       {filters.tags.length > 0 && (
-        <div className="jp-nbrun-chips">
-          {filters.tags.map(tag => (
-            <span key={tag} className="jp-nbrun-chip">
-              {tag}
-              <button
-                className="jp-nbrun-chip-remove"
-                title={`Remove the tag filter ${tag}`}
-                onClick={() =>
-                  model.setFilters({
-                    tags: filters.tags.filter(t => t !== tag)
-                  })
-                }
-              >
-                {'\u00d7'}
-              </button>
-            </span>
-          ))}
-        </div>
+        <TagChips
+          tags={filters.tags}
+          what="tag filter"
+          onRemove={tag =>
+            model.setFilters({ tags: filters.tags.filter(t => t !== tag) })
+          }
+        />
       )}
       <div className="jp-nbrun-actions">
         <button

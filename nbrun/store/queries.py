@@ -256,6 +256,17 @@ def history_chunks(store: Store, rid: int, keys: Sequence[str]
 _KEEP = object()
 
 
+
+def _settled_run(conn: sqlite3.Connection, run_id: str) -> sqlite3.Row | str:
+    """The run's row when it may be changed by hand; MISSING, or RUNNING while its own process
+    still writes it (and would overwrite the change)."""
+    row = conn.execute("SELECT rid, state FROM runs WHERE id=?", (run_id,)).fetchone()
+    if row is None:
+        return MISSING
+    if row["state"] == "running":
+        return RUNNING
+    return row
+
 def edit_run(store: Store, run_id: str, tags: Sequence[str] | None = None,
              notes: Any = _KEEP) -> str:
     """Replace tags and/or notes of a run that is not running. A running run's writer holds
@@ -267,11 +278,9 @@ def edit_run(store: Store, run_id: str, tags: Sequence[str] | None = None,
         fields["notes"] = notes
     store.reap(run_id)
     with store.transaction() as conn:
-        row = conn.execute("SELECT rid, state FROM runs WHERE id=?", (run_id,)).fetchone()
-        if row is None:
-            return MISSING
-        if row["state"] == "running":
-            return RUNNING
+        row = _settled_run(conn, run_id)
+        if isinstance(row, str):
+            return row
         fields["updated_at"] = time.time()
         sets = ", ".join(f"{k}=?" for k in fields)
         conn.execute(f"UPDATE runs SET {sets} WHERE rid=?", (*fields.values(), row["rid"]))
@@ -322,11 +331,9 @@ def delete_run(store: Store, run_id: str) -> str:
     aside = None
     try:
         with store.transaction() as conn:
-            row = conn.execute("SELECT rid, state FROM runs WHERE id=?", (run_id,)).fetchone()
-            if row is None:
-                return MISSING
-            if row["state"] == "running":
-                return RUNNING
+            row = _settled_run(conn, run_id)
+            if isinstance(row, str):
+                return row
             if os.path.lexists(run_dir):
                 aside = f"{run_dir}.deleting-{uuid.uuid4().hex[:8]}"
                 os.rename(run_dir, aside)

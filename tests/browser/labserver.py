@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+from conftest import child_env, free_port  # tests/conftest.py: shared with the other tests
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -41,14 +42,6 @@ SERVER_START_S = 90.0
 
 class LabError(RuntimeError):
     """The server or the browser could not be started."""
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    """The environment of a child process: no NBRUN_* variables, this checkout importable."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NBRUN_")}
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.update(extra)
-    return env
 
 
 def check_chromium() -> str:
@@ -108,12 +101,6 @@ class Lab:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return "(no server log)"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def lab_environment(home: Path) -> dict[str, str]:
