@@ -120,6 +120,16 @@ def browser(chromium_path) -> Iterator[Any]:
             instance.close()
 
 
+# JupyterLab's own kernel connection rejects pending subshell requests when a kernel's
+# connection is replaced while the page loads (seen once in ~10 runs, in no nbrun code path);
+# any other page error still fails the tests.
+LAB_NOISE = ("Canceled future for create_subshell_request message before replies were done",)
+
+
+def is_lab_noise(message: str) -> bool:
+    return any(noise in message for noise in LAB_NOISE)
+
+
 @dataclass
 class LabPage:
     """A JupyterLab page, and the dialogs and errors it produced (a test forbids them)."""
@@ -192,7 +202,8 @@ def lab_page(lab, browser) -> Iterator[LabPage]:
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    page.on("pageerror", lambda exc: wrapper.errors.append(str(exc)))
+    page.on("pageerror", lambda exc: None if is_lab_noise(str(exc))
+            else wrapper.errors.append(str(exc)))
     try:
         yield wrapper
     finally:
