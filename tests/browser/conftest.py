@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -179,8 +180,17 @@ class LabPage:
         notebook.locator(".jp-Cell").first.wait_for()
         self.page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                                     timeout=60_000)
-        notebook.locator(".jp-Cell .cm-content").first.click()
-        self.page.keyboard.press("Shift+Enter")
+        prompt = notebook.locator(".jp-Cell .jp-InputPrompt").first
+        for _ in range(3):
+            notebook.locator(".jp-Cell .cm-content").first.click()
+            self.page.keyboard.press("Control+Enter")
+            # An execution sent while the page's kernel connection is being replaced is lost
+            # (the prompt stays "[ ]"); send it again rather than wait for an answer forever.
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                if (prompt.text_content() or "").strip() not in ("", "[ ]:"):
+                    return notebook
+                time.sleep(0.25)
         return notebook
 
     def screenshot(self, name: str, locator: Any = None) -> Path:
