@@ -17,11 +17,11 @@ from ..settings import Settings
 from ..store import Store, resolve_store_root
 from ..store.liveness import me
 from . import config as config_mod
-from . import environment, lifecycle, names, registry
+from . import environment, lifecycle, names, plugins, registry
 from .disabled import DisabledRun
 from . import cells
 from .arguments import check_argument, check_combination
-from .run import Run, abandon, finish_replaced, started_by_cell
+from .run import Run, abandon, attach_plugins, finish_replaced, started_by_cell
 
 _offline_notice_shown = False
 
@@ -144,6 +144,8 @@ def _plan(passed: dict[str, Any]) -> _Plan:
         _offline_notice(s, "mode='online' but no tracking server is configured (set "
                         "NBRUN_BASE_URL)", root)
         mode = "offline"
+    if mode != "disabled":
+        mode = plugins.negotiate(s, mode, root)
     program = environment.program_label(s.notebook_name)
     cell = cells.current_cell_key() if in_kernel else None
     return _Plan(s, root, mode, cfg, allow, reinit_mode, resume, resume_from, fork_from, program,
@@ -304,6 +306,7 @@ def _open(plan: _Plan, store: Store, opening: _Opening) -> Run:
         shutil.rmtree(aside, ignore_errors=True)
     _apply_extras(run, plan.s, plan)
     registry.started(run)
+    attach_plugins(run, plugins.for_run(plan.s, plan.mode))
     return run
 
 

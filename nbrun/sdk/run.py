@@ -9,7 +9,7 @@ from .. import validation as rules
 from ..errors import UsageError
 from ..store import Store, get_writer
 from ..store.writer import Channel
-from . import registry, values
+from . import plugins, registry, values
 from .config import Config
 from .summary import Summary
 
@@ -82,6 +82,7 @@ class Run:
         self._log_slow(data, step, commit)
 
     _known_keys: frozenset = frozenset()
+    _plugins: list = []  # set by attach_plugins once the run is open
 
     def _log_slow(self, data: Any, step: Any, commit: Any) -> None:
         if self._finished:
@@ -132,6 +133,7 @@ class Run:
         if exit_code is not None and (not isinstance(exit_code, int) or
                                       isinstance(exit_code, bool)):
             raise UsageError(f"finish: exit_code must be an int or None, got {exit_code!r}")
+        plugins.call(self._plugins, "finishing", self)
         self._commit()
         state = "failed" if exit_code else "finished"
         self._writer.close(self._channel, state, exit_code, {})
@@ -139,6 +141,7 @@ class Run:
         self._fast = False
         self._state = state
         registry.forget(self)
+        plugins.call(self._plugins, "finished", self)
 
     def __enter__(self) -> "Run":
         return self
@@ -201,6 +204,13 @@ def abandon(run: Run) -> None:
     run._fast = False
     run._writer.discard(run._channel)
     registry.forget(run, finished=False)
+
+
+def attach_plugins(run: Run, wanted: list) -> None:
+    """Start the plugins (sync, integrations) that this run asked for; they hear of its
+    finish too."""
+    run._plugins = wanted
+    plugins.call(wanted, "start", run)
 
 
 def history_since(run: Run, cursor: int = 0) -> tuple[list[tuple[str, Any, Any]], int]:
