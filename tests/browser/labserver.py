@@ -113,6 +113,14 @@ def lab_environment(home: Path) -> dict[str, str]:
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     for name in ("config", "data", "runtime", "workspaces"):
         (home / name).mkdir(exist_ok=True)
+    # This checkout's own build of the lab extension, when it has one, comes first (the user
+    # data folder is searched before the installed one), so a second checkout tests its own JS.
+    built = ROOT / "nbrun" / "labextension"
+    if (built / "package.json").is_file():
+        (home / "data" / "labextensions").mkdir(exist_ok=True)
+        link = home / "data" / "labextensions" / "nbrun"
+        if not link.exists():
+            link.symlink_to(built, target_is_directory=True)
     return child_env(
         JUPYTER_CONFIG_DIR=str(home / "config"),
         JUPYTER_DATA_DIR=str(home / "data"),
