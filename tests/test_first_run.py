@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from jupyter_client import BlockingKernelClient
 
@@ -87,8 +88,6 @@ def launch_url(lab: Lab) -> str:
 def run_in_server_kernel(lab: Lab, path: str) -> list[str]:
     """Run every code cell of the notebook at ``path`` (relative to the server's root) in a
     kernel the server starts for it, as "Run All" does; the outputs' text, cell by cell."""
-    import nbformat
-
     session = lab.request("api/sessions", method="POST", expect=201, body={
         "path": path, "name": path, "type": "notebook", "kernel": {"name": "python3"}})
     runtime = Path(lab.log_path).parent / "runtime"
