@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Float, Int, List, Unicode
+from traitlets import Bool, Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 
@@ -25,6 +25,13 @@ class NbrunServerConfig(Configurable):
         3, min=0,
         help="How many folder levels below the server's root folder are searched for .nbrun/ "
              "stores (0: the root folder only).",
+    ).tag(config=True)
+
+    search_upward = Bool(
+        True,
+        help="Also list the store the root folder lies in: the one nbrun.init() picks when "
+             "started in the root folder (the nearest .nbrun/ upwards, else the git root's), "
+             "so `jupyter lab` opened in a project's subfolder shows that project's runs.",
     ).tag(config=True)
 
     max_folders = Int(

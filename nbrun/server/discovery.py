@@ -1,5 +1,6 @@
-"""Finding stores: a bounded, breadth-first search under the server's root folder plus the
-configured extra folders."""
+"""Finding stores: a bounded, breadth-first search under the server's root folder, the one store
+the root folder lies in (the store a kernel started there writes to), and the configured extra
+folders."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections import deque
 from typing import Iterable
 
 from ..store.database import DB_NAME
-from ..store.location import STORE_DIRNAME
+from ..store.location import STORE_DIRNAME, find_git_root, find_store_root
 
 # Folders that never hold a user's store but can hold a great many subfolders.
 SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages"})
@@ -57,6 +58,25 @@ def search(root_dir: str, depth: int, max_folders: int) -> list[str]:
             continue
         queue.extend((path, level + 1) for path in sorted(subfolders))
     return found
+
+
+def enclosing_store(root_dir: str) -> str | None:
+    """Real path of the store that ``init()`` picks when started in ``root_dir`` without
+    ``dir=``: the nearest ``.nbrun`` folder upwards, else the git root's; None until it holds a
+    database.
+
+    ``jupyter lab notebooks/x.ipynb`` serves ``notebooks/``, while a kernel there writes to the
+    project's store above it; this is the one folder outside the root that is read, and only
+    that store, never its neighbours.
+    """
+    root = os.path.realpath(root_dir)
+    # find_store_root checks for a .nbrun folder only: a nearer one without a database still
+    # is where init() writes, so no store further up is taken in its place.
+    folder = find_store_root(root) or find_git_root(root)
+    if folder is None:
+        return None
+    path = os.path.realpath(os.path.join(folder, STORE_DIRNAME))
+    return path if is_store(path) else None
 
 
 def extra_stores(paths: Iterable[str], root_dir: str) -> list[str]:

@@ -79,6 +79,8 @@ class StoreRegistry:
     def _scan(self) -> list[StoreHandle]:
         cfg = self.config
         paths = discovery.search(self.root_dir, cfg.search_depth, cfg.max_folders)
+        enclosing = discovery.enclosing_store(self.root_dir) if cfg.search_upward else None
+        paths += [enclosing] if enclosing else []
         paths += discovery.extra_stores(cfg.store_paths, self.root_dir)
         handles: dict[str, StoreHandle] = {}
         for path in paths:

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 from urllib.parse import urlencode
 
 from conftest import child_env, free_port  # tests/conftest.py: shared with the other tests
@@ -132,18 +132,24 @@ def lab_environment(home: Path) -> dict[str, str]:
     )
 
 
-def start_lab(root: Path, home: Path) -> Lab:
-    """Start the server, wait until it answers, and check that nbrun's API is there."""
+def start_lab(root: Path, home: Path, command: Sequence[str] = (),
+              cwd: Path | None = None) -> Lab:
+    """Start the server, wait until it answers, and check that nbrun's API is there.
+
+    ``command`` (run in ``cwd``) replaces ``python -m jupyterlab --ServerApp.root_dir=ROOT``,
+    e.g. the README's ``jupyter lab ...``; ``root`` is then the folder it serves. The headless
+    options (port, token, no browser) are added either way."""
     token = secrets.token_hex(16)
     port = free_port()
     log_path = home / "jupyter-lab.log"
+    command = list(command) or [sys.executable, "-m", "jupyterlab",
+                                f"--ServerApp.root_dir={root}"]
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+            [*command, "--no-browser", "--allow-root",
              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-             "--ServerApp.port_retries=0", f"--ServerApp.token={token}",
-             f"--ServerApp.root_dir={root}"],
-            cwd=root, env=lab_environment(home), stdout=log, stderr=subprocess.STDOUT,
+             "--ServerApp.port_retries=0", f"--ServerApp.token={token}"],
+            cwd=cwd or root, env=lab_environment(home), stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL)
     lab = Lab(url=f"http://127.0.0.1:{port}/", token=token, root=root, proc=proc,
               log_path=log_path)
