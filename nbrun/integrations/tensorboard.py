@@ -1,0 +1,63 @@
+"""``sync_tensorboard=True``: the scalars that TensorBoard writers put in event files during the
+run are mirrored into its history under their tags, at TensorBoard's own steps, and the event
+files are saved in the run's folder (histograms, images and text stay in those copies).
+
+Log folders come from the writers themselves (see ``writers``), from the ``tensorboard_dir``
+setting / ``NBRUN_TENSORBOARD_DIR`` (a folder another process writes), and from a resumed run's
+record of the files it was reading.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from typing import Any
+
+from ..errors import UsageError
+from . import writers
+
+_tailers: dict[int, Any] = {}  # id(run) -> its Tailer
+_listeners: dict[int, Any] = {}
+
+
+def negotiate(settings: Any, mode: str, root: str) -> str:
+    if importlib.util.find_spec("tensorboard") is None:
+        raise UsageError("sync_tensorboard=True reads event files with the tensorboard package, "
+                         "which is not installed: pip install tensorboard (or nbrun[lab])")
+    return mode
+
+
+def start(run: Any) -> None:
+    from .tailer import Tailer  # tensorboard's protos only once a run mirrors
+
+    folders = []
+    extra = getattr(run.settings, "tensorboard_dir", None) or os.environ.get(
+        "NBRUN_TENSORBOARD_DIR")
+    if extra:
+        folders.append(extra)
+    tailer = Tailer(run, folders)
+    _tailers[id(run)] = tailer
+
+    def found(logdir: str, _writer: Any) -> None:
+        tailer.add_root(logdir)
+
+    _listeners[id(run)] = found
+    writers.watch(found)
+    tailer.start()
+
+
+def finishing(run: Any) -> None:
+    """Read what the writers flushed last: flush them, stop tailing, read the rest."""
+    tailer = _tailers.pop(id(run), None)
+    found = _listeners.pop(id(run), None)
+    if found is not None:
+        writers.flush_all()
+        writers.unwatch(found)
+    if tailer is not None:
+        tailer.stop()
+        tailer.tick()
+
+
+def tailer_of(run: Any) -> Any:
+    """The tailer of a running run (benchmarks and tests call ``tick()`` on it)."""
+    return _tailers.get(id(run))
