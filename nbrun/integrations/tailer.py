@@ -26,7 +26,7 @@ class _File:
     def __init__(self, path: str, offset: int, info: dict[str, Any]) -> None:
         self.path = path
         self.offset = offset
-        self.info = info  # prefix (of its keys), copy (path in the run folder)
+        self.info = info  # prefix (of its keys), copy (path in the run folder), root; or {}
         self.plugins: dict[str, str] = {}
         self.broken = False
 
@@ -37,9 +37,9 @@ class Tailer:
         self.started = time.time()
         self.roots: list[str] = []
         self.files: dict[str, _File] = {}
-        self.ignored: set[str] = set()
         self.copy_root = os.path.join(run.dir, "tensorboard")
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one tick at a time
+        self._roots_lock = threading.Lock()  # a writer's creation never waits for a tick
         self._stop = threading.Event()
         self._warned = False
         for path, (offset, info) in mirror_offsets(run).items():  # a resumed run goes on
@@ -56,7 +56,7 @@ class Tailer:
 
     def add_root(self, folder: str) -> None:
         folder = os.path.abspath(folder)
-        with self._lock:
+        with self._roots_lock:
             if any(_inside(folder, root) for root in self.roots):
                 return
             self.roots = [r for r in self.roots if not _inside(r, folder)] + [folder]
@@ -76,8 +76,10 @@ class Tailer:
                     print(f"nbrun: mirroring TensorBoard files failed ({exc}); retrying",
                           file=sys.stderr)
 
-    def tick(self) -> int:
-        """Mirror what was added since the last tick; how many points."""
+    def tick(self, final: bool = False) -> int:
+        """Mirror what was added since the last tick; how many points. A file is placed (its
+        key prefix and copy chosen) once it holds a scalar, or at the final tick, so that
+        writers created one after another before they log are placed alike."""
         with self._lock:
             self._discover()
             points: dict[str, tuple[list[int], list[float]]] = {}
@@ -95,14 +97,24 @@ class Tailer:
                     continue
                 if end == f.offset:
                     continue
+                found = eventfiles.scalars(records, f.plugins)
+                if not f.info:
+                    if not (found or final):
+                        f.plugins.clear()  # read again next time
+                        continue
+                    with self._roots_lock:
+                        # Folders holding only files of earlier runs do not count.
+                        live = [r for r in self.roots
+                                if any(_inside(p, r) for p in self.files)]
+                    f.info = _placement(f.path, live)
                 prefix = f.info["prefix"]
-                for tag, step, _wall, value in eventfiles.scalars(records, f.plugins):
+                for tag, step, _wall, value in found:
                     col = points.get(prefix + tag)
                     if col is None:
                         col = points[prefix + tag] = ([], [])
                     col[0].append(step)
                     col[1].append(value)
-                    count += 1
+                count += len(found)
                 offsets[f.path] = (end, f.info)
                 copies.append((f, end, raw))
             if not offsets:
@@ -114,28 +126,28 @@ class Tailer:
             return count
 
     def _discover(self) -> None:
-        roots = list(self.roots)
+        with self._roots_lock:
+            roots = list(self.roots)
         for root in roots:
             for folder, _dirs, names in os.walk(root):
                 for name in names:
                     path = os.path.join(folder, name)
-                    if (path in self.files or path in self.ignored
-                            or not eventfiles.is_event_file(name)):
+                    if path in self.files or not eventfiles.is_event_file(name):
                         continue
                     try:
-                        fresh = os.stat(path).st_mtime >= self.started - MTIME_SLACK_S
+                        mtime = os.stat(path).st_mtime
                     except OSError:
                         continue
-                    if not fresh:
-                        self.ignored.add(path)
+                    if mtime < self.started - MTIME_SLACK_S:  # an earlier run's, unless rewritten
                         continue
-                    self.files[path] = _File(path, 0, _placement(path, root, roots))
+                    self.files[path] = _File(path, 0, {})
 
 
-def _placement(path: str, root: str, roots: list[str]) -> dict[str, Any]:
+def _placement(path: str, roots: list[str]) -> dict[str, Any]:
     """A file's key prefix and where its copy goes. With one log folder its tags are used as
     they are; with several, each is prefixed by its folder below their common parent."""
-    base = roots[0] if len(roots) == 1 else os.path.commonpath(roots)
+    root = next((r for r in roots if _inside(path, r)), os.path.dirname(path))
+    base = root if len(roots) == 1 else os.path.commonpath(roots)
     rel = os.path.relpath(os.path.dirname(path), base)
     prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
     copy = os.path.relpath(path, os.path.dirname(base))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from typing import Any
 
 from ..errors import UsageError
@@ -46,16 +47,26 @@ def start(run: Any) -> None:
     tailer.start()
 
 
+SETTLE_S = 0.05  # between the last flushes of the writers
+SETTLE_MAX_S = 1.0
+
+
 def finishing(run: Any) -> None:
-    """Read what the writers flushed last: flush them, stop tailing, read the rest."""
+    """Read what the writers flushed last: stop tailing, then flush the writers and read
+    until a flush brings nothing new (a writer's worker thread may still hold an event)."""
     tailer = _tailers.pop(id(run), None)
     found = _listeners.pop(id(run), None)
-    if found is not None:
-        writers.flush_all()
-        writers.unwatch(found)
     if tailer is not None:
         tailer.stop()
-        tailer.tick()
+    deadline = time.monotonic() + SETTLE_MAX_S
+    quiet = 0
+    while tailer is not None and quiet < 2 and time.monotonic() < deadline:
+        writers.flush_all()
+        quiet = quiet + 1 if tailer.tick(final=True) == 0 else 0
+        if quiet < 2:
+            time.sleep(SETTLE_S)
+    if found is not None:
+        writers.unwatch(found)
 
 
 def tailer_of(run: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import sys
+import time
 import weakref
 from types import ModuleType
 from typing import Any, Callable
@@ -57,10 +58,16 @@ def unwatch(found: Found) -> None:
         setattr(owner, name, original)
 
 
-def flush_all() -> None:
-    """Flush every writer seen, so a run's last values reach the files before it finishes."""
+def flush_all(wait_s: float = 1.0) -> None:
+    """Flush every writer seen, so a run's last values reach the files before it finishes.
+    tensorboardX hands events to a worker thread through a queue that its ``flush()`` does not
+    wait for, so that queue is given up to ``wait_s`` to drain first."""
+    deadline = time.monotonic() + wait_s
     for writer in list(_writers):
+        pending = getattr(writer, "_event_queue", None)
         try:
+            while pending is not None and not pending.empty() and time.monotonic() < deadline:
+                time.sleep(0.005)
             writer.flush()
         except Exception:  # a closed writer has nothing to flush
             pass
@@ -106,8 +113,9 @@ def _patch_tf(module: ModuleType) -> None:
 
 
 def _live_writers() -> list[Any]:
-    """Writers created before the run (only of writer modules already imported)."""
+    """Open writers created before the run (only of writer modules already imported)."""
     classes = tuple(getattr(sys.modules[m], c) for m, c in _CLASSES.items() if m in sys.modules)
     if not classes:
         return []
-    return [o for o in gc.get_objects() if isinstance(o, classes)]
+    return [o for o in gc.get_objects()
+            if isinstance(o, classes) and not getattr(o, "_closed", False)]
