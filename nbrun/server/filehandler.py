@@ -50,6 +50,13 @@ class RunFileHandler(JupyterHandler, tornado.web.StaticFileHandler):
     async def head(self, run_id: str, path: str) -> None:  # type: ignore[override]
         await self._serve(run_id, path, False)
 
+    def get_login_url(self) -> str:
+        # As in Jupyter's API handlers: a request without credentials is refused (403), not
+        # sent to a login page.
+        if not self.current_user:
+            raise tornado.web.HTTPError(403)
+        return super().get_login_url()
+
     def compute_etag(self) -> Any:
         return None  # a video is immutable, but a file rewritten in place must not be cached
 
