@@ -22,8 +22,6 @@ _HEADER = struct.Struct("<QI")
 MAX_READ = 64 << 20  # bytes per read: bounds memory when a big file is first found
 _FLOATS = {1: "DT_FLOAT", 2: "DT_DOUBLE", 3: "DT_INT32", 9: "DT_INT64", 19: "DT_HALF"}
 
-Point = tuple[str, int, float, float]  # tag, step, wall time, value
-
 
 class CorruptFile(Exception):
     """The bytes at the offset are not a record: the file was replaced or damaged."""
@@ -57,28 +55,38 @@ def read_records(path: str, offset: int) -> tuple[list[bytes], int, bytes]:
     return records, offset + pos, data[:pos]
 
 
-def scalars(records: list[bytes], plugins: dict[str, str]) -> list[Point]:
-    """The scalar points of these records in file order. ``plugins`` remembers each tag's
-    plugin across calls (TensorFlow 2 writes a tag's metadata with its first value only)."""
+def scalars(records: list[bytes], plugins: dict[str, str], prefix: str,
+            cols: dict[str, tuple[list[int], list[float]]]) -> int:
+    """Add the scalar points of these records, in file order, to ``cols`` (``prefix + tag`` ->
+    (steps, values)); how many. ``plugins`` remembers each tag's plugin across calls
+    (TensorFlow 2 writes a tag's metadata with its first value only). Wall times are not kept:
+    the saved event files hold them."""
     parse = event_pb2.Event.FromString
-    out: list[Point] = []
+    count = 0
     for record in records:
         event = parse(record)
-        if event.WhichOneof("what") != "summary":
-            continue
-        for value in event.summary.value:
+        step = event.step
+        for value in event.summary.value:  # empty unless the event is a summary
             kind = value.WhichOneof("value")
             if kind == "simple_value":
-                out.append((value.tag, event.step, event.wall_time, value.simple_value))
-                continue
-            plugin = value.metadata.plugin_data.plugin_name
-            if plugin:
-                plugins[value.tag] = plugin
-            if kind == "tensor" and plugins.get(value.tag, "scalars") == "scalars":
+                number = value.simple_value
+            else:
+                plugin = value.metadata.plugin_data.plugin_name
+                if plugin:
+                    plugins[value.tag] = plugin
+                if kind != "tensor" or plugins.get(value.tag, "scalars") != "scalars":
+                    continue
                 number = _tensor_scalar(value.tensor)
-                if number is not None:
-                    out.append((value.tag, event.step, event.wall_time, number))
-    return out
+                if number is None:
+                    continue
+            key = prefix + value.tag
+            col = cols.get(key)
+            if col is None:
+                col = cols[key] = ([], [])
+            col[0].append(step)
+            col[1].append(number)
+            count += 1
+    return count
 
 
 def _tensor_scalar(tensor: Any) -> float | None:

@@ -97,9 +97,8 @@ class Tailer:
                     continue
                 if end == f.offset:
                     continue
-                found = eventfiles.scalars(records, f.plugins)
                 if not f.info:
-                    if not (found or final):
+                    if not (final or eventfiles.scalars(records, f.plugins, "", {})):
                         f.plugins.clear()  # read again next time
                         continue
                     with self._roots_lock:
@@ -107,14 +106,8 @@ class Tailer:
                         live = [r for r in self.roots
                                 if any(_inside(p, r) for p in self.files)]
                     f.info = _placement(f.path, live)
-                prefix = f.info["prefix"]
-                for tag, step, _wall, value in found:
-                    col = points.get(prefix + tag)
-                    if col is None:
-                        col = points[prefix + tag] = ([], [])
-                    col[0].append(step)
-                    col[1].append(value)
-                count += len(found)
+                    f.plugins.clear()
+                count += eventfiles.scalars(records, f.plugins, f.info["prefix"], points)
                 offsets[f.path] = (end, f.info)
                 copies.append((f, end, raw))
             if not offsets:

@@ -40,9 +40,10 @@ def write(store: Store, rid: int, points: Points, offsets: dict[str, tuple[int, 
     for key, (steps, values) in points.items():
         if not steps:
             continue
-        order = sorted(range(len(steps)), key=steps.__getitem__)
-        rows.append((rid, *series.encode(key, [steps[i] for i in order],
-                                         [values[i] for i in order])))
+        if any(a > b for a, b in zip(steps, steps[1:])):
+            order = sorted(range(len(steps)), key=steps.__getitem__)
+            steps, values = [steps[i] for i in order], [values[i] for i in order]
+        rows.append((rid, *series.encode(key, list(steps), list(values))))
     with store.transaction() as conn:
         _ensure(conn)
         conn.executemany(
