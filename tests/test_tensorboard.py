@@ -200,6 +200,26 @@ def test_a_folder_written_by_another_process(store_dir, tmp_path, monkeypatch):
     assert len(mirrored(record, ["remote"])) == 20
 
 
+def test_a_fork_goes_on_from_its_source(store_dir, tmp_path):
+    writer = SummaryWriter(str(tmp_path / "forked"))
+    source = nbrun.init(dir=str(store_dir), mode="offline", project="tb", sync_tensorboard=True)
+    for step in range(10):
+        writer.add_scalar("t", float(step), step)
+        source.log({"own": step})  # a fork cuts at one of the run's own steps
+    writer.flush()
+    source.finish()
+    fork = nbrun.init(dir=str(store_dir), mode="offline", project="tb", sync_tensorboard=True,
+                      fork_from=f"{source.id}?_step=4")
+    for step in range(10, 15):
+        writer.add_scalar("t", float(step), step)
+    writer.flush()
+    fork.finish()
+    writer.close()
+    steps = sorted(s for _, s in mirrored(nbrun.Api(store_dir).run(fork.id), ["t"]))
+    assert steps == [0, 1, 2, 3, 4, 10, 11, 12, 13, 14]  # up to the fork step, then its own
+    assert points_stored(store_dir, fork.id, "t") == 10
+
+
 WRITING_CHILD = textwrap.dedent("""
     import sys, time
     import nbrun

@@ -233,8 +233,16 @@ def mirror(run: Run, points: mirrored.Points, offsets: dict[str, tuple[int, dict
 
 
 def mirror_offsets(run: Run) -> dict[str, tuple[int, dict]]:
-    """What ``mirror`` recorded for this run so far (path -> (bytes read, info))."""
-    return mirrored.offsets(run._store, run._rid)
+    """What ``mirror`` recorded for this run so far (path -> (bytes read, info)). A fork that
+    mirrored nothing yet starts where its source stopped: it already holds the source's points
+    up to the fork step, and the source's later points are not its own."""
+    own = mirrored.offsets(run._store, run._rid)
+    if own:
+        return own
+    row = run._store.get(run._id)
+    source = row.lineage.get("forked_from") if row is not None else None
+    parent = run._store.get(source["id"]) if isinstance(source, dict) else None
+    return mirrored.offsets(run._store, parent.rid) if parent is not None else own
 
 
 def store_path(run: Run) -> str:
