@@ -308,6 +308,21 @@ def test_argument_off_patches_and_imports_nothing(tmp_path):
     assert proc.stdout.strip() == "[] [] False False"
 
 
+def test_argument_on_imports_no_framework_the_user_did_not(tmp_path):
+    proc = run_python(f"""
+        import sys
+        import nbrun
+        run = nbrun.init(dir={str(tmp_path)!r}, mode="offline", project="on",
+                         sync_tensorboard=True, monitor_gym=True)
+        run.log({{"a": 1}})
+        during = [m for m in ("torch", "tensorflow", "gymnasium", "tensorboardX")
+                  if m in sys.modules]
+        run.finish()
+        print(during)
+    """)
+    assert proc.stdout.strip() == "[]"
+
+
 def test_patches_are_removed_when_the_run_finishes(store_dir, tmp_path):
     from tensorboardX.event_file_writer import EventFileWriter
 
