@@ -66,15 +66,17 @@ def throughput(points: int) -> None:
         tailer = tensorboard.tailer_of(run)
         tailer.stop()
         tailer.add_root(logs)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.thread_time()
         mirrored = tailer.tick(final=True)
-        tick_s = time.perf_counter() - t
+        tick_s, tick_cpu = time.perf_counter() - t, time.thread_time() - cpu
         run.finish()
         assert mirrored == points, (mirrored, points)
         stored = len(nbrun.Api(tmp).run(run.id).history(["loss"]))
         print(f"event file: {size / 1e6:.1f} MB, {n:,} values")
         print(f"mirrored into the store: {mirrored / tick_s:,.0f} scalars/s "
               f"({mirrored:,} in {tick_s:.2f} s; 'loss' has {stored:,} points)")
+        print(f"  per CPU second of the mirroring thread: {mirrored / tick_cpu:,.0f} scalars/s "
+              "(what an idle core gives; the figure above includes waiting for a busy CPU)")
         print(f"of which reading and parsing: {parsed / parse_s:,.0f} scalars/s alone")
         print(f"TensorBoard's EventFileLoader, reading only: {n / loader_s:,.0f} values/s "
               f"(mirroring is {loader_s / tick_s:.1f}x its speed, store included)")
