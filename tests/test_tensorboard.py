@@ -323,6 +323,23 @@ def test_argument_on_imports_no_framework_the_user_did_not(tmp_path):
     assert proc.stdout.strip() == "[]"
 
 
+def test_without_the_tensorboard_package_init_says_what_to_install(tmp_path):
+    proc = run_python(f"""
+        import sys
+        sys.modules["tensorboard"] = None  # fault injection: the package is not installed
+        import nbrun
+        try:
+            nbrun.init(dir={str(tmp_path)!r}, mode="offline", project="x", sync_tensorboard=True)
+        except nbrun.UsageError as exc:
+            print(exc)
+        print(nbrun.Api({str(tmp_path)!r}).runs() if (
+            __import__("os").path.isdir({str(tmp_path / ".nbrun")!r})) else "no store")
+    """)
+    first, second = proc.stdout.strip().splitlines()
+    assert "pip install tensorboard" in first and "sync_tensorboard=True" in first
+    assert second in ("[]", "no store")  # refused before anything was written
+
+
 def test_patches_are_removed_when_the_run_finishes(store_dir, tmp_path):
     from tensorboardX.event_file_writer import EventFileWriter
 
