@@ -12,12 +12,17 @@ from typing import Any
 
 from .errors import AuthenticationError, CommError, ConfigError, Error, UsageError
 from .sdk import Api, Run, RunRecord, init
+from .sdk import plugins as _plugins
 from .sdk import registry as _registry
 from .server import _jupyter_server_extension_points as _jupyter_server_extension_points
 from .server import _load_jupyter_server_extension as _load_jupyter_server_extension
 from .settings import Settings
 
 __version__ = "0.1.0"
+
+# Loaded only by runs that ask for them (see nbrun/sdk/plugins.py).
+_plugins.register("nbrun.integrations.tensorboard", lambda s, mode: bool(s.sync_tensorboard))
+_plugins.register("nbrun.integrations.gym", lambda s, mode: bool(s.monitor_gym))
 
 __all__ = [
     "Api",

@@ -89,6 +89,8 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
     if args.json:
         data = _record_dict(record)
         data["last_steps"] = list(history)
+        data["files"] = [{"path": f.path, "size": f.size, "kind": f.kind, **f.info}
+                         for f in record.files()]
         print(json.dumps(_json_safe(data), indent=2))
         return 0
     print(f"{record.name}  ({record.id})")
@@ -107,6 +109,7 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
             print("  (empty)")
         for key, value in mapping.items():
             print(f"  {key} = {value!r}")
+    _print_files(record.files())
     print(f"\nlast {len(history)} steps:")
     if history:
         keys = sorted({k for row in history for k in row if k != "_step"})
@@ -114,6 +117,15 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
                 for row in history]
         print(_table(rows, ["_step"] + keys))
     return 0
+
+
+def _print_files(files: list) -> None:
+    print(f"\nfiles ({len(files)}):")
+    for f in files:
+        about = ""
+        if f.kind == "video":
+            about = f"  video, episode {f.episode}, step {f.step}"
+        print(f"  {f.path}  ({f.size} bytes){about}")
 
 
 def parser() -> argparse.ArgumentParser:

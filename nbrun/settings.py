@@ -44,6 +44,7 @@ ENV_VARS = {
     "NBRUN_ALLOW_VAL_CHANGE": "allow_val_change",
     "NBRUN_SYNC_TENSORBOARD": "sync_tensorboard",
     "NBRUN_MONITOR_GYM": "monitor_gym",
+    "NBRUN_TENSORBOARD_DIR": "tensorboard_dir",
 }
 # Variables nbrun reads elsewhere (credentials, the settings file location).
 OTHER_ENV_VARS = {"NBRUN_CONFIG_DIR", "NBRUN_API_KEY", "NBRUN_USERNAME", "NBRUN_PASSWORD",
@@ -71,6 +72,8 @@ class Settings(HasTraits):
     allow_val_change = Bool(None, allow_none=True, help="allow config values to change")
     sync_tensorboard = Bool(None, allow_none=True, help="mirror TensorBoard scalars")
     monitor_gym = Bool(None, allow_none=True, help="attach Gymnasium videos")
+    tensorboard_dir = Unicode(None, allow_none=True,
+                              help="a TensorBoard log folder to mirror (e.g. another process's)")
     notebook_name = Unicode(None, allow_none=True, help="path of the notebook file")
     silent = Bool(False, help="print no notices")
     base_url = Unicode(None, allow_none=True, help="URL of the MLflow tracking server")

@@ -29,3 +29,18 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     runs = nbrun.Api(tmp_path).runs()
     assert runs and all(r.state == "finished" for r in runs)
     assert all(len(r.history()) > 0 for r in runs)
+    if path.name == "integrations.ipynb":
+        check_integrations(nb, runs)
+
+
+def check_integrations(nb, runs) -> None:
+    """The TensorBoard scalars are in the run and the card holds the latest episode's video."""
+    (record,) = runs
+    assert {"train/loss", "train/w", "episode_return"} <= set(record.keys())
+    assert len(record.history(["train/loss"])) == 100
+    assert [f.episode for f in record.files() if f.kind == "video"] == [0, 1, 2]
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    cards = [m for m in state.values() if "video_label" in m["state"]]
+    assert len(cards) == 1 and cards[0]["state"]["video_label"].startswith("episode 2")
+    (buffer,) = [b for b in cards[0].get("buffers", []) if b["path"] == ["video"]]
+    assert len(buffer["data"]) > 1000  # base64 of the MP4

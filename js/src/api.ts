@@ -41,11 +41,21 @@ export interface IRunSummary {
   hidden: boolean | number;
 }
 
+/** A video attached to a run (monitor_gym), as the run detail lists it. */
+export interface IRunVideo {
+  /** Relative to the run folder, `/`-separated. */
+  path: string;
+  episode: number | null;
+  /** The run's step where the recording started. */
+  step: number | null;
+}
+
 /** One run as `GET /runs/<id>` returns it. */
 export interface IRunDetail extends IRunSummary {
   config: Record<string, unknown>;
   keys: string[];
   files: { path: string; size: number }[];
+  videos?: IRunVideo[];
   store_path: string;
 }
 
@@ -170,6 +180,21 @@ export class NbrunAPI {
       keys,
       points
     });
+  }
+
+  /** The URL of `GET /runs/<id>/files/<path>`, for a `<video>` (served with Range). */
+  fileUrl(ref: IRunRef, path: string): string {
+    return (
+      URLExt.join(
+        this.serverSettings.baseUrl,
+        'nbrun',
+        'api',
+        'runs',
+        encodeURIComponent(ref.id),
+        'files',
+        ...path.split('/').map(encodeURIComponent)
+      ) + Private.queryString({ store: ref.store })
+    );
   }
 
   /** `PATCH /runs/<id>` with new tags and/or notes. */

@@ -23,6 +23,7 @@ import {
   runDuration
 } from './format';
 import { StateBadge, TagChips } from './sidebar';
+import { RunVideos } from './videos';
 
 /** Keys charted when the user has not chosen. */
 const DEFAULT_CHARTS = 6;
@@ -127,6 +128,7 @@ export class RunDetailWidget extends PolledReactWidget {
         onSaveNotes={notes => this._patch({ notes })}
         onMark={state => this._mark(state)}
         onDelete={() => this._delete()}
+        fileUrl={path => this.api.fileUrl(this.ref, path)}
       />
     );
   }
@@ -274,6 +276,7 @@ interface IDetailProps {
   onSaveNotes: (notes: string) => Promise<void>;
   onMark: (state: 'crashed' | 'finished') => Promise<void>;
   onDelete: () => Promise<void>;
+  fileUrl: (path: string) => string;
 }
 
 function RunDetailView(props: IDetailProps): JSX.Element {
@@ -314,6 +317,11 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           onChartKeys={props.onChartKeys}
         />
       </Section>
+      {run.videos && run.videos.length > 0 && (
+        <Section title="Videos">
+          <RunVideos videos={run.videos} urlOf={props.fileUrl} />
+        </Section>
+      )}
       <Section title="Tags and notes">
         <TagsEditor tags={run.tags} onSave={props.onSaveTags} />
         <NotesEditor notes={run.notes ?? ''} onSave={props.onSaveNotes} />

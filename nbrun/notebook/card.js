@@ -16,8 +16,9 @@ function render({ model, el }) {
   const state = text("span", "nbrun-card-state");
   const meta = text("span", "nbrun-card-meta");
   const charts = text("div", "nbrun-card-charts");
+  const episode = text("div", "nbrun-card-episode");
   head.append(name, state, meta);
-  root.append(head, charts);
+  root.append(head, charts, episode);
   el.append(root);
 
   const series = new Map(); // key -> {points: [[step, value]], svg, line, label}
@@ -53,7 +54,8 @@ function render({ model, el }) {
   function draw() {
     pending = false;
     for (const entry of series.values()) {
-      const pts = entry.points.filter((p) => p[1] !== null);
+      // Mirrored TensorBoard steps may arrive out of order.
+      const pts = entry.points.filter((p) => p[1] !== null).sort((a, b) => a[0] - b[0]);
       if (!pts.length) continue;
       let [x0, x1, y0, y1] = [pts[0][0], pts[pts.length - 1][0], Infinity, -Infinity];
       for (const [, y] of pts) { y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
@@ -80,6 +82,22 @@ function render({ model, el }) {
     model.on(`change:${trait}`, header);
   }
   header();
+
+  let videoUrl = null;
+  function video() {
+    const data = model.get("video");
+    if (!data || !data.byteLength) return;
+    if (videoUrl) URL.revokeObjectURL(videoUrl);
+    videoUrl = URL.createObjectURL(new Blob([data], { type: "video/mp4" }));
+    const player = document.createElement("video");
+    player.className = "nbrun-card-video";
+    Object.assign(player, { src: videoUrl, controls: true, muted: true, loop: true, autoplay: true });
+    player.setAttribute("playsinline", "");
+    episode.replaceChildren(text("div", "nbrun-card-label", `latest episode: ${model.get("video_label")}`), player);
+  }
+  model.on("change:video", video);
+  video();
+  return () => { if (videoUrl) URL.revokeObjectURL(videoUrl); };
 }
 
 export default { render };

@@ -1,4 +1,5 @@
-"""The run card: who the run is, where its data lives, and a live chart of its scalars.
+"""The run card: who the run is, where its data lives, a live chart of its scalars and the
+latest episode video that ``monitor_gym`` attached.
 
 The card never touches ``log()``: a feeder thread reads what the background writer has already
 committed, at most once a second, and sends the front end only the new points (thinned so each
@@ -15,10 +16,12 @@ from typing import Any
 import anywidget
 import traitlets
 
+from ..sdk.media import videos
 from ..sdk.run import history_since, store_path
 
 MAX_POINTS = 500  # per series in the front end; past it every other point is dropped
 INTERVAL_S = 1.0
+VIDEO_MAX_BYTES = 20 << 20  # a longer recording is listed in the sidebar, not sent to the card
 
 
 class RunCard(anywidget.AnyWidget):
@@ -32,6 +35,8 @@ class RunCard(anywidget.AnyWidget):
     store = traitlets.Unicode().tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
     summary = traitlets.Dict().tag(sync=True)
+    video = traitlets.Bytes(b"").tag(sync=True)  # the latest episode's MP4
+    video_label = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,
@@ -54,10 +59,26 @@ class RunCard(anywidget.AnyWidget):
             self.step = self._run.step
             self.state = self._run.state
             self.summary = _scalars(dict(self._run.summary))
+        self._latest_video()
         if batch:
             self.send({"type": "points", "series": batch, "max": MAX_POINTS})
             self.points_sent += sum(len(points) for points in batch.values())
             self.messages_sent += 1
+
+
+    def _latest_video(self) -> None:
+        found = videos(self._run.dir)
+        if not found or found[-1]["path"] == self._feeder.video:
+            return
+        latest = found[-1]
+        self._feeder.video = latest["path"]
+        with open(latest["local_path"], "rb") as fh:
+            data = fh.read(VIDEO_MAX_BYTES + 1)
+        if len(data) <= VIDEO_MAX_BYTES:
+            with self.hold_sync():
+                self.video = data
+                self.video_label = (f"episode {latest.get('episode')} · step "
+                                    f"{latest.get('step')} · {latest['path']}")
 
 
 class _Feeder(threading.Thread):
@@ -69,6 +90,7 @@ class _Feeder(threading.Thread):
         self.seen: dict[str, int] = {}
         self.kept: dict[str, int] = {}
         self.finished = threading.Event()
+        self.video: str | None = None  # path of the video shown
 
     def thin(self, chunks: list[tuple[str, Any, Any]]) -> dict[str, list[list[Any]]]:
         """Keep every stride-th point of each series, by slicing (the cost follows the points

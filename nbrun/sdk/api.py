@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from .. import validation as rules
 from ..errors import UsageError, did_you_mean
-from ..store import RunRow, Store, StoreMissing, find_store_root, get_writer
+from ..store import RunRow, Store, StoreMissing, find_store_root, get_writer, runfiles
 from . import registry
 
 
@@ -19,6 +20,27 @@ class History(list):
 
         # An empty history still has its _step column, so df["_step"] works on a new run.
         return pd.DataFrame(list(self), columns=None if self else ["_step"])
+
+
+@dataclass
+class RunFile:
+    """A file in a run's folder: ``path`` relative to it (``/``-separated), ``local_path`` on
+    this machine, and for media what was recorded with it (a video's ``episode``, the run's
+    ``step`` and the environment's ``env_step`` where its recording started)."""
+
+    path: str
+    size: int
+    local_path: str
+    kind: str = "file"
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def episode(self) -> int | None:
+        return self.info.get("episode")
+
+    @property
+    def step(self) -> int | None:
+        return self.info.get("step")
 
 
 class RunRecord:
@@ -64,6 +86,18 @@ class RunRecord:
     def keys(self) -> list[str]:
         """The history keys of this run."""
         return self._store.history_keys(self._row.rid)
+
+    def files(self) -> list[RunFile]:
+        """The files saved with the run (code, event files, videos...), sorted by path."""
+        listed, _ = runfiles.list_files(self.dir, limit=100_000)
+        media = runfiles.media(self.dir)
+        out = []
+        for item in listed:
+            path, size = str(item["path"]), int(str(item["size"]))
+            info = media.get(path, {})
+            out.append(RunFile(path, size, os.path.join(self.dir, path),
+                               info.get("kind", "file"), info))
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}

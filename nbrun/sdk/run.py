@@ -8,6 +8,7 @@ from typing import Any
 from .. import validation as rules
 from ..errors import UsageError
 from ..store import Store, get_writer
+from ..store import mirror as mirrored
 from ..store.writer import Channel
 from . import plugins, registry, values
 from .config import Config
@@ -217,6 +218,31 @@ def history_since(run: Run, cursor: int = 0) -> tuple[list[tuple[str, Any, Any]]
     """What the run has committed to its store since ``cursor`` (0: everything); for live
     views that must not touch ``log()``'s path."""
     return run._store.tail(run._rid, cursor)
+
+
+def mirror(run: Run, points: mirrored.Points, offsets: dict[str, tuple[int, dict]]) -> None:
+    """Commit points that carry their own steps (TensorBoard's) with the read offsets of the
+    files they came from (see ``store.mirror``); the run's own step is left alone. Each key's
+    value at its highest step joins the summary."""
+    mirrored.write(run._store, run._rid, points, offsets)
+    latest = {key: values[max(range(len(steps)), key=steps.__getitem__)]
+              for key, (steps, values) in points.items() if steps}
+    if latest and not run._finished:
+        run._logged.update(latest)
+        run._summary_changed()
+
+
+def mirror_offsets(run: Run) -> dict[str, tuple[int, dict]]:
+    """What ``mirror`` recorded for this run so far (path -> (bytes read, info)). A fork that
+    mirrored nothing yet starts where its source stopped: it already holds the source's points
+    up to the fork step, and the source's later points are not its own."""
+    own = mirrored.offsets(run._store, run._rid)
+    if own:
+        return own
+    row = run._store.get(run._id)
+    source = row.lineage.get("forked_from") if row is not None else None
+    parent = run._store.get(source["id"]) if isinstance(source, dict) else None
+    return mirrored.offsets(run._store, parent.rid) if parent is not None else own
 
 
 def store_path(run: Run) -> str:

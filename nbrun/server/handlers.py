@@ -13,6 +13,7 @@ from tornado.ioloop import IOLoop
 
 from ..errors import Error
 from .errors import ApiError
+from .filehandler import RunFileHandler
 from .jsonout import dumps
 from .service import Service
 
@@ -117,6 +118,7 @@ def routes(service: Service, executor: Executor) -> list[tuple[str, type, dict[s
     """Paths below ``<base_url>nbrun/api/``; the first that matches wins."""
     kwargs = {"service": service, "executor": executor}
     return [
+        (f"runs/{ID}/files/(?P<path>.+)", RunFileHandler, kwargs),
         ("stores", StoresHandler, kwargs),
         ("runs", RunsHandler, kwargs),
         (f"runs/{ID}/history", HistoryHandler, kwargs),

@@ -11,7 +11,8 @@ from typing import Any
 from ..errors import Error
 from ..store import queries
 from ..store.database import STALE_AFTER_S
-from . import files, history, params
+from ..store import runfiles
+from . import history, params
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -131,10 +132,13 @@ class Service:
         row = handle.store.get(run_id)  # also detects a crash of this run
         if row is None:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
-        listed, truncated = files.list_files(handle.store.run_dir(run_id))
+        run_dir = handle.store.run_dir(run_id)
+        listed, truncated = runfiles.list_files(run_dir)
+        videos = [entry for path, entry in runfiles.media(run_dir).items()
+                  if entry.get("kind") == "video" and runfiles.is_plain_file(run_dir, path)]
         return {"store": handle.key, **queries.summary_of(row), "config": row.config,
                 "keys": queries.history_keys(handle.store, row.rid), "files": listed,
-                "files_truncated": truncated, "store_path": handle.path}
+                "files_truncated": truncated, "videos": videos, "store_path": handle.path}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
         hq = params.history_query(query)
@@ -147,6 +151,15 @@ class Service:
         chunks = queries.history_chunks(handle.store, row[0], keys)
         return {"keys": {k: history.series_json(chunks[k], hq.points) for k in keys},
                 "last_step": row[1]}
+
+    def run_file(self, run_id: str, path: str, query: params.Query) -> str:
+        """The folder of the run that holds ``path`` (a regular file, reached through no
+        symbolic link); the caller serves the file from it."""
+        handle = self.locate(run_id, params.store_key(query))
+        run_dir = handle.store.run_dir(run_id)
+        if not runfiles.is_plain_file(run_dir, path):
+            raise not_found(f"run {run_id!r} has no file {path!r}")
+        return run_dir
 
     def refuse_path(self, rest: str) -> None:
         """A path under runs/ that fits no route: its id part is not a run id."""
