@@ -269,14 +269,15 @@ def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
 def _open(plan: _Plan, store: Store, opening: _Opening) -> Run:
     """Write the run in one transaction that commits only once the run object exists and is
     registered: a Ctrl-C or a failure anywhere before rolls the store back to what it was."""
-    decision, fields = opening.decision, opening.fields
+    fields = opening.fields
     run_dir = store.run_dir(fields["id"])
     created = aside = run = None
     try:
         with store.transaction() as conn:
             try:
+                decision = lifecycle.confirm(conn, opening.decision, fields["id"])
                 if decision.replaces and os.path.isdir(run_dir):
-                    aside = f"{run_dir}.replaced-{names.generate_id()}"
+                    aside = f"{run_dir}~replaced-{names.generate_id()}"
                     os.rename(run_dir, aside)
                 if not os.path.isdir(run_dir):
                     created = run_dir
