@@ -135,7 +135,8 @@ def confirm(conn: sqlite3.Connection, decision: Decision, run_id: str) -> Decisi
     if decision.may_replace:
         return dataclasses.replace(decision, replaces=True)
     raise UsageError(f"init: run {run_id!r} was created by another process meanwhile "
-                     f"({now.describe()}); pass another id, or resume='allow' to resume it")
+                     f"({now.describe()}); call init() again to see what it holds now, or pass "
+                     "another id")
 
 
 def apply(store: Store, conn: sqlite3.Connection, decision: Decision, fields: dict[str, Any],
