@@ -20,7 +20,7 @@ import nbrun
 
 from conftest import child_env
 
-ROUNDS = 12
+ROUNDS = 25
 CONTENDERS = 3
 
 CHILD = textwrap.dedent("""
