@@ -87,3 +87,9 @@ def test_a_placeholder_never_leaks_when_a_line_does_not_expand():
     # {lr: 0.1} is YAML, not a Python expression: the line stays as written
     cell = parse("", "config: {lr: 0.1}\nname: run-$n\n", namespace={"n": 3})
     assert cell.kwargs == {"config": {"lr": 0.1}, "name": "run-3"}
+
+
+def test_a_key_from_a_notebook_value_is_checked_as_given():
+    assert parse("", "$k: demo\n", namespace={"k": "name"}).kwargs == {"name": "demo"}
+    with pytest.raises(RunInitError, match=r"line 2: unknown argument 'nmae' \(did you mean "):
+        parse("", "$k: demo\n", namespace={"k": "nmae"})

@@ -134,8 +134,10 @@ def _too_long_number(node: Any) -> Any:
     return next((found for child in children if (found := _too_long_number(child))), None)
 
 
-def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
-    """The body's mapping of arguments and the cell line of each."""
+def parse_body(body: str, values: dict[str, Any] | None = None
+               ) -> tuple[dict[str, Any], dict[str, int]]:
+    """The body's mapping of arguments and the cell line of each; ``values`` are the notebook
+    values standing in the body as placeholder words (see ``parse``)."""
     import yaml
 
     if not body.strip():
@@ -160,7 +162,7 @@ def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
                            "(project: demo)", 2)
     lines: dict[str, int] = {}
     for key_node, _ in node.value:
-        key, line = key_node.value, key_node.start_mark.line + 2
+        key, line = _put_values(key_node.value, values or {}), key_node.start_mark.line + 2
         _check_argument(key, line)
         if key in lines:
             raise RunInitError(f"argument {key!r} is given twice (also on line {lines[key]})",
@@ -221,10 +223,9 @@ def parse(line: str, body: str, namespace: Mapping[str, Any] | None = None) -> R
     if namespace is not None and ("$" in body or "{" in body):
         body = "\n".join(_expand_line(text, namespace, values) if ("$" in text or "{" in text)
                          else text for text in body.split("\n"))
-    data, lines = parse_body(body)
+    data, lines = parse_body(body, values)
     if values:
         data = _put_values(data, values)
-        lines = {_put_values(k, values): n for k, n in lines.items()}
     merged = {**data, **cell.kwargs}  # flags override the body
     cell.lines = {**lines, **cell.lines}
     cell.kwargs = merged
