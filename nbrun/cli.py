@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sqlite3
 import sys
 import time
 from typing import Any, Sequence
@@ -150,13 +151,24 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _unreadable(path: str | None, exc: Exception) -> str:
+    where = f"the store at {path}" if path else "the store"
+    return (f"{where} cannot be read ({exc}): the database file may be damaged or not an nbrun "
+            "store, or the folder may be read-only for you (reading a store needs write access "
+            "to its .nbrun/ folder, where SQLite keeps its shared-memory file)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    api = None
     try:
         api = Api(args.sub_dir or args.dir)
         return args.func(api, args)
     except Error as exc:
         print(f"nbrun: error: {exc}", file=sys.stderr)
+        return 1
+    except (sqlite3.Error, OSError) as exc:
+        print(f"nbrun: error: {_unreadable(api.path if api else None, exc)}", file=sys.stderr)
         return 1
 
 

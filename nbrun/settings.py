@@ -51,6 +51,15 @@ OTHER_ENV_VARS = {"NBRUN_CONFIG_DIR", "NBRUN_API_KEY", "NBRUN_USERNAME", "NBRUN_
                   "NBRUN_TOKEN"}
 
 
+class _Folder(Unicode):
+    """A path given as ``str`` or ``os.PathLike`` (``pathlib.Path``), kept as text."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if isinstance(value, os.PathLike):
+            value = os.fspath(value)
+        return super().validate(obj, value)
+
+
 class Settings(HasTraits):
     """Settings of a run. Keys share the names of ``init()`` arguments where they overlap."""
 
@@ -63,7 +72,7 @@ class Settings(HasTraits):
     tags = TTuple(None, allow_none=True, help="run tags")
     group = Unicode(None, allow_none=True, help="run group")
     job_type = Unicode(None, allow_none=True, help="run job type")
-    dir = Unicode(None, allow_none=True, help="folder under which the store .nbrun/ lives")
+    dir = _Folder(None, allow_none=True, help="folder under which the store .nbrun/ lives")
     resume = Unicode(None, allow_none=True, help="resume mode: allow, never, must or auto")
     reinit = Unicode(None, allow_none=True, help="reinit mode")
     anonymous = Unicode(None, allow_none=True, help="never, allow or must")

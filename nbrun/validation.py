@@ -156,6 +156,13 @@ def check_dir(value: Any, arg: str = "dir") -> str:
     path = os.path.abspath(os.path.expanduser(os.fspath(value)))
     if os.path.exists(path) and not os.path.isdir(path):
         raise UsageError(f"{arg}={os.fspath(value)!r} is a file; pass a folder")
+    # The nearest part of the path that exists must be a folder for the rest to be created.
+    parent = os.path.dirname(path)
+    while not os.path.exists(parent) and os.path.dirname(parent) != parent:
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        raise UsageError(f"{arg}={os.fspath(value)!r} cannot be a folder: {parent!r} is a file; "
+                         "pass a folder, or a path whose existing part is a folder")
     return path
 
 

@@ -322,16 +322,8 @@ def test_insert_cell_writes_the_equivalent_runinit_cell(store_dir):
     assert cell.name == "trial"
     assert cell.kwargs == form.spec.to_kwargs()
     # the magic's $var / {expr} expansion leaves the values as they are
-    from IPython.core.interactiveshell import InteractiveShell
-
-    expanded = parse("trial", body, var_expand=lambda t: InteractiveShell.var_expand(
-        _Namespace({"x": "X"}), t))
+    expanded = parse("trial", body, namespace={"x": "X"})
     assert expanded.kwargs == form.spec.to_kwargs()
-
-
-class _Namespace:
-    def __init__(self, ns):
-        self.user_ns = ns
 
 
 def test_copy_code_shows_valid_python_with_the_same_arguments(form):

@@ -77,18 +77,8 @@ def set_only(kwargs):
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
-class _Shell:
-    """Enough of an IPython shell for its own var_expand(), with notebook variables that an
-    unescaped ``$x`` or ``{x}`` in a body would pull in."""
-
-    def __init__(self):
-        self.user_ns = {"x": "EXPANDED", "a": 1, "lr": 0.5}
-
-
-def expand(text):
-    from IPython.core.interactiveshell import InteractiveShell
-
-    return InteractiveShell.var_expand(_Shell(), text)
+# Notebook variables that an unescaped ``$x`` or ``{x}`` in a body would pull in.
+NOTEBOOK_NS = {"x": "EXPANDED", "a": 1, "lr": 0.5}
 
 
 # -- round trips ---------------------------------------------------------------------------
@@ -103,7 +93,7 @@ def test_kwargs_to_body_to_kwargs_is_lossless(kwargs):
     body = spec.to_body()
     assert identical(InitSpec.from_body(body).to_kwargs(), set_only(kwargs)), body
     # the magic reads the same body after IPython's expansion: the same arguments
-    cell = parse("", body, var_expand=expand)
+    cell = parse("", body, namespace=NOTEBOOK_NS)
     assert identical(set_only(cell.kwargs), set_only(kwargs)), body
     # and a whole cell, with the variable the run is bound to
     line, rest = spec.to_cell("trial").split("\n", 1)

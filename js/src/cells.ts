@@ -19,11 +19,13 @@ export interface ICellRun {
 /**
  * A YAML scalar for any string. `$`, `{` and `}` are escaped because the
  * magic expands `$var` and `{expr}` in the body; line and paragraph
- * separators and NEL because YAML reads them as line breaks.
+ * separators because YAML reads them as line breaks; DEL, the C1 controls
+ * U+0080-U+009F (NEL among them) and U+FFFE/U+FFFF because YAML refuses them
+ * unescaped.
  */
 export function yamlString(value: string): string {
   return JSON.stringify(value).replace(
-    /[${}\u0085\u2028\u2029]/g,
+    /[${}\u007f-\u009f\u2028\u2029\ufffe\uffff]/g,
     ch => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')
   );
 }

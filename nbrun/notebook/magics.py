@@ -28,8 +28,7 @@ class RunMagics(Magics):
         ``%runinit [name] [--argument value ...]`` (no body): open the run form, from the
         last values used in this kernel and the flags.
         """
-        spec = parse(line, cell or "",
-                     var_expand=lambda text: self.shell.var_expand(text, depth=2))
+        spec = parse(line, cell or "", namespace=self.shell.user_ns)
         if cell is None or "form" in spec.switches:
             return self._form(spec, from_cell=cell is not None)
         try:

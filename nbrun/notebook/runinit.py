@@ -9,9 +9,10 @@ from __future__ import annotations
 import inspect
 import keyword
 import re
+import secrets
 import shlex
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Mapping
 
 from ..errors import UsageError, did_you_mean
 from ..sdk import init
@@ -121,8 +122,22 @@ def parse_line(line: str) -> RunInitCell:
     return cell
 
 
-def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
-    """The body's mapping of arguments and the cell line of each."""
+def _too_long_number(node: Any) -> Any:
+    """The first scalar node of ``node`` that reads as an integer too long to convert."""
+    import yaml
+
+    if isinstance(node, yaml.ScalarNode):
+        digits = sum(c.isdigit() for c in node.value)
+        return node if node.tag.endswith(":int") and digits > 4000 else None
+    children = node.value if isinstance(node, yaml.SequenceNode) else \
+        [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+    return next((found for child in children if (found := _too_long_number(child))), None)
+
+
+def parse_body(body: str, values: dict[str, Any] | None = None
+               ) -> tuple[dict[str, Any], dict[str, int]]:
+    """The body's mapping of arguments and the cell line of each; ``values`` are the notebook
+    values standing in the body as placeholder words (see ``parse``)."""
     import yaml
 
     if not body.strip():
@@ -136,6 +151,10 @@ def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise RunInitError(f"the body is not valid YAML: {problem}",
                            mark.line + 2 if mark is not None else None) from None
+    except ValueError:  # Python refuses to read an integer of thousands of digits
+        found = _too_long_number(node)
+        raise RunInitError("a number of more than 4000 digits cannot be read; quote it to pass "
+                           "it as text", found.start_mark.line + 2 if found else None) from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
@@ -143,7 +162,7 @@ def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
                            "(project: demo)", 2)
     lines: dict[str, int] = {}
     for key_node, _ in node.value:
-        key, line = key_node.value, key_node.start_mark.line + 2
+        key, line = _put_values(key_node.value, values or {}), key_node.start_mark.line + 2
         _check_argument(key, line)
         if key in lines:
             raise RunInitError(f"argument {key!r} is given twice (also on line {lines[key]})",
@@ -152,16 +171,61 @@ def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
     return data, lines
 
 
-def expand(body: str, var_expand: Callable[[str], str]) -> str:
-    """IPython ``$var`` / ``{expr}`` expansion, line by line, so a line that does not expand
-    (a YAML flow mapping such as ``{lr: 0.1}``) stays as written without blocking the others."""
-    return "\n".join(var_expand(line) if ("$" in line or "{" in line) else line
-                     for line in body.split("\n"))
+def _expand_line(line: str, namespace: Mapping[str, Any], values: dict[str, Any]) -> str:
+    """One line with each ``$var`` / ``{expr}`` (IPython's syntax) replaced by a placeholder
+    word standing for the value; the values are put in after YAML has read the body, so a value
+    is never read as YAML. A line whose expressions do not all evaluate (a YAML flow mapping
+    such as ``{lr: 0.1}``) stays as written, as IPython's own expansion leaves it."""
+    from IPython.utils.text import DollarFormatter
+
+    formatter = DollarFormatter()
+    out, found = [], {}
+    try:
+        for literal, field_name, spec, conversion in formatter.parse(line):
+            out.append(literal)
+            if field_name is None:
+                continue
+            expression = f"{field_name}:{spec}" if spec else field_name
+            value = eval(expression, dict(namespace))  # the notebook's own code, as IPython does
+            if conversion:
+                value = formatter.convert_field(value, conversion)
+            word = f"nbrun{secrets.token_hex(8)}v{len(values) + len(found)}"
+            found[word] = value
+            out.append(word)
+    except Exception:
+        return line
+    values.update(found)
+    return "".join(out)
 
 
-def parse(line: str, body: str, var_expand: Callable[[str], str] | None = None) -> RunInitCell:
+def _put_values(data: Any, values: dict[str, Any]) -> Any:
+    """The parsed body with each placeholder word replaced: a scalar that is only a
+    placeholder becomes the value itself, one inside text becomes the value's text."""
+    if isinstance(data, str):
+        if data in values:
+            return values[data]
+        for word, value in values.items():
+            if word in data:
+                data = data.replace(word, format(value))
+        return data
+    if isinstance(data, dict):
+        return {_put_values(k, values): _put_values(v, values) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_put_values(v, values) for v in data]
+    return data
+
+
+def parse(line: str, body: str, namespace: Mapping[str, Any] | None = None) -> RunInitCell:
+    """A cell's arguments; with ``namespace`` (the notebook's variables) each ``$var`` and
+    ``{expr}`` in the body stands for exactly one value."""
     cell = parse_line(line)
-    data, lines = parse_body(expand(body, var_expand) if var_expand else body)
+    values: dict[str, Any] = {}
+    if namespace is not None and ("$" in body or "{" in body):
+        body = "\n".join(_expand_line(text, namespace, values) if ("$" in text or "{" in text)
+                         else text for text in body.split("\n"))
+    data, lines = parse_body(body, values)
+    if values:
+        data = _put_values(data, values)
     merged = {**data, **cell.kwargs}  # flags override the body
     cell.lines = {**lines, **cell.lines}
     cell.kwargs = merged

@@ -85,15 +85,22 @@ class Config:
     """Item and attribute access to a run's config; persisted on every change."""
 
     def __init__(self, data: dict[str, Any] | None = None, allow_val_change: bool = False,
-                 on_change: Callable[[dict[str, Any]], None] | None = None) -> None:
+                 on_change: Callable[[dict[str, Any]], None] | None = None,
+                 guard: Callable[[], None] | None = None) -> None:
         object.__setattr__(self, "_data", dict(data or {}))
         object.__setattr__(self, "_allow_val_change", allow_val_change)
         object.__setattr__(self, "_on_change", on_change)
+        object.__setattr__(self, "_guard", guard)  # raises when the config may not change
+
+    def _check_writable(self) -> None:
+        if self._guard is not None:
+            self._guard()
 
     # -- writing ------------------------------------------------------------------------------
     def update(self, data: Any = None, allow_val_change: bool | None = None, **kwargs: Any
                ) -> None:
         """Add keys from a dict (or any ``config=`` form); changing a value needs permission."""
+        self._check_writable()
         incoming = build(data) if data is not None else {}
         if kwargs:
             incoming.update(build(kwargs))
@@ -112,6 +119,7 @@ class Config:
 
     def setdefaults(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Add only the keys not yet present; returns the resulting config."""
+        self._check_writable()
         new = {k: v for k, v in build(dict(data)).items() if k not in self._data}
         if new:
             self._data.update(new)
@@ -125,6 +133,7 @@ class Config:
         self.update({key: value})
 
     def __delitem__(self, key: str) -> None:
+        self._check_writable()
         del self._data[key]
         self._changed()
 

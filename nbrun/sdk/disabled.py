@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import validation as rules
 from . import registry
 from .config import Config
 from .summary import Summary
@@ -21,7 +22,7 @@ class DisabledRun:
         self.project = project
         self.entity = entity
         self.notes = notes
-        self.tags = tags
+        self.tags = tags  # type: ignore[assignment]  # the property's setter makes a tuple
         self.group = group
         self.job_type = job_type
         self.config = Config(config, allow_val_change=True)
@@ -34,6 +35,14 @@ class DisabledRun:
         self.state = "running"
         self.mode = "disabled"
         self.settings = None
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: Any) -> None:
+        self._tags = rules.check_tags(value)  # a tuple, as on every other run
 
     def log(self, data: Any = None, step: Any = None, commit: Any = None) -> None:
         pass

@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 import time
+import urllib.parse
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -269,18 +270,19 @@ def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
 def _open(plan: _Plan, store: Store, opening: _Opening) -> Run:
     """Write the run in one transaction that commits only once the run object exists and is
     registered: a Ctrl-C or a failure anywhere before rolls the store back to what it was."""
-    decision, fields = opening.decision, opening.fields
+    fields = opening.fields
     run_dir = store.run_dir(fields["id"])
     created = aside = run = None
     try:
         with store.transaction() as conn:
             try:
+                decision = lifecycle.confirm(conn, opening.decision, fields["id"])
                 if decision.replaces and os.path.isdir(run_dir):
-                    aside = f"{run_dir}.replaced-{names.generate_id()}"
+                    aside = f"{run_dir}~replaced-{names.generate_id()}"
                     os.rename(run_dir, aside)
                 if not os.path.isdir(run_dir):
                     created = run_dir
-                    os.makedirs(run_dir)
+                    os.makedirs(run_dir, mode=0o700)
                 rid, starting_step, summary = lifecycle.apply(store, conn, decision, fields,
                                                               opening.now)
                 run = Run(store=store, rid=rid, id=fields["id"], name=fields["name"],
@@ -321,7 +323,19 @@ def _fresh_id(store: Store) -> str:
 def _recorded_settings(s: Settings) -> dict[str, Any]:
     keep = ("anonymous", "force", "save_code", "sync_tensorboard", "monitor_gym",
             "allow_val_change", "reinit", "resume", "notebook_name", "base_url")
-    return {k: getattr(s, k) for k in keep if getattr(s, k) is not None}
+    recorded = {k: getattr(s, k) for k in keep if getattr(s, k) is not None}
+    if "base_url" in recorded:
+        recorded["base_url"] = _without_credentials(recorded["base_url"])
+    return recorded
+
+
+def _without_credentials(url: str) -> str:
+    """``https://user:secret@host/x`` as ``https://host/x``: the recorded settings are read by
+    anyone who can read the store, the sidebar and the synced run."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _apply_extras(run: Run, s: Settings, plan: _Plan) -> None:

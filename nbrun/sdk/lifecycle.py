@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from ..errors import UsageError
 from ..settings import Settings
 from ..store import RunRow, Store
 from ..store import moments
+from ..store.claims import Holder, holder
 from ..store.liveness import HOST
 
 
@@ -20,6 +22,7 @@ class Decision:
     run_id: str | None
     existing: RunRow | None = None  # the run resumed or rewound, or the fork's source
     replaces: bool = False  # a new run taking over an existing id (resume=None)
+    may_replace: bool = False  # resume=None: a finished or crashed run of the id gives way
     step: int | None = None  # where a rewind or fork cuts
     base_config: dict[str, Any] = field(default_factory=dict)
 
@@ -33,10 +36,15 @@ def _refuse_if_live(row: RunRow, what: str, finishing: Collection[str] = ()) -> 
             "it first, or wait until it is detected as crashed")
 
 
-def _source(store: Store, run_id: str, step: int, arg: str, project: str | None) -> RunRow:
+def _source(store: Store, run_id: str, step: int, arg: str, project: str | None,
+            finishing: Collection[str] | None = None) -> RunRow:
+    """The run a rewind or fork starts from; a rewind (``finishing`` given) refuses a live run
+    first, since its history is still growing or was just replaced."""
     row = store.get(run_id)
     if row is None:
         raise UsageError(f"{arg}: no run with id {run_id!r} in the store at {store.path}")
+    if finishing is not None:
+        _refuse_if_live(row, arg, finishing)
     if project is not None and row.project != project:
         raise UsageError(f"{arg}: run {run_id!r} belongs to project {row.project!r}, not "
                          f"{project!r}; the source must be in the same project")
@@ -53,12 +61,13 @@ def decide(store: Store, s: Settings, resume: str | None,
            program: str | None, finishing: Collection[str] = ()) -> Decision:
     """Work out what to open, refusing (``UsageError``) before anything is written."""
     if resume_from is not None:
-        row = _source(store, *resume_from, "resume_from", s.project)
-        _refuse_if_live(row, "resume_from", finishing)
+        row = _source(store, *resume_from, "resume_from", s.project, finishing)
         return Decision("rewind", row.id, row, step=resume_from[1], base_config=row.config)
     if fork_from is not None:
         row = _source(store, *fork_from, "fork_from", s.project)
-        if s.id is not None and store.get(s.id) is not None:
+        taken = store.get(s.id) if s.id is not None else None
+        if taken is not None:
+            _refuse_if_live(taken, "fork_from", finishing)
             raise UsageError(f"fork_from: id={s.id!r} already exists; a fork needs a new id")
         return Decision("fork", s.id, row, step=fork_from[1], base_config=row.config)
 
@@ -66,7 +75,7 @@ def decide(store: Store, s: Settings, resume: str | None,
     if resume is None:
         if existing is not None:
             _refuse_if_live(existing, "init (replacing an existing id)", finishing)
-        return Decision("new", s.id, replaces=existing is not None)
+        return Decision("new", s.id, replaces=existing is not None, may_replace=True)
     if resume == "never":
         if existing is not None:
             raise UsageError(f"resume='never' but run {s.id!r} already exists in {store.path}; "
@@ -83,6 +92,51 @@ def decide(store: Store, s: Settings, resume: str | None,
         return Decision("new", s.id)
     _refuse_if_live(existing, f"resume={resume!r}", finishing)
     return Decision("resume", existing.id, existing, base_config=existing.config)
+
+
+def _refuse_live_holder(what: str, run_id: str, now: Holder) -> None:
+    if now.live:
+        raise UsageError(
+            f"{what}: run {run_id!r} is still running ({now.describe()}); finish it first, or "
+            "wait until it is detected as crashed")
+
+
+def confirm(conn: sqlite3.Connection, decision: Decision, run_id: str) -> Decision:
+    """The decision checked again inside the opening transaction, under the store's write
+    lock: another process may have opened, replaced or deleted the id since ``decide`` read
+    it. Exactly one of several processes opening one id at once gets past this; the others get
+    a ``UsageError`` naming the process that holds the id."""
+    existing = decision.existing
+    if decision.kind in ("resume", "rewind"):
+        assert existing is not None
+        what = "resume_from" if decision.kind == "rewind" else "resume"
+        now = holder(conn, existing.id)
+        if now is not None:
+            _refuse_live_holder(what, existing.id, now)
+        if now is None or now.rid != existing.rid:
+            raise UsageError(f"{what}: run {existing.id!r} was replaced or deleted by another "
+                             "process meanwhile; call init() again to see what it holds now")
+        return decision
+    now = holder(conn, run_id)
+    if decision.kind == "fork":
+        assert existing is not None
+        if now is not None:
+            _refuse_live_holder("fork_from", run_id, now)
+            raise UsageError(f"fork_from: id={run_id!r} already exists; a fork needs a new id")
+        source = holder(conn, existing.id)
+        if source is None or source.rid != existing.rid:
+            raise UsageError(f"fork_from: run {existing.id!r} was replaced or deleted by another "
+                             "process meanwhile; call init() again")
+        return decision
+    if now is None:
+        return dataclasses.replace(decision, replaces=False)
+    _refuse_live_holder("init (replacing an existing id)" if decision.may_replace else "init",
+                        run_id, now)
+    if decision.may_replace:
+        return dataclasses.replace(decision, replaces=True)
+    raise UsageError(f"init: run {run_id!r} was created by another process meanwhile "
+                     f"({now.describe()}); call init() again to see what it holds now, or pass "
+                     "another id")
 
 
 def apply(store: Store, conn: sqlite3.Connection, decision: Decision, fields: dict[str, Any],

@@ -53,14 +53,16 @@ class Run:
         self.settings = settings
         self._cell = cell
         self._logged: dict[str, Any] = dict(summary or {})
-        self._summary = Summary(self._logged, on_change=self._summary_changed)
+        self._summary = Summary(self._logged, on_change=self._summary_changed,
+                                guard=lambda: self._refuse_if_finished("summary"))
         self._writer = get_writer()
         self._channel = Channel(store, rid, self._summary.snapshot)
         self._channel.last_step = starting_step - 1
         self._rows = self._channel.rows
         self._append = self._rows.append
         self._config = Config(config, allow_val_change=allow_val_change,
-                              on_change=lambda data: self._channel.set_meta(config=data))
+                              on_change=lambda data: self._channel.set_meta(config=data),
+                              guard=lambda: self._refuse_if_finished("config"))
         self._writer.register(self._channel)
 
     # -- logging ------------------------------------------------------------------------------
@@ -171,8 +173,17 @@ class Run:
     def name(self) -> str:
         return self._name
 
+    def _refuse_if_finished(self, what: str) -> None:
+        """A finished run's record is settled: a change now would never be stored."""
+        if self._finished:
+            raise UsageError(
+                f"{what}: run {self._id!r} is finished, so its {what} can no longer change; "
+                f"resume it first (nbrun.init(id={self._id!r}, resume='allow')) or start another "
+                "run")
+
     @name.setter
     def name(self, value: str) -> None:
+        self._refuse_if_finished("name")
         self._name = rules.check_text(value, "name", rules.TEXT_MAX)
         self._channel.set_meta(name=self._name)
 
@@ -182,6 +193,7 @@ class Run:
 
     @notes.setter
     def notes(self, value: str | None) -> None:
+        self._refuse_if_finished("notes")
         self._notes = None if value is None else rules.check_text(value, "notes")
         self._channel.set_meta(notes=self._notes)
 
@@ -191,6 +203,7 @@ class Run:
 
     @tags.setter
     def tags(self, value: Any) -> None:
+        self._refuse_if_finished("tags")
         self._tags = rules.check_tags(value)
         self._channel.set_meta(tags=list(self._tags))
 

@@ -14,11 +14,12 @@ class Summary(MutableMapping):
     usual reason to set one (a best score, a final metric) is to override the last value.
     """
 
-    def __init__(self, logged: dict[str, Any], on_change: Callable[[], None] | None = None
-                 ) -> None:
+    def __init__(self, logged: dict[str, Any], on_change: Callable[[], None] | None = None,
+                 guard: Callable[[], None] | None = None) -> None:
         object.__setattr__(self, "_logged", logged)
         object.__setattr__(self, "_explicit", {})
         object.__setattr__(self, "_on_change", on_change)
+        object.__setattr__(self, "_guard", guard)  # raises when the summary may not change
 
     def snapshot(self) -> dict[str, Any]:
         return {**self._logged, **self._explicit}
@@ -29,6 +30,8 @@ class Summary(MutableMapping):
         return self._logged[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if self._guard is not None:
+            self._guard()
         if isinstance(value, dict):
             flat = values.flatten_log(value, key + "/")
             self._explicit.update(flat)
@@ -38,6 +41,8 @@ class Summary(MutableMapping):
             self._on_change()
 
     def __delitem__(self, key: str) -> None:
+        if self._guard is not None:
+            self._guard()
         found = self._explicit.pop(key, None) is not None
         found = self._logged.pop(key, None) is not None or found
         if not found:

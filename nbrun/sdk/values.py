@@ -26,12 +26,16 @@ def numpy_to_python(value: Any) -> Any:
     return value
 
 
+CONFIG_INT_DIGITS = 4000  # JSON text of a longer int is refused by Python's own reader
+_CONFIG_INT_LIMIT = 10**CONFIG_INT_DIGITS
+
+
 def config_value(value: Any, path: str) -> Any:
     """A config value as JSON-compatible data; ``path`` names it in errors."""
     if value is None or type(value) in SCALARS:
-        return value
+        return _config_int(value, path) if type(value) is int else value
     if isinstance(value, (bool, int, float, str)):  # subclasses such as IntEnum
-        return _plain_scalar(value)
+        return config_value(_plain_scalar(value), path)
     if _is_numpy(value):
         return config_value(numpy_to_python(value), path)
     if isinstance(value, os.PathLike):
@@ -44,6 +48,15 @@ def config_value(value: Any, path: str) -> Any:
         f"config key {path!r}: a {type(value).__name__} cannot be stored; config values are "
         "numbers, strings, bools, None, lists and dicts of those, NumPy scalars or arrays, paths"
     )
+
+
+def _config_int(value: int, path: str) -> int:
+    if -_CONFIG_INT_LIMIT < value < _CONFIG_INT_LIMIT:
+        return value
+    raise UsageError(
+        f"config key {path!r}: an integer of more than {CONFIG_INT_DIGITS} digits cannot be "
+        f"stored; config integers have at most {CONFIG_INT_DIGITS} digits (pass a float or a "
+        "string instead)")
 
 
 def _plain_scalar(value: Any) -> Any:

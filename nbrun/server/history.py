@@ -12,9 +12,15 @@ from ..store.queries import HistoryChunk
 from . import downsample
 
 
-def _numeric(value: Any) -> bool:
-    # bool is an int to Python, not a number to a chart
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def _chartable(value: Any) -> float | None:
+    """The value as a chart's float; None for what a chart cannot show (text, bools, which
+    are ints to Python, and integers beyond the float range)."""
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return None
 
 
 def join_chunks(chunks: Sequence[HistoryChunk]) -> tuple[array, array]:
@@ -34,7 +40,8 @@ def join_chunks(chunks: Sequence[HistoryChunk]) -> tuple[array, array]:
         last_hi = hi if last_hi is None else max(hi, last_hi)
         chunk_steps, chunk_vals = series.decode(kind, steps_blob, vals_blob)
         if kind == "j":
-            pairs = [(s, float(v)) for s, v in zip(chunk_steps, chunk_vals) if _numeric(v)]
+            pairs = [(s, f) for s, v in zip(chunk_steps, chunk_vals)
+                     if (f := _chartable(v)) is not None]
             steps.extend(s for s, _ in pairs)
             values.extend(v for _, v in pairs)
         elif chunk_vals.typecode == values.typecode:

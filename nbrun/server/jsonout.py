@@ -1,5 +1,6 @@
 """JSON replies. Stored summaries and configs may hold NaN or infinities (Python's json writes
-them, browsers' JSON.parse rejects them): those become null."""
+them, browsers' JSON.parse rejects them) or integers too long for Python's json: those become
+null."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import math
 from typing import Any
 
 
+_FLOAT_RANGE = 2**1024
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if isinstance(value, int) and not -_FLOAT_RANGE < value < _FLOAT_RANGE:
+        return None  # beyond any number a browser reads (and too long for Python's json)
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

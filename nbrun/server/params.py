@@ -148,6 +148,9 @@ def json_body(body: bytes) -> dict[str, Any]:
         data = json.loads(body.decode("utf-8")) if body else None
     except (UnicodeDecodeError, ValueError):
         raise bad_request("the request body is not valid JSON") from None
+    except RecursionError:
+        raise bad_request("the request body is nested too deeply; send a flat JSON object "
+                          "such as {\"tags\": [...], \"notes\": \"...\"}") from None
     if not isinstance(data, dict):
         raise bad_request("the request body must be a JSON object")
     return data

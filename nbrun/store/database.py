@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -10,7 +11,12 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from ..errors import UsageError
 from . import series
@@ -75,13 +81,16 @@ class RunRow:
 
 
 _PLAIN_ID = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,63}")
+_HASHED_NAME = re.compile(r"(?:.*-)?[0-9a-f]{16}")
 
 
 def run_folder_name(run_id: str) -> str:
     """The run's folder: its id when that is a plain lower-case name; otherwise a readable
     prefix plus a hash, since ids such as '..', 64 emoji (256 bytes) or ids differing only in
-    case would escape the store, overflow a file name or collide on case-insensitive disks."""
-    if _PLAIN_ID.fullmatch(run_id):
+    case would escape the store, overflow a file name or collide on case-insensitive disks.
+    A plain id shaped like a hashed name is hashed too, so that no run's folder is another
+    run's: plain names never end in a 16-digit hash, hashed names always do."""
+    if _PLAIN_ID.fullmatch(run_id) and not _HASHED_NAME.fullmatch(run_id):
         return run_id
     slug = re.sub(r"[^a-z0-9_-]+", "-", run_id.lower()).strip("-")[:32]
     digest = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:16]
@@ -114,7 +123,7 @@ class Store:
                     f"no nbrun store at {self.path}; pass dir= (or --dir) naming the folder that "
                     "holds .nbrun/, or set NBRUN_DIR"
                 )
-            os.makedirs(os.path.join(self.path, "runs"), exist_ok=True)
+            _create_private(self.path, self.db_path)
             _schema_ready.discard(self.db_path)  # a store deleted by hand gets its schema again
         self._local = threading.local()
 
@@ -124,16 +133,19 @@ class Store:
                                isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode != "wal":
-            conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
         key = self.db_path
         if key not in _schema_ready:
-            with _schema_lock:
+            # Switching a new file to WAL can answer "database is locked" at once instead of
+            # waiting (SQLite skips the busy handler where waiting could deadlock), so the
+            # processes setting a store up take turns on a lock of its folder.
+            with _schema_lock, _folder_lock(self.path):
                 if key not in _schema_ready:
+                    _set_wal(conn)
                     ensure_schema(conn)
                     _schema_ready.add(key)
+        else:
+            _set_wal(conn)
+        conn.execute("PRAGMA synchronous=FULL")
         return conn
 
     @property
@@ -265,6 +277,33 @@ class Store:
                     row = by_step[step] = {"_step": step}
                 row[key] = value
         return [by_step[s] for s in sorted(by_step)]
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
+
+
+def _create_private(path: str, db_path: str) -> None:
+    """The store's folders and database file, readable by the user only whatever the umask
+    (SQLite gives the -wal and -shm files the database file's mode)."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    os.makedirs(os.path.join(path, "runs"), mode=0o700, exist_ok=True)
+    os.close(os.open(db_path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+@contextlib.contextmanager
+def _folder_lock(path: str) -> Iterator[None]:
+    """An exclusive advisory lock on the store's folder (none where flock does not exist)."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 class _Transaction:

@@ -335,7 +335,7 @@ def delete_run(store: Store, run_id: str) -> str:
             if isinstance(row, str):
                 return row
             if os.path.lexists(run_dir):
-                aside = f"{run_dir}.deleting-{uuid.uuid4().hex[:8]}"
+                aside = f"{run_dir}~deleting-{uuid.uuid4().hex[:8]}"  # "~": never a run folder name
                 os.rename(run_dir, aside)
             conn.execute("DELETE FROM series WHERE rid=?", (row["rid"],))
             conn.execute("DELETE FROM runs WHERE rid=?", (row["rid"],))
