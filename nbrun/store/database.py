@@ -21,8 +21,9 @@ from .schema import ensure_schema
 DB_NAME = "nbrun.db"
 BUSY_TIMEOUT_MS = 60_000
 STALE_AFTER_S = 60.0  # a heartbeat older than this marks a run from another host crashed
+UNSTORED_SHOWN = 20  # set-aside values listed on a run (all are counted)
 
-_JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings")
+_JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored")
 _schema_ready: set[str] = set()
 _schema_lock = threading.Lock()
 
@@ -64,6 +65,7 @@ class RunRow:
     settings: dict[str, Any] = field(default_factory=dict)
     hidden: int = 0
     cell: str | None = None
+    unstored: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> "RunRow":
@@ -117,6 +119,9 @@ class Store:
             os.makedirs(os.path.join(self.path, "runs"), exist_ok=True)
             _schema_ready.discard(self.db_path)  # a store deleted by hand gets its schema again
         self._local = threading.local()
+        self._identity: tuple[int, int] | None = None
+        if os.path.exists(self.db_path):
+            self.same_file()  # remember which file this is
 
     # -- connections -------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
@@ -142,6 +147,8 @@ class Store:
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = self._local.conn = self.connect()
             self._local.pid = os.getpid()
+            if self._identity is None:
+                self.same_file()
         return conn
 
     def transaction(self) -> "_Transaction":
@@ -224,16 +231,49 @@ class Store:
         return len(dead)
 
     # -- history -----------------------------------------------------------------------------
-    def write_batch(self, conn: sqlite3.Connection, rid: int, rows: Iterable[tuple[int, dict]]
+    def write_batch(self, conn: sqlite3.Connection, rid: int, chunks: Iterable[series.Chunk]
                     ) -> None:
-        """Append committed rows to a run's history (inside the caller's transaction)."""
-        cols = series.columns(rows)
-        if cols:
-            conn.executemany(
-                "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rid, *series.encode(k, s, v)) for k, (s, v) in cols.items()],
-            )
+        """Append encoded history chunks (``series.encode``) to a run (inside the caller's
+        transaction)."""
+        conn.executemany(
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(rid, *chunk) for chunk in chunks],
+        )
+
+    def record_unstored(self, conn: sqlite3.Connection, rid: int, items: list[dict[str, Any]]
+                        ) -> None:
+        """Add values the writer had to set aside to the run's record: a count and the first
+        few, each with its key, step and reason (inside the caller's transaction)."""
+        row = conn.execute("SELECT unstored FROM runs WHERE rid=?", (rid,)).fetchone()
+        if row is None:
+            return
+        record = json.loads(row[0]) or {"count": 0, "items": []}
+        record["count"] += len(items)
+        record["items"] = (record["items"] + items)[:UNSTORED_SHOWN]
+        conn.execute("UPDATE runs SET unstored=? WHERE rid=?", (dumps(record), rid))
+
+    def same_file(self) -> bool:
+        """Whether the database file is still the one this store first opened: a store folder
+        deleted, moved or replaced under a live run must never receive that run's rows."""
+        try:
+            st = os.stat(self.db_path)
+        except OSError:
+            return False
+        identity = (st.st_dev, st.st_ino)
+        if self._identity is None:
+            self._identity = identity
+        return identity == self._identity
+
+    def drop_connection(self) -> None:
+        """Forget this thread's connection (after a failure that may have broken it)."""
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
 
     def tail(self, rid: int, after: int = 0) -> tuple[list[tuple[str, Any, Any]], int]:
         """History chunks committed since cursor ``after``: ``[(key, steps, values)]`` and the
@@ -280,6 +320,20 @@ class _Transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+            try:
+                self.conn.execute("COMMIT")
+                return
+            except BaseException:
+                self._rollback()
+                raise
+        self._rollback()
+
+    def _rollback(self) -> None:
+        # A failed COMMIT (disk full, I/O error) may leave the transaction open or already
+        # rolled back; either way the connection must come out of it usable, and a failing
+        # ROLLBACK must not hide the error that caused it.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
