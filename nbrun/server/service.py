@@ -134,7 +134,8 @@ class Service:
         listed, truncated = files.list_files(handle.store.run_dir(run_id))
         return {"store": handle.key, **queries.summary_of(row), "config": row.config,
                 "keys": queries.history_keys(handle.store, row.rid), "files": listed,
-                "files_truncated": truncated, "store_path": handle.path}
+                "files_truncated": truncated, "store_path": handle.path,
+                "unstored": row.unstored}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
         hq = params.history_query(query)

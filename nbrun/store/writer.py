@@ -371,10 +371,16 @@ def _points(chunk: series.Chunk) -> list[tuple[list, int, str]]:
             for s, v in zip(steps, vals)]
 
 
+# SQLite primary result codes that are about the database, not about one value: BUSY, LOCKED,
+# NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL, NOTADB.
+_STORE_WIDE_CODES = frozenset((5, 6, 7, 8, 10, 11, 13, 14, 15, 26))
+
+
 def _store_wide(exc: BaseException) -> bool:
-    """Errors that are about the database, not about one value (SQLITE_TOOBIG is a value's)."""
-    text = str(exc).lower()
-    return not ("too big" in text or "too large" in text or isinstance(exc, OverflowError))
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # Python-side failures binding one value (overflow, type)
+        return isinstance(exc, (MemoryError, OSError))
+    return code & 0xFF in _STORE_WIDE_CODES
 
 
 def _item(key: str, step: int | None, reason: str) -> dict[str, Any]:
