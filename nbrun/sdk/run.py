@@ -57,7 +57,7 @@ class Run:
         self._logged: dict[str, Any] = dict(summary or {})
         self._summary = Summary(self._logged, on_change=self._summary_changed)
         self._writer = get_writer()
-        self._channel = Channel(store, rid, self._summary.snapshot)
+        self._channel = Channel(store, rid, self._summary.snapshot, run_id=id)
         self._channel.last_step = starting_step - 1
         self._rows = self._channel.rows
         self._append = self._rows.append

@@ -21,6 +21,7 @@ from .schema import ensure_schema
 DB_NAME = "nbrun.db"
 BUSY_TIMEOUT_MS = 60_000
 STALE_AFTER_S = 60.0  # a heartbeat older than this marks a run from another host crashed
+_SQLITE_HEADER = b"SQLite format 3\x00"
 UNSTORED_SHOWN = 20  # set-aside values listed on a run (all are counted)
 
 _JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored")
@@ -258,6 +259,9 @@ class Store:
         deleted, moved or replaced under a live run must never receive that run's rows."""
         try:
             st = os.stat(self.db_path)
+            with open(self.db_path, "rb") as f:
+                if f.read(16) != _SQLITE_HEADER:  # truncated or overwritten in place
+                    return False
         except OSError:
             return False
         identity = (st.st_dev, st.st_ino)

@@ -42,9 +42,11 @@ class Channel:
     """What one run hands to the writer. The run appends to ``rows`` and mutates ``summary``;
     everything else is exchanged under ``lock``."""
 
-    def __init__(self, store: Store, rid: int, summary: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, store: Store, rid: int, summary: Callable[[], dict[str, Any]],
+                 run_id: str = "") -> None:
         self.store = store
         self.rid = rid
+        self.run_id = run_id
         self.pid = os.getpid()
         self.rows: deque[tuple[int, dict[str, Any]]] = deque()
         self.summary = summary
@@ -225,11 +227,13 @@ class Writer:
                now: float) -> None:
         store = channel.store
         if not store.same_file():
-            raise StoreDown("its database file was deleted, moved or replaced")
+            raise StoreDown("its database file was deleted, moved, replaced or truncated")
         chunks, unstored = _encode(rows)
         fields = _run_fields(channel, rows, meta, final, now, unstored)
         try:
             self._commit(channel, chunks, fields, unstored)
+        except StoreDown:
+            raise
         except Exception as exc:
             store.drop_connection()
             if not chunks:
@@ -237,6 +241,8 @@ class Writer:
             # Is it the store or some chunk? The run's own update alone tells.
             try:
                 self._commit(channel, [], _run_fields(channel, [], {}, None, now, []), [])
+            except StoreDown:
+                raise
             except Exception as probe:
                 store.drop_connection()
                 raise StoreDown(_reason(probe)) from probe
@@ -246,12 +252,11 @@ class Writer:
         store = channel.store
         conn = store.conn
         conn.execute(f"PRAGMA busy_timeout={WRITER_BUSY_MS}")
-        sets = ", ".join(f"{k}=?" for k in fields)
         with store.transaction() as conn:
             if channel.discarded:
                 return
             store.write_batch(conn, channel.rid, chunks)
-            conn.execute(f"UPDATE runs SET {sets} WHERE rid=?", (*fields.values(), channel.rid))
+            _update_run(conn, channel, fields)
             if unstored:
                 store.record_unstored(conn, channel.rid, unstored)
         _remember(channel, unstored)
@@ -271,11 +276,11 @@ class Writer:
                         for point in _points(chunk):
                             if not _try_insert(store, conn, channel.rid, [point[0]]):
                                 unstored.append(_item(point[0][0], point[1], point[2]))
-                sets = ", ".join(f"{k}=?" for k in fields)
-                conn.execute(f"UPDATE runs SET {sets} WHERE rid=?",
-                             (*fields.values(), channel.rid))
+                _update_run(conn, channel, fields)
                 if unstored:
                     store.record_unstored(conn, channel.rid, unstored)
+        except StoreDown:
+            raise
         except Exception as exc:
             store.drop_connection()
             raise StoreDown(_reason(exc)) from exc
@@ -348,6 +353,18 @@ def _summary_text(summary: dict[str, Any], unstored: list) -> str:
         except Exception as exc:
             unstored.append(_item(key, None, f"summary: {exc}"))
     return dumps(kept)
+
+
+def _update_run(conn: Any, channel: Channel, fields: dict[str, Any]) -> None:
+    """Update the run's row, which must still be this run: a run deleted from the store, or a
+    database replaced under a live run, must never receive its rows (a fresh database reuses
+    row numbers)."""
+    sets = ", ".join(f"{k}=?" for k in fields)
+    cur = conn.execute(f"UPDATE runs SET {sets} WHERE rid=? AND id=?",
+                       (*fields.values(), channel.rid, channel.run_id))
+    if cur.rowcount != 1:
+        raise StoreDown(f"run {channel.run_id!r} is no longer in this store (deleted, or the "
+                        "database was replaced)")
 
 
 def _try_insert(store: Store, conn: Any, rid: int, chunks: list) -> bool:
