@@ -9,6 +9,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -122,12 +123,14 @@ class Store:
         self._local = threading.local()
         self._identity: tuple[int, int] | None = None
         if os.path.exists(self.db_path):
-            self.same_file()  # remember which file this is
+            self.file_problem()  # remember which file this is
 
     # -- connections -------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000,
-                               isolation_level=None, check_same_thread=False)
+                               isolation_level=None, check_same_thread=False,
+                               factory=_Connection)
+        _connections.add(conn)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -145,11 +148,11 @@ class Store:
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():
+        if conn is None or getattr(self._local, "generation", None) != _generation:
             conn = self._local.conn = self.connect()
-            self._local.pid = os.getpid()
+            self._local.generation = _generation
             if self._identity is None:
-                self.same_file()
+                self.file_problem()
         return conn
 
     def transaction(self) -> "_Transaction":
@@ -254,20 +257,38 @@ class Store:
         record["items"] = (record["items"] + items)[:UNSTORED_SHOWN]
         conn.execute("UPDATE runs SET unstored=? WHERE rid=?", (dumps(record), rid))
 
-    def same_file(self) -> bool:
-        """Whether the database file is still the one this store first opened: a store folder
-        deleted, moved or replaced under a live run must never receive that run's rows."""
+    def file_problem(self) -> str | None:
+        """Why the database file is no longer the one this store first opened, or None: a
+        store folder deleted, moved or replaced, or its file truncated, under a live run must
+        never receive that run's rows."""
         try:
             st = os.stat(self.db_path)
-            with open(self.db_path, "rb") as f:
-                if f.read(16) != _SQLITE_HEADER:  # truncated or overwritten in place
-                    return False
         except OSError:
-            return False
+            return "deleted or moved"
         identity = (st.st_dev, st.st_ino)
         if self._identity is None:
             self._identity = identity
-        return identity == self._identity
+        if identity != self._identity:
+            return "replaced"
+        try:
+            with open(self.db_path, "rb") as f:
+                if f.read(16) != _SQLITE_HEADER:
+                    return "truncated or overwritten"
+        except OSError:
+            return "unreadable"
+        return None
+
+    def release_file(self) -> None:
+        """Let go of a database file that is no longer at this store's path: its write-ahead
+        log (still at the path) is folded into the file it belongs to and emptied, so a file
+        put in its place is never read through another database's log."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass
+        self.drop_connection()
 
     def drop_connection(self) -> None:
         """Forget this thread's connection (after a failure that may have broken it)."""
@@ -319,18 +340,26 @@ class _Transaction:
         self.conn = conn
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        _forking.acquire()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            _forking.release()
+            raise
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            try:
-                self.conn.execute("COMMIT")
-                return
-            except BaseException:
-                self._rollback()
-                raise
-        self._rollback()
+        try:
+            if exc_type is None:
+                try:
+                    self.conn.execute("COMMIT")
+                    return
+                except BaseException:
+                    self._rollback()
+                    raise
+            self._rollback()
+        finally:
+            _forking.release()
 
     def _rollback(self) -> None:
         # A failed COMMIT (disk full, I/O error) may leave the transaction open or already
@@ -341,3 +370,40 @@ class _Transaction:
                 self.conn.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
+
+
+# SQLite keeps per-process lock state for every open database file, and a forked child
+# inherits it: a child that opens the database (or closes an inherited connection) acts on
+# locks it does not hold and can check-point or delete the log under the parent, corrupting
+# the store. So a fork waits for any write transaction of this process to end and closes every
+# connection first; each thread reopens its own on next use, in the parent and in the child.
+_forking = threading.RLock()
+_generation = 0
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced (to be closed before a fork)."""
+
+
+_connections: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
+
+
+def _before_fork() -> None:
+    global _generation
+    _forking.acquire()
+    _generation += 1
+    for conn in list(_connections):
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+    _connections.clear()
+
+
+def _after_fork_in_child() -> None:
+    global _forking
+    _forking = threading.RLock()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=lambda: _forking.release(),
+                    after_in_child=_after_fork_in_child)

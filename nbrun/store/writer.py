@@ -226,8 +226,13 @@ class Writer:
     def _write(self, channel: Channel, rows: Rows, meta: dict, final: dict | None,
                now: float) -> None:
         store = channel.store
-        if not store.same_file():
-            raise StoreDown("its database file was deleted, moved, replaced or truncated")
+        problem = store.file_problem()
+        if problem is not None:
+            if problem == "replaced" or problem.startswith("deleted"):
+                store.release_file()
+            else:
+                store.drop_connection()
+            raise StoreDown(f"its database file was {problem}")
         chunks, unstored = _encode(rows)
         fields = _run_fields(channel, rows, meta, final, now, unstored)
         try:
