@@ -277,10 +277,12 @@ class Writer:
                 if channel.discarded:
                     return
                 for chunk in chunks:
-                    if not _try_insert(store, conn, channel.rid, [chunk]):
-                        for point in _points(chunk):
-                            if not _try_insert(store, conn, channel.rid, [point[0]]):
-                                unstored.append(_item(point[0][0], point[1], point[2]))
+                    if _try_insert(store, conn, channel.rid, [chunk]) is None:
+                        continue
+                    for point, step in _points(chunk):
+                        reason = _try_insert(store, conn, channel.rid, [point])
+                        if reason is not None:
+                            unstored.append(_item(chunk[0], step, reason))
                 _update_run(conn, channel, fields)
                 if unstored:
                     store.record_unstored(conn, channel.rid, unstored)
@@ -372,7 +374,8 @@ def _update_run(conn: Any, channel: Channel, fields: dict[str, Any]) -> None:
                         "database was replaced)")
 
 
-def _try_insert(store: Store, conn: Any, rid: int, chunks: list) -> bool:
+def _try_insert(store: Store, conn: Any, rid: int, chunks: list) -> str | None:
+    """Insert under a savepoint; the reason it failed (one value's fault), or None."""
     conn.execute("SAVEPOINT one")
     try:
         store.write_batch(conn, rid, chunks)
@@ -381,16 +384,16 @@ def _try_insert(store: Store, conn: Any, rid: int, chunks: list) -> bool:
         conn.execute("RELEASE one")
         if _store_wide(exc):
             raise
-        return False
+        return _reason(exc)
     conn.execute("RELEASE one")
-    return True
+    return None
 
 
-def _points(chunk: series.Chunk) -> list[tuple[list, int, str]]:
+def _points(chunk: series.Chunk) -> list[tuple[series.Chunk, int]]:
+    """A chunk split into one chunk per point, each with its step."""
     key, _, _, _, kind, steps_blob, vals_blob = chunk
     steps, vals = series.decode(kind, steps_blob, vals_blob)
-    return [([series.encode(key, [s], [v])], s, f"insert failed for a {type(v).__name__}")
-            for s, v in zip(steps, vals)]
+    return [(series.encode(key, [s], [v]), s) for s, v in zip(steps, vals)]
 
 
 # SQLite primary result codes that are about the database, not about one value: BUSY, LOCKED,
