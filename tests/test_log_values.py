@@ -86,7 +86,8 @@ VALUES = st.one_of(
 
 
 def _key(i: int) -> st.SearchStrategy:
-    return st.sampled_from([f"v{i}", f"v{i}_b"])
+    # Few keys, so that most values reach log()'s fast path (keys it has already checked).
+    return st.sampled_from(["v", "w"])
 
 
 @st.composite

@@ -371,6 +371,8 @@ def test_keyboard_interrupt_inside_log_and_finish(tmp_path):
         except KeyboardInterrupt:
             print("FINISH-INTERRUPTED")
             timer.join()
+        if run.state == "running":  # the interrupt came before finish() began: call it again
+            run.finish()
         try:
             run.log({{"late": 1}})
         except nbrun.UsageError:

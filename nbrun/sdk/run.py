@@ -20,6 +20,7 @@ _storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
 _BACKLOG_CHECK = 1024 - 1  # look at the writer's backlog every 1024 steps, not on every call
 _BACKLOG_LIMIT = 20_000  # rows; past this log() waits for the writer (bounded memory, quick finish)
+_NUDGE_ROWS = 4_096  # past this the writer is woken early, so finish() finds little to drain
 
 
 class Run:
@@ -79,10 +80,16 @@ class Run:
             self._append((step, data.copy()))
             self._logged.update(data)
             self._step = step + 1
-            if not step & _BACKLOG_CHECK and len(self._rows) > _BACKLOG_LIMIT:
-                self._writer.flush()
+            if not step & _BACKLOG_CHECK and len(self._rows) > _NUDGE_ROWS:
+                self._backlog()
             return
         self._log_slow(data, step, commit)
+
+    def _backlog(self) -> None:
+        if len(self._rows) > _BACKLOG_LIMIT:
+            self._writer.flush(timeout=5.0)  # bounded: a store that is down must not stall log()
+        else:
+            self._writer.nudge()
 
     _known_keys: frozenset = frozenset()
     _plugins: list = []  # set by attach_plugins once the run is open

@@ -22,7 +22,7 @@ from .schema import ensure_schema
 DB_NAME = "nbrun.db"
 BUSY_TIMEOUT_MS = 60_000
 STALE_AFTER_S = 60.0  # a heartbeat older than this marks a run from another host crashed
-_SQLITE_HEADER = b"SQLite format 3\x00"
+_SQLITE_HEADER_SIZE = 100  # a database file in use is never shorter than its header
 UNSTORED_SHOWN = 20  # set-aside values listed on a run (all are counted)
 
 _JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored")
@@ -270,12 +270,10 @@ class Store:
             self._identity = identity
         if identity != self._identity:
             return "replaced"
-        try:
-            with open(self.db_path, "rb") as f:
-                if f.read(16) != _SQLITE_HEADER:
-                    return "truncated or overwritten"
-        except OSError:
-            return "unreadable"
+        # Not read through a file of our own: closing any descriptor of the database drops
+        # every POSIX lock this process holds on it, SQLite's included.
+        if st.st_size < _SQLITE_HEADER_SIZE:
+            return "truncated"
         return None
 
     def release_file(self) -> None:

@@ -15,23 +15,26 @@ from typing import Any, Iterator, Sequence
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _BIG = sys.byteorder == "big"
+_first, _second = itemgetter(0), itemgetter(1)
 CHUNK_TEXT_MAX = 16 << 20  # characters of text per JSON chunk: far below SQLite's 1 GB blob limit
 
 Chunk = tuple[str, int, int, int, str, bytes, bytes]  # key, lo, hi, n, kind, steps, vals
 
 
 def columns(rows: Sequence[tuple[int, dict[str, Any]]]
-            ) -> dict[str, tuple[list[int], list[Any]]]:
+            ) -> dict[str, tuple[Sequence[int], list[Any]]]:
     """Regroup ``(step, {key: value})`` rows into per-key step and value lists."""
     if not rows:
         return {}
     # The usual batch logs the same keys at every step: then each column is one C-level map
     # instead of a Python loop over every value (the profile's largest cost in the writer).
-    dicts = [d for _, d in rows]
+    dicts = list(map(_second, rows))
     first = dicts[0]
     if len(set(map(len, dicts))) == 1:
         try:
-            steps = [s for s, _ in rows]
+            lo, hi = rows[0][0], rows[-1][0]
+            # Steps only grow, so a batch spanning exactly its length is consecutive.
+            steps = range(lo, hi + 1) if hi - lo == len(rows) - 1 else list(map(_first, rows))
             return {key: (steps, list(map(itemgetter(key), dicts))) for key in first}
         except KeyError:
             pass

@@ -122,6 +122,10 @@ class Writer:
             self._wake.set()
             return self._cycle.wait_for(lambda: self._completed >= target, timeout)
 
+    def nudge(self) -> None:
+        """Start a cycle now rather than at the next tick (without waiting for it)."""
+        self._wake.set()
+
     def pending(self, channel: Channel) -> bool:
         with self._lock:
             return channel in self._channels
