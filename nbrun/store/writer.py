@@ -20,8 +20,8 @@ from collections import deque
 from typing import Any, Callable
 
 from ..errors import Error
-from . import series
-from .database import Store, dumps, encode_fields
+from . import setaside
+from .database import Store
 
 INTERVAL_S = 0.2
 HEARTBEAT_S = 5.0
@@ -202,7 +202,7 @@ class Writer:
                     break
                 except Exception as exc:  # a bug: keep the rows, retry later, say it once
                     channel.give_back(rows, meta)
-                    self._failed(channel, _reason(exc), now)
+                    self._failed(channel, setaside.reason(exc), now)
                     break
                 if channel.failure is not None:
                     print(f"nbrun: the store at {channel.store.path} is writable again",
@@ -237,7 +237,7 @@ class Writer:
             else:
                 store.drop_connection()
             raise StoreDown(f"its database file was {problem}")
-        chunks, unstored = _encode(rows)
+        chunks, unstored = setaside.encode_rows(rows)
         fields = _run_fields(channel, rows, meta, final, now, unstored)
         try:
             self._commit(channel, chunks, fields, unstored)
@@ -246,7 +246,7 @@ class Writer:
         except Exception as exc:
             store.drop_connection()
             if not chunks:
-                raise StoreDown(_reason(exc)) from exc
+                raise StoreDown(setaside.reason(exc)) from exc
             # Is it the store or some chunk? The run's own update alone tells.
             try:
                 self._commit(channel, [], _run_fields(channel, [], {}, None, now, []), [])
@@ -254,7 +254,7 @@ class Writer:
                 raise
             except Exception as probe:
                 store.drop_connection()
-                raise StoreDown(_reason(probe)) from probe
+                raise StoreDown(setaside.reason(probe)) from probe
             self._commit_isolated(channel, chunks, fields, unstored)
 
     def _commit(self, channel: Channel, chunks: list, fields: dict, unstored: list) -> None:
@@ -283,10 +283,10 @@ class Writer:
                 for chunk in chunks:
                     if _try_insert(store, conn, channel.rid, [chunk]) is None:
                         continue
-                    for point, step in _points(chunk):
+                    for point, step in setaside.points(chunk):
                         reason = _try_insert(store, conn, channel.rid, [point])
                         if reason is not None:
-                            unstored.append(_item(chunk[0], step, reason))
+                            unstored.append(setaside.item(chunk[0], step, reason))
                 _update_run(conn, channel, fields)
                 if unstored:
                     store.record_unstored(conn, channel.rid, unstored)
@@ -294,7 +294,7 @@ class Writer:
             raise
         except Exception as exc:
             store.drop_connection()
-            raise StoreDown(_reason(exc)) from exc
+            raise StoreDown(setaside.reason(exc)) from exc
         _remember(channel, unstored)
 
     def _warn(self, what: str, message: str) -> None:
@@ -303,31 +303,12 @@ class Writer:
             print(message, file=sys.stderr)
 
 
-def _encode(rows: Rows) -> tuple[list[series.Chunk], list[dict[str, Any]]]:
-    """Chunks for the rows; a key whose column cannot be encoded is encoded point by point,
-    and the points that still fail are returned to be set aside."""
-    chunks: list[series.Chunk] = []
-    unstored: list[dict[str, Any]] = []
-    for key, (steps, vals) in series.columns(rows).items():
-        try:
-            chunks.extend(series.encode_chunks(key, steps, vals))
-            continue
-        except Exception:
-            pass
-        for step, value in zip(steps, vals):
-            try:
-                chunks.append(series.encode(key, [step], [value]))
-            except Exception as exc:
-                unstored.append(_item(key, step, f"{type(value).__name__}: {exc}"))
-    return chunks, unstored
-
-
 def _run_fields(channel: Channel, rows: Rows, meta: dict, final: dict | None, now: float,
                 unstored: list) -> dict[str, Any]:
     if rows:
         channel.last_step = rows[-1][0]
-    fields = _encodable(meta, unstored)
-    fields["summary"] = _summary_text(channel.summary(), unstored)
+    fields = setaside.encodable_fields(meta, unstored)
+    fields["summary"] = setaside.summary_text(channel.summary(), unstored)
     fields["last_step"] = channel.last_step
     fields["heartbeat_at"] = now
     fields["updated_at"] = now
@@ -335,35 +316,6 @@ def _run_fields(channel: Channel, rows: Rows, meta: dict, final: dict | None, no
         fields.update(final)
         fields["finished_at"] = now
     return fields
-
-
-def _encodable(meta: dict, unstored: list) -> dict[str, Any]:
-    try:
-        return encode_fields(meta)
-    except Exception:
-        pass
-    out: dict[str, Any] = {}
-    for key, value in meta.items():
-        try:
-            out.update(encode_fields({key: value}))
-        except Exception as exc:
-            unstored.append(_item(key, None, f"run field: {exc}"))
-    return out
-
-
-def _summary_text(summary: dict[str, Any], unstored: list) -> str:
-    try:
-        return dumps(summary)
-    except Exception:
-        pass
-    kept = {}
-    for key, value in summary.items():
-        try:
-            dumps(value)
-            kept[key] = value
-        except Exception as exc:
-            unstored.append(_item(key, None, f"summary: {exc}"))
-    return dumps(kept)
 
 
 def _update_run(conn: Any, channel: Channel, fields: dict[str, Any]) -> None:
@@ -386,34 +338,11 @@ def _try_insert(store: Store, conn: Any, rid: int, chunks: list) -> str | None:
     except Exception as exc:
         conn.execute("ROLLBACK TO one")
         conn.execute("RELEASE one")
-        if _store_wide(exc):
+        if setaside.store_wide(exc):
             raise
-        return _reason(exc)
+        return setaside.reason(exc)
     conn.execute("RELEASE one")
     return None
-
-
-def _points(chunk: series.Chunk) -> list[tuple[series.Chunk, int]]:
-    """A chunk split into one chunk per point, each with its step."""
-    key, _, _, _, kind, steps_blob, vals_blob = chunk
-    steps, vals = series.decode(kind, steps_blob, vals_blob)
-    return [(series.encode(key, [s], [v]), s) for s, v in zip(steps, vals)]
-
-
-# SQLite primary result codes that are about the database, not about one value: BUSY, LOCKED,
-# NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL, NOTADB.
-_STORE_WIDE_CODES = frozenset((5, 6, 7, 8, 10, 11, 13, 14, 15, 26))
-
-
-def _store_wide(exc: BaseException) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is None:  # Python-side failures binding one value (overflow, type)
-        return isinstance(exc, (MemoryError, OSError))
-    return code & 0xFF in _STORE_WIDE_CODES
-
-
-def _item(key: str, step: int | None, reason: str) -> dict[str, Any]:
-    return {"key": key, "step": step, "reason": reason[:300]}
 
 
 def _remember(channel: Channel, unstored: list) -> None:
@@ -424,10 +353,6 @@ def _remember(channel: Channel, unstored: list) -> None:
         keys = ", ".join(sorted({u["key"] for u in unstored})[:5])
         print(f"nbrun: {len(unstored)} value(s) of keys {keys} could not be stored and were set "
               f"aside; every other value was written ({unstored[0]['reason']})", file=sys.stderr)
-
-
-def _reason(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _dropped(channel: Channel) -> str:
