@@ -77,7 +77,7 @@ def _record_dict(record: RunRecord, with_config: bool = True) -> dict[str, Any]:
         "job_type": record.job_type, "created_at": record.created_at,
         "finished_at": record.finished_at, "steps": record.last_step + 1,
         "lineage": record.lineage, "resumed_count": record.resumed_count,
-        "summary": record.summary,
+        "summary": record.summary, "unstored": record.unstored,
     }
     if with_config:
         data["config"] = record.config
@@ -104,6 +104,10 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
     for label, value in fields:
         if value not in (None, ""):
             print(f"  {label + ':':<11}{value}")
+    if record.unstored:
+        print(f"\nwarning: {record.unstored['count']} logged value(s) could not be stored:")
+        for item in record.unstored.get("items", []):
+            print(f"  {item['key']} at step {item['step']}: {item['reason']}")
     for title, mapping in (("config", record.config), ("summary", record.summary)):
         print(f"\n{title}:")
         if not mapping:

@@ -13,6 +13,7 @@ from traitlets import All, Bool, HasTraits, TraitError, Unicode, observe, valida
 from traitlets import Tuple as TTuple
 
 from . import validation as rules
+from . import yamlsafe
 from .errors import UsageError, did_you_mean
 
 # Suggested when a settings key matches another tracker's spelling of the same thing.
@@ -225,7 +226,7 @@ def _read_file(path: str) -> dict[str, Any]:
 
     try:
         with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+            data = yamlsafe.safe_load(f)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

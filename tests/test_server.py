@@ -420,6 +420,7 @@ def test_run_detail(rest, jp_root_dir, tmp_path):
     assert {"path": "sub/model.txt", "size": 7} in reply["files"]
     assert not any(p.startswith(("link", "linkdir")) for p in paths)
     assert reply["store_path"] == ".nbrun"
+    assert reply["unstored"] == {}  # what the writer had to set aside (none here)
     same = rest("runs", "det1", params={"store": key_of(jp_root_dir)})
     assert same["id"] == "det1"
 

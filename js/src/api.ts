@@ -57,6 +57,14 @@ export interface IRunDetail extends IRunSummary {
   files: { path: string; size: number }[];
   videos?: IRunVideo[];
   store_path: string;
+  /** Logged values the writer could not store and set aside ({} when none). */
+  unstored?: IUnstored | Record<string, never>;
+}
+
+/** What the writer set aside: a count and the first few, each with key, step and reason. */
+export interface IUnstored {
+  count: number;
+  items: { key: string; step: number | null; reason: string }[];
 }
 
 /** A page of runs. */

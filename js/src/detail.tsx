@@ -9,7 +9,14 @@ import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { IHistory, IRunDetail, IRunRef, NbrunAPI, NbrunAPIError } from './api';
+import {
+  IHistory,
+  IRunDetail,
+  IRunRef,
+  IUnstored,
+  NbrunAPI,
+  NbrunAPIError
+} from './api';
 import { CellAction } from './cells';
 import { ISeries, LineChart } from './chart';
 import { CommandIDs } from './commands';
@@ -308,6 +315,7 @@ function RunDetailView(props: IDetailProps): JSX.Element {
         )}
         {run.store_path && <Fact label="Store" value={run.store_path} />}
       </dl>
+      <Unstored run={run} />
       <Actions {...props} />
       <Section title="Charts">
         <Charts
@@ -705,5 +713,26 @@ function KeyValueTable(props: {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** A warning naming the logged values this run could not store (key, step, reason). */
+function Unstored(props: { run: IRunDetail }): JSX.Element | null {
+  const unstored = props.run.unstored as IUnstored | undefined;
+  if (!unstored || !unstored.count) {
+    return null;
+  }
+  return (
+    <div className="jp-nbrun-unstored" role="alert">
+      {unstored.count} logged value{unstored.count === 1 ? '' : 's'} could not be stored:
+      <ul>
+        {(unstored.items ?? []).map((item, i) => (
+          <li key={i}>
+            {item.key}
+            {item.step !== null ? ` at step ${item.step}` : ''}: {item.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -14,6 +14,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .. import yamlsafe
 from ..errors import UsageError, did_you_mean
 from ..sdk import init
 from ..validation import parse_bool_text, split_tags_text
@@ -144,7 +145,7 @@ def parse_body(body: str, values: dict[str, Any] | None = None
         return {}, {}
     try:
         node = yaml.compose(body, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(body)
+        data = yamlsafe.safe_load(body)
     except yaml.YAMLError as exc:
         # The construct that was left open (context) says more than where reading stopped.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)

@@ -75,6 +75,9 @@ class RunRecord:
         self.settings = row.settings
         self.hidden = bool(row.hidden)
         self.cell = row.cell
+        # Logged values the writer could not store: {"count": n, "items": [{key, step,
+        # reason}, ...]}, empty when everything was stored.
+        self.unstored = row.unstored
         self.dir = store.run_dir(row.id)
 
     def history(self, keys: Sequence[str] | None = None) -> History:

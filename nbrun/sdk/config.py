@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterator, Mapping
 
+from .. import yamlsafe
 from ..errors import ConfigError, UsageError
 from . import values
 
@@ -19,7 +20,7 @@ def _from_yaml_file(path: str) -> dict[str, Any]:
                          "file")
     try:
         with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
+            data = yamlsafe.safe_load(f)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import atexit
+import os
 import sys
 import threading
 from typing import Any, Callable
+
+from ..store.writer import current_writer
+
+EXIT_DRAIN_S = 10.0  # at exit, how long finishing runs get to reach a store that is failing
 
 _lock = threading.RLock()
 _active: list[Any] = []
@@ -13,6 +18,29 @@ _global: Any = None
 _hooks_installed = False
 _uncaught = False
 _listeners: list[Callable[[str, Any], None]] = []
+_fork_callbacks: list[Callable[[Any], None]] = []
+
+
+def on_fork(callback: Callable[[Any], None]) -> None:
+    """Call ``callback(run)`` in a forked child for each run it inherited from its parent."""
+    if callback not in _fork_callbacks:
+        _fork_callbacks.append(callback)
+
+
+def _after_fork_in_child() -> None:
+    # The child has no live run of its own: the parent's runs stay the parent's (the child's
+    # exit must neither finish them nor wait for a writer thread that does not exist here).
+    global _lock, _global
+    _lock = threading.RLock()
+    inherited = list(_active)
+    _active.clear()
+    _global = None
+    for run in inherited:
+        for callback in _fork_callbacks:
+            callback(run)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def subscribe(listener: Callable[[str, Any], None]) -> None:
@@ -109,3 +137,9 @@ def _finish_all_at_exit() -> None:
             run.finish(exit_code=code)
         except Exception as exc:  # exit must go on; the run will read as crashed
             print(f"nbrun: could not finish run {run.id}: {exc}", file=sys.stderr)
+    writer = current_writer()
+    if writer is not None:  # runs whose finish() was interrupted or met a failing store
+        for channel in writer.drain(EXIT_DRAIN_S):
+            print(f"nbrun: {len(channel.rows)} rows and the final state of a run could not be "
+                  f"written to {channel.store.path} before exit ({channel.failure}); the run "
+                  "will read as crashed", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from typing import Any
 
@@ -15,9 +16,12 @@ from .config import Config
 from .summary import Summary
 
 _SCALARS = values.SCALARS
+_ANY_SIZE = frozenset((float, bool))  # storable whatever the value; ints and strs have limits
+_storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
 _BACKLOG_CHECK = 1024 - 1  # look at the writer's backlog every 1024 steps, not on every call
 _BACKLOG_LIMIT = 20_000  # rows; past this log() waits for the writer (bounded memory, quick finish)
+_NUDGE_ROWS = 4_096  # past this the writer is woken early, so finish() finds little to drain
 
 
 class Run:
@@ -56,7 +60,7 @@ class Run:
         self._summary = Summary(self._logged, on_change=self._summary_changed,
                                 guard=lambda: self._refuse_if_finished("summary"))
         self._writer = get_writer()
-        self._channel = Channel(store, rid, self._summary.snapshot)
+        self._channel = Channel(store, rid, self._summary.snapshot, run_id=id)
         self._channel.last_step = starting_step - 1
         self._rows = self._channel.rows
         self._append = self._rows.append
@@ -73,21 +77,33 @@ class Run:
         # step/commit, nothing pending) never leaves this block; everything else, and every
         # error message, is in _log_slow.
         if (self._fast and step is None and commit is None and type(data) is dict
-                and _SCALARS.issuperset(map(type, data.values()))
-                and data.keys() <= self._known_keys):
+                and data.keys() <= self._known_keys
+                and (_ANY_SIZE.issuperset(map(type, data.values())) or _storable_flat(data))):
             step = self._step
             self._append((step, data.copy()))
             self._logged.update(data)
             self._step = step + 1
-            if not step & _BACKLOG_CHECK and len(self._rows) > _BACKLOG_LIMIT:
-                self._writer.flush()
+            if not step & _BACKLOG_CHECK and len(self._rows) > _NUDGE_ROWS:
+                self._backlog()
             return
         self._log_slow(data, step, commit)
+
+    def _backlog(self) -> None:
+        if len(self._rows) > _BACKLOG_LIMIT:
+            self._writer.flush(timeout=5.0)  # bounded: a store that is down must not stall log()
+        else:
+            self._writer.nudge()
 
     _known_keys: frozenset = frozenset()
     _plugins: list = []  # set by attach_plugins once the run is open
 
+    _orphaned = False  # set in a forked child for the runs it inherited
+
     def _log_slow(self, data: Any, step: Any, commit: Any) -> None:
+        if self._orphaned:
+            raise UsageError(
+                f"log: run {self._id!r} belongs to process {self._channel.pid}, the parent of "
+                "this forked process; start a run here with nbrun.init()")
         if self._finished:
             raise UsageError(f"log: run {self._id!r} is finished; start another with nbrun.init()")
         if commit is not None and not isinstance(commit, bool):
@@ -103,7 +119,7 @@ class Run:
             if step > self._step:
                 self._commit()
                 self._step = step
-        if type(data) is dict and all(type(v) in _SCALARS for v in data.values()):
+        if type(data) is dict and _storable_flat(data):
             # Plain flat keys already checked once may take the fast path from now on.
             self._known_keys = self._known_keys | data.keys()
         if self._pending is None:
@@ -136,14 +152,23 @@ class Run:
         if exit_code is not None and (not isinstance(exit_code, int) or
                                       isinstance(exit_code, bool)):
             raise UsageError(f"finish: exit_code must be an int or None, got {exit_code!r}")
+        if self._orphaned:
+            return  # a forked child's copy of its parent's run: the parent finishes it
         plugins.call(self._plugins, "finishing", self)
         self._commit()
         state = "failed" if exit_code else "finished"
-        self._writer.close(self._channel, state, exit_code, {})
+        # From here the run is final whatever happens (a KeyboardInterrupt, a store that
+        # cannot be written): nothing more can be logged to it, and the writer commits the
+        # final state with the last rows, in the background if this call is interrupted.
         self._finished = True
         self._fast = False
         self._state = state
-        registry.forget(self)
+        try:
+            report = self._writer.close(self._channel, state, exit_code, {})
+        finally:
+            registry.forget(self)
+        if report:
+            warnings.warn(_unstored_message(self._id, report), UserWarning, stacklevel=2)
         plugins.call(self._plugins, "finished", self)
 
     def __enter__(self) -> "Run":
@@ -273,6 +298,24 @@ def finish_replaced(run: Run) -> None:
     if run._step == run._starting_step and run._pending is None and not run._logged:
         run._channel.set_meta(hidden=1)
     run.finish()
+
+
+def _unstored_message(run_id: str, report: dict[str, Any]) -> str:
+    items = report.get("items") or []
+    shown = "; ".join(f"{i['key']!r} at step {i['step']}: {i['reason']}" for i in items[:3])
+    return (f"run {run_id!r}: {report['count']} logged value(s) could not be stored and were "
+            f"set aside (listed on the run as 'unstored'){': ' + shown if shown else ''}")
+
+
+def _orphan(run: Run) -> None:
+    """In a forked child: the inherited run is the parent's; the child never writes it, and
+    its locks (perhaps held by the parent's threads at the fork) are replaced."""
+    run._orphaned = True
+    run._fast = False
+    run._channel.lock = threading.Lock()
+
+
+registry.on_fork(_orphan)
 
 
 def _check_step(step: Any) -> int:

@@ -97,23 +97,84 @@ def check_size(key: str, value: Any) -> None:
         )
 
 
+# What a history value may be, once converted: exactly what the store can hold and read back
+# equal. Ints are stored exactly (beyond 64 bits as JSON text), up to a size whose decimal form
+# every Python accepts (the int/str conversion limit is at least 640 digits); text up to a size
+# that keeps one row far from SQLite's blob limit and the summary cheap to rewrite.
+LOG_INT_BITS = 2048
+LOG_TEXT_MAX = 1 << 20
+_INT_BOUND = 1 << LOG_INT_BITS
+_ACCEPTED = ("accepted are bools, ints (up to 2048 bits), floats (NaN and inf too), strings (up "
+             "to 1,048,576 characters), NumPy/0-d array scalars of those kinds, and nested dicts "
+             "of those")
+_NUMPY_KINDS = "biufU"  # bool, int, uint, float, str; complex, dates, bytes, void, object refused
+
+
+def storable_flat(data: dict[str, Any]) -> bool:
+    """Whether every value of a flat dict is already a plain scalar the store can hold: the
+    check ``log()``'s fast path relies on (cheap: no conversion, no messages)."""
+    for v in data.values():
+        t = type(v)
+        if t is float or t is bool:
+            continue
+        if t is int:
+            if -_INT_BOUND < v < _INT_BOUND:
+                continue
+            return False
+        if t is str and len(v) <= LOG_TEXT_MAX:
+            continue
+        return False
+    return True
+
+
+def _refuse(key: str, value: Any, why: str = "") -> UsageError:
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    return UsageError(f"log: key {key!r} has a value of type {name}{why}; {_ACCEPTED}")
+
+
 def log_value(value: Any, key: str) -> Any:
-    """A history value: number, bool or string (NumPy scalars converted). NaN/inf stay."""
-    if type(value) in SCALARS:
-        return value
-    if _is_numpy(value):
-        if getattr(value, "ndim", 0) != 0:
-            raise UsageError(
-                f"log: key {key!r} holds an array of shape {getattr(value, 'shape', '?')}; log "
-                "scalars (numbers, bools, strings, NumPy scalars), e.g. .item() or .mean()"
-            )
-        return numpy_to_python(value)
-    if isinstance(value, (bool, int, float, str)):
+    """A history value: bool, int, float or str (NumPy and 0-d array scalars converted), checked
+    against what the store holds exactly; anything else is a ``UsageError``. NaN/inf stay."""
+    kind = type(value)
+    if kind not in SCALARS:
+        value = _to_scalar(value, key)
+        kind = type(value)
+    if kind is int and not -_INT_BOUND < value < _INT_BOUND:
+        raise UsageError(
+            f"log: key {key!r} holds an int of {value.bit_length()} bits; ints up to "
+            f"{LOG_INT_BITS} bits are stored exactly (log float(x) or str(x) for larger ones)")
+    if kind is str and len(value) > LOG_TEXT_MAX:
+        raise UsageError(
+            f"log: key {key!r} holds a string of {len(value):,} characters; at most "
+            f"{LOG_TEXT_MAX:,} are accepted (save longer text as a file in run.dir)")
+    return value
+
+
+def _to_scalar(value: Any, key: str) -> Any:
+    """A plain bool/int/float/str for NumPy scalars, 0-d arrays (NumPy, torch, ...) and
+    subclasses of the plain types; a ``UsageError`` for everything else."""
+    if isinstance(value, (bool, int, float, str)):  # subclasses such as IntEnum, np.float64
         return _plain_scalar(value)
-    raise UsageError(
-        f"log: key {key!r} has a value of type {type(value).__name__}; accepted are numbers, "
-        "bools, strings, NumPy scalars and nested dicts of those"
-    )
+    ndim = getattr(value, "ndim", None)
+    if ndim is None or not hasattr(value, "item"):
+        raise _refuse(key, value)
+    if ndim != 0:
+        raise UsageError(
+            f"log: key {key!r} holds an array of shape {getattr(value, 'shape', '?')}; log "
+            "scalars (numbers, bools, strings, NumPy scalars), e.g. .item() or .mean()")
+    dtype_kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if _is_numpy(value) and dtype_kind not in (None, "O") and dtype_kind not in _NUMPY_KINDS:
+        raise _refuse(key, value, f" (dtype {value.dtype})")
+    try:
+        item = value.item()
+    except Exception:  # a foreign 0-d object whose item() fails is simply not a scalar we take
+        raise _refuse(key, value) from None
+    if type(item) in SCALARS:
+        return item
+    if dtype_kind == "f":  # long double: item() gives it back; stored as float64
+        return float(item)
+    raise _refuse(key, value, f" holding a {type(item).__name__}")
 
 
 def flatten_log(data: Any, prefix: str = "", out: dict[str, Any] | None = None

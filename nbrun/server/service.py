@@ -138,7 +138,8 @@ class Service:
                   if entry.get("kind") == "video" and runfiles.is_plain_file(run_dir, path)]
         return {"store": handle.key, **queries.summary_of(row), "config": row.config,
                 "keys": queries.history_keys(handle.store, row.rid), "files": listed,
-                "files_truncated": truncated, "videos": videos, "store_path": handle.path}
+                "files_truncated": truncated, "videos": videos, "store_path": handle.path,
+                "unstored": row.unstored}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
         hq = params.history_query(query)

@@ -10,6 +10,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -27,8 +28,10 @@ from .schema import ensure_schema
 DB_NAME = "nbrun.db"
 BUSY_TIMEOUT_MS = 60_000
 STALE_AFTER_S = 60.0  # a heartbeat older than this marks a run from another host crashed
+_SQLITE_HEADER_SIZE = 100  # a database file in use is never shorter than its header
+UNSTORED_SHOWN = 20  # set-aside values listed on a run (all are counted)
 
-_JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings")
+_JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored")
 _schema_ready: set[str] = set()
 _schema_lock = threading.Lock()
 
@@ -70,6 +73,7 @@ class RunRow:
     settings: dict[str, Any] = field(default_factory=dict)
     hidden: int = 0
     cell: str | None = None
+    unstored: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> "RunRow":
@@ -126,11 +130,16 @@ class Store:
             _create_private(self.path, self.db_path)
             _schema_ready.discard(self.db_path)  # a store deleted by hand gets its schema again
         self._local = threading.local()
+        self._identity: tuple[int, int] | None = None
+        if os.path.exists(self.db_path):
+            self.file_problem()  # remember which file this is
 
     # -- connections -------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000,
-                               isolation_level=None, check_same_thread=False)
+                               isolation_level=None, check_same_thread=False,
+                               factory=_Connection)
+        _connections.add(conn)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         key = self.db_path
@@ -151,9 +160,11 @@ class Store:
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():
+        if conn is None or getattr(self._local, "generation", None) != _generation:
             conn = self._local.conn = self.connect()
-            self._local.pid = os.getpid()
+            self._local.generation = _generation
+            if self._identity is None:
+                self.file_problem()
         return conn
 
     def transaction(self) -> "_Transaction":
@@ -236,16 +247,68 @@ class Store:
         return len(dead)
 
     # -- history -----------------------------------------------------------------------------
-    def write_batch(self, conn: sqlite3.Connection, rid: int, rows: Iterable[tuple[int, dict]]
+    def write_batch(self, conn: sqlite3.Connection, rid: int, chunks: Iterable[series.Chunk]
                     ) -> None:
-        """Append committed rows to a run's history (inside the caller's transaction)."""
-        cols = series.columns(rows)
-        if cols:
-            conn.executemany(
-                "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rid, *series.encode(k, s, v)) for k, (s, v) in cols.items()],
-            )
+        """Append encoded history chunks (``series.encode``) to a run (inside the caller's
+        transaction)."""
+        conn.executemany(
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(rid, *chunk) for chunk in chunks],
+        )
+
+    def record_unstored(self, conn: sqlite3.Connection, rid: int, items: list[dict[str, Any]]
+                        ) -> None:
+        """Add values the writer had to set aside to the run's record: a count and the first
+        few, each with its key, step and reason (inside the caller's transaction)."""
+        row = conn.execute("SELECT unstored FROM runs WHERE rid=?", (rid,)).fetchone()
+        if row is None:
+            return
+        record = json.loads(row[0]) or {"count": 0, "items": []}
+        record["count"] += len(items)
+        record["items"] = (record["items"] + items)[:UNSTORED_SHOWN]
+        conn.execute("UPDATE runs SET unstored=? WHERE rid=?", (dumps(record), rid))
+
+    def file_problem(self) -> str | None:
+        """Why the database file is no longer the one this store first opened, or None: a
+        store folder deleted, moved or replaced, or its file truncated, under a live run must
+        never receive that run's rows."""
+        try:
+            st = os.stat(self.db_path)
+        except OSError:
+            return "deleted or moved"
+        identity = (st.st_dev, st.st_ino)
+        if self._identity is None:
+            self._identity = identity
+        if identity != self._identity:
+            return "replaced"
+        # Not read through a file of our own: closing any descriptor of the database drops
+        # every POSIX lock this process holds on it, SQLite's included.
+        if st.st_size < _SQLITE_HEADER_SIZE:
+            return "truncated"
+        return None
+
+    def release_file(self) -> None:
+        """Let go of a database file that is no longer at this store's path: its write-ahead
+        log (still at the path) is folded into the file it belongs to and emptied, so a file
+        put in its place is never read through another database's log."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass
+        self.drop_connection()
+
+    def drop_connection(self) -> None:
+        """Forget this thread's connection (after a failure that may have broken it)."""
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
 
     def tail(self, rid: int, after: int = 0) -> tuple[list[tuple[str, Any, Any]], int]:
         """History chunks committed since cursor ``after``: ``[(key, steps, values)]`` and the
@@ -314,11 +377,70 @@ class _Transaction:
         self.conn = conn
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        _forking.acquire()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            _forking.release()
+            raise
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+        try:
+            if exc_type is None:
+                try:
+                    self.conn.execute("COMMIT")
+                    return
+                except BaseException:
+                    self._rollback()
+                    raise
+            self._rollback()
+        finally:
+            _forking.release()
+
+    def _rollback(self) -> None:
+        # A failed COMMIT (disk full, I/O error) may leave the transaction open or already
+        # rolled back; either way the connection must come out of it usable, and a failing
+        # ROLLBACK must not hide the error that caused it.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+
+# SQLite keeps per-process lock state for every open database file, and a forked child
+# inherits it: a child that opens the database (or closes an inherited connection) acts on
+# locks it does not hold and can check-point or delete the log under the parent, corrupting
+# the store. So a fork waits for any write transaction of this process to end and closes every
+# connection first; each thread reopens its own on next use, in the parent and in the child.
+_forking = threading.RLock()
+_generation = 0
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced (to be closed before a fork)."""
+
+
+_connections: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
+
+
+def _before_fork() -> None:
+    global _generation
+    _forking.acquire()
+    _generation += 1
+    for conn in list(_connections):
+        try:
+            conn.close()
+        except sqlite3.Error:
+            pass
+    _connections.clear()
+
+
+def _after_fork_in_child() -> None:
+    global _forking
+    _forking = threading.RLock()
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=lambda: _forking.release(),
+                    after_in_child=_after_fork_in_child)

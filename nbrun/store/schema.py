@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -69,6 +69,11 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE runs ADD COLUMN cell TEXT;
     CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
     CREATE INDEX IF NOT EXISTS runs_updated ON runs (updated_at)
+    """,
+    # 3: values the writer could not store and set aside, so that a run says what it is
+    # missing: {"count": n, "items": [{"key", "step", "reason"}, ...]} (the first few).
+    2: """
+    ALTER TABLE runs ADD COLUMN unstored TEXT NOT NULL DEFAULT '{}'
     """,
 }
 

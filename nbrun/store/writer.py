@@ -3,6 +3,11 @@
 ``run.log()`` only appends to a deque; this thread wakes a few times a second (or at once when a
 flush is asked for), turns the queued rows into columnar chunks and commits them, together with
 the summary, pending metadata and the heartbeat, in one transaction per store.
+
+Nothing one value does may cost other data: a value that cannot be encoded or inserted is set
+aside (and recorded on its run) while every other value is written. A failure of the store
+itself (disk full, read-only, locked, deleted or replaced) keeps the rows queued, up to the
+backlog limit, and is retried with a growing pause; it is reported once, never spun on.
 """
 
 from __future__ import annotations
@@ -14,20 +19,35 @@ import time
 from collections import deque
 from typing import Any, Callable
 
-from .database import Store, dumps, encode_fields
+from ..errors import Error
+from . import setaside
+from .database import Store
 
 INTERVAL_S = 0.2
 HEARTBEAT_S = 5.0
 MAX_ROWS_PER_TX = 100_000  # bounds one transaction's memory and lock time under a big backlog
+BACKLOG_ROWS = 20_000  # queued rows past which log() waits; kept while the store is down
+BACKOFF_MAX_S = 5.0
+FINISH_RETRY_S = 10.0  # how long finish() retries a failing store before it reports
+WRITER_BUSY_MS = 2_000  # the writer retries a locked store itself rather than block every run
+
+Rows = list[tuple[int, dict[str, Any]]]
+
+
+class StoreDown(Exception):
+    """The store as a whole cannot be written just now (not one value's fault)."""
 
 
 class Channel:
     """What one run hands to the writer. The run appends to ``rows`` and mutates ``summary``;
     everything else is exchanged under ``lock``."""
 
-    def __init__(self, store: Store, rid: int, summary: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, store: Store, rid: int, summary: Callable[[], dict[str, Any]],
+                 run_id: str = "") -> None:
         self.store = store
         self.rid = rid
+        self.run_id = run_id
+        self.pid = os.getpid()
         self.rows: deque[tuple[int, dict[str, Any]]] = deque()
         self.summary = summary
         self.lock = threading.Lock()
@@ -35,26 +55,39 @@ class Channel:
         self.summary_dirty = False
         self.final: dict[str, Any] | None = None
         self.last_step = -1
-        self.retry: list[tuple[int, dict[str, Any]]] = []
-        self.error: BaseException | None = None
         self.discarded = False
+        self.failure: str | None = None  # why the store cannot be written, while it lasts
+        self.failing_since = 0.0
+        self.retry_at = 0.0
+        self.backoff = 0.0
+        self.dropped = 0  # rows beyond the backlog while the store was down
+        self.unstored: list[dict[str, Any]] = []  # set aside and recorded on the run
+        self.unstored_count = 0
 
     def set_meta(self, **fields: Any) -> None:
         with self.lock:
             self.meta.update(fields)
 
-    def take(self) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, Any], dict | None, bool]:
-        rows = self.retry
-        self.retry = []
+    def take(self) -> tuple[Rows, dict[str, Any], dict | None, bool]:
         pop = self.rows.popleft
-        for _ in range(min(len(self.rows), MAX_ROWS_PER_TX)):
-            rows.append(pop())
+        rows = [pop() for _ in range(min(len(self.rows), MAX_ROWS_PER_TX))]
         with self.lock:
             meta, self.meta = self.meta, {}
             final = self.final
             dirty, self.summary_dirty = self.summary_dirty, False
         more = bool(self.rows)
         return rows, meta, (None if more else final), dirty or bool(rows)
+
+    def give_back(self, rows: Rows, meta: dict[str, Any]) -> None:
+        """Return what a failed cycle took, in order, ahead of anything queued since; beyond
+        the backlog limit the newest rows are dropped (and counted) so memory stays bounded."""
+        self.rows.extendleft(reversed(rows))
+        with self.lock:
+            self.meta = {**meta, **self.meta}
+            self.summary_dirty = True
+        while len(self.rows) > BACKLOG_ROWS:
+            self.rows.pop()
+            self.dropped += 1
 
 
 class Writer:
@@ -67,7 +100,7 @@ class Writer:
         self._started = 0
         self._completed = 0
         self._last_heartbeat = 0.0
-        self._warned = False
+        self._warned: set[str] = set()
         self._thread = threading.Thread(target=self._loop, name="nbrun-writer", daemon=True)
         self._thread.start()
 
@@ -83,21 +116,53 @@ class Writer:
                 self._channels.remove(channel)
 
     def flush(self, timeout: float | None = None) -> bool:
-        """Wait until everything queued before this call is committed."""
+        """Wait until everything queued before this call was tried once."""
         with self._cycle:
             target = self._started + 1
             self._wake.set()
             return self._cycle.wait_for(lambda: self._completed >= target, timeout)
 
+    def nudge(self) -> None:
+        """Start a cycle now rather than at the next tick (without waiting for it)."""
+        self._wake.set()
+
+    def pending(self, channel: Channel) -> bool:
+        with self._lock:
+            return channel in self._channels
+
     def close(self, channel: Channel, state: str, exit_code: int | None,
-              fields: dict[str, Any]) -> None:
-        """Commit the channel's remaining rows and its final state, then forget it."""
+              fields: dict[str, Any]) -> dict[str, Any]:
+        """Commit the channel's remaining rows and its final state, then forget it. Returns
+        what could not be stored (``{"count", "items"}``, empty when everything was). Raises
+        ``nbrun.Error`` when the store stays unwritable; the writer keeps retrying the rows
+        until the process exits."""
         with channel.lock:
             channel.final = {"state": state, "exit_code": exit_code, **fields}
-        while channel in self._channels:
-            self.flush(timeout=5.0)
-            if channel.error is not None and channel in self._channels:
-                raise channel.error
+        while self.pending(channel):
+            failing = channel.failure
+            if failing is not None:
+                if time.time() - channel.failing_since > FINISH_RETRY_S:
+                    raise Error(
+                        f"finish: the store at {channel.store.path} cannot be written "
+                        f"({failing}); {len(channel.rows)} rows of this run are kept in memory "
+                        "and retried until this process exits" + _dropped(channel))
+                time.sleep(min(1.0, max(0.05, channel.retry_at - time.time())))  # no spinning
+            self.flush(timeout=1.0)
+        report: dict[str, Any] = {}
+        if channel.unstored_count or channel.dropped:
+            report = {"count": channel.unstored_count + channel.dropped,
+                      "items": list(channel.unstored)}
+        return report
+
+    def drain(self, timeout: float) -> list[Channel]:
+        """At exit: give finishing runs up to ``timeout`` seconds; returns those left."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                left = [c for c in self._channels if c.final is not None]
+            if not left or time.monotonic() >= deadline:
+                return left
+            self.flush(timeout=max(0.0, deadline - time.monotonic()))
 
     def _loop(self) -> None:
         while True:
@@ -108,8 +173,8 @@ class Writer:
                 number = self._started
             try:
                 self._write_all()
-            except Exception as exc:  # the thread must outlive any one bad cycle
-                self._warn(exc)
+            except Exception as exc:  # the thread must outlive any one bad cycle (a bug)
+                self._warn("cycle", f"nbrun: the background writer hit an error ({exc!r})")
             finally:
                 with self._cycle:
                     self._completed = number
@@ -123,21 +188,28 @@ class Writer:
         with self._lock:
             channels = list(self._channels)
         for channel in channels:
+            if channel.retry_at > now:
+                continue
             while True:
                 rows, meta, final, changed = channel.take()
-                if not (rows or meta or final or changed or beat):
+                if not (rows or meta or final or changed or beat or channel.failure):
                     break
                 try:
                     self._write(channel, rows, meta, final, now)
-                except Exception as exc:  # keep the rows: a locked or full disk may recover
-                    channel.retry = rows + channel.retry
-                    with channel.lock:
-                        channel.meta = {**meta, **channel.meta}
-                        channel.summary_dirty = True
-                    channel.error = exc
-                    self._warn(exc)
+                except StoreDown as exc:
+                    channel.give_back(rows, meta)
+                    self._failed(channel, str(exc), now)
                     break
-                channel.error = None
+                except Exception as exc:  # a bug: keep the rows, retry later, say it once
+                    channel.give_back(rows, meta)
+                    self._failed(channel, setaside.reason(exc), now)
+                    break
+                if channel.failure is not None:
+                    print(f"nbrun: the store at {channel.store.path} is writable again",
+                          file=sys.stderr)
+                    self._warned.discard(channel.store.path)
+                channel.failure = None
+                channel.backoff = 0.0
                 if final is not None:
                     with self._lock:
                         self._channels.remove(channel)
@@ -145,32 +217,148 @@ class Writer:
                 if not channel.rows:
                     break
 
-    def _write(self, channel: Channel, rows: list, meta: dict, final: dict | None,
+    def _failed(self, channel: Channel, reason: str, now: float) -> None:
+        if channel.failure is None:
+            channel.failing_since = now
+        channel.failure = reason
+        channel.backoff = min(BACKOFF_MAX_S, max(INTERVAL_S, channel.backoff * 2))
+        channel.retry_at = now + channel.backoff
+        self._warn(channel.store.path,
+                   f"nbrun: the store at {channel.store.path} cannot be written ({reason}); "
+                   f"keeping up to {BACKLOG_ROWS:,} rows per run in memory and retrying")
+
+    def _write(self, channel: Channel, rows: Rows, meta: dict, final: dict | None,
                now: float) -> None:
-        if rows:
-            channel.last_step = rows[-1][0]
-        fields = dict(meta)
-        fields["summary"] = dumps(channel.summary())
-        fields["last_step"] = channel.last_step
-        fields["heartbeat_at"] = now
-        fields["updated_at"] = now
-        if final is not None:
-            fields.update(final)
-            fields["finished_at"] = now
-        fields = encode_fields(fields)
-        sets = ", ".join(f"{k}=?" for k in fields)
         store = channel.store
+        problem = store.file_problem()
+        if problem is not None:
+            if problem == "replaced" or problem.startswith("deleted"):
+                store.release_file()
+            else:
+                store.drop_connection()
+            raise StoreDown(f"its database file was {problem}")
+        chunks, unstored = setaside.encode_rows(rows)
+        fields = _run_fields(channel, rows, meta, final, now, unstored)
+        try:
+            self._commit(channel, chunks, fields, unstored)
+        except StoreDown:
+            raise
+        except Exception as exc:
+            store.drop_connection()
+            if not chunks:
+                raise StoreDown(setaside.reason(exc)) from exc
+            # Is it the store or some chunk? The run's own update alone tells.
+            try:
+                self._commit(channel, [], _run_fields(channel, [], {}, None, now, []), [])
+            except StoreDown:
+                raise
+            except Exception as probe:
+                store.drop_connection()
+                raise StoreDown(setaside.reason(probe)) from probe
+            self._commit_isolated(channel, chunks, fields, unstored)
+
+    def _commit(self, channel: Channel, chunks: list, fields: dict, unstored: list) -> None:
+        store = channel.store
+        conn = store.conn
+        conn.execute(f"PRAGMA busy_timeout={WRITER_BUSY_MS}")
         with store.transaction() as conn:
             if channel.discarded:
                 return
-            store.write_batch(conn, channel.rid, rows)
-            conn.execute(f"UPDATE runs SET {sets} WHERE rid=?", (*fields.values(), channel.rid))
+            store.write_batch(conn, channel.rid, chunks)
+            _update_run(conn, channel, fields)
+            if unstored:
+                store.record_unstored(conn, channel.rid, unstored)
+        _remember(channel, unstored)
 
-    def _warn(self, exc: BaseException) -> None:
-        if not self._warned:
-            self._warned = True
-            print(f"nbrun: writing to the store failed ({exc}); retrying, nothing is dropped",
-                  file=sys.stderr)
+    def _commit_isolated(self, channel: Channel, chunks: list, fields: dict,
+                         unstored: list) -> None:
+        """One transaction in which each chunk (and then each point of a failing chunk) gets
+        its own savepoint: whatever still fails is set aside, the rest commits."""
+        store = channel.store
+        unstored = list(unstored)
+        try:
+            with store.transaction() as conn:
+                if channel.discarded:
+                    return
+                for chunk in chunks:
+                    if _try_insert(store, conn, channel.rid, [chunk]) is None:
+                        continue
+                    for point, step in setaside.points(chunk):
+                        reason = _try_insert(store, conn, channel.rid, [point])
+                        if reason is not None:
+                            unstored.append(setaside.item(chunk[0], step, reason))
+                _update_run(conn, channel, fields)
+                if unstored:
+                    store.record_unstored(conn, channel.rid, unstored)
+        except StoreDown:
+            raise
+        except Exception as exc:
+            store.drop_connection()
+            raise StoreDown(setaside.reason(exc)) from exc
+        _remember(channel, unstored)
+
+    def _warn(self, what: str, message: str) -> None:
+        if what not in self._warned:
+            self._warned.add(what)
+            print(message, file=sys.stderr)
+
+
+def _run_fields(channel: Channel, rows: Rows, meta: dict, final: dict | None, now: float,
+                unstored: list) -> dict[str, Any]:
+    if rows:
+        channel.last_step = rows[-1][0]
+    fields = setaside.encodable_fields(meta, unstored)
+    fields["summary"] = setaside.summary_text(channel.summary(), unstored)
+    fields["last_step"] = channel.last_step
+    fields["heartbeat_at"] = now
+    fields["updated_at"] = now
+    if final is not None:
+        fields.update(final)
+        fields["finished_at"] = now
+    return fields
+
+
+def _update_run(conn: Any, channel: Channel, fields: dict[str, Any]) -> None:
+    """Update the run's row, which must still be this run: a run deleted from the store, or a
+    database replaced under a live run, must never receive its rows (a fresh database reuses
+    row numbers)."""
+    sets = ", ".join(f"{k}=?" for k in fields)
+    cur = conn.execute(f"UPDATE runs SET {sets} WHERE rid=? AND id=?",
+                       (*fields.values(), channel.rid, channel.run_id))
+    if cur.rowcount != 1:
+        raise StoreDown(f"run {channel.run_id!r} is no longer in this store (deleted, or the "
+                        "database was replaced)")
+
+
+def _try_insert(store: Store, conn: Any, rid: int, chunks: list) -> str | None:
+    """Insert under a savepoint; the reason it failed (one value's fault), or None."""
+    conn.execute("SAVEPOINT one")
+    try:
+        store.write_batch(conn, rid, chunks)
+    except Exception as exc:
+        conn.execute("ROLLBACK TO one")
+        conn.execute("RELEASE one")
+        if setaside.store_wide(exc):
+            raise
+        return setaside.reason(exc)
+    conn.execute("RELEASE one")
+    return None
+
+
+def _remember(channel: Channel, unstored: list) -> None:
+    if unstored:
+        channel.unstored_count += len(unstored)
+        room = 20 - len(channel.unstored)
+        channel.unstored.extend(unstored[:max(0, room)])
+        keys = ", ".join(sorted({u["key"] for u in unstored})[:5])
+        print(f"nbrun: {len(unstored)} value(s) of keys {keys} could not be stored and were set "
+              f"aside; every other value was written ({unstored[0]['reason']})", file=sys.stderr)
+
+
+def _dropped(channel: Channel) -> str:
+    if not channel.dropped:
+        return ""
+    return f"; {channel.dropped} rows logged past the {BACKLOG_ROWS:,}-row backlog were dropped"
 
 
 _writer: Writer | None = None
@@ -185,3 +373,18 @@ def get_writer() -> Writer:
             if _writer is None or _writer.pid != os.getpid():
                 _writer = Writer()
     return _writer
+
+
+def current_writer() -> Writer | None:
+    """This process's writer if it has one (not one inherited through fork)."""
+    return _writer if _writer is not None and _writer.pid == os.getpid() else None
+
+
+def _after_fork_in_child() -> None:
+    # Locks held by the parent's threads at the moment of the fork would never be released
+    # in the child.
+    global _writer_lock
+    _writer_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

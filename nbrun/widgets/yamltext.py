@@ -15,6 +15,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from .. import yamlsafe
+
 _EXPANDED = "${}"
 _ESCAPES = str.maketrans({"$": "\\x24", "{": "\\x7B", "}": "\\x7D"})
 _WIDTH = 1 << 30  # never fold a long string over several lines
@@ -109,7 +111,7 @@ def load_value(text: str) -> Any:
     """The value a YAML field holds (None when empty), or ``ValueError`` saying where the
     text stops being YAML."""
     try:
-        return yaml.safe_load(text)
+        return yamlsafe.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import LabPage, python_child
+from .conftest import LabPage, make_runs, python_child
 from .labserver import Lab
 
 pytestmark = pytest.mark.slow
@@ -296,3 +296,33 @@ def test_edit_tags_notes_and_delete(lab_page: LabPage):
         "el => el.textContent.startsWith('0 runs')",
         arg=page.locator("#nbrun-sidebar .jp-nbrun-status").element_handle())
     assert json.dumps(lab_page.dialogs) == "[]"
+
+
+UNSTORED_RUN = """
+import sqlite3, os
+run = nbrun.init(dir=ROOT_DIR, project="faults", name="set-aside-run", reinit="create_new")
+# A real SQLite trigger refuses one key: the only way to make the store refuse a value that
+# log() admits (log() admits only storable values).
+conn = sqlite3.connect(os.path.join(ROOT_DIR, ".nbrun", "nbrun.db"))
+conn.execute("CREATE TRIGGER poison BEFORE INSERT ON series WHEN NEW.key='bad' "
+             "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+conn.commit()
+for step in range(10):
+    run.log({"loss": 1.0 / (step + 1), **({"bad": 1.0} if step == 4 else {})})
+run.finish()
+conn.execute("DROP TRIGGER poison")
+conn.commit()
+"""
+
+
+def test_detail_view_warns_of_values_that_could_not_be_stored(lab_page: LabPage):
+    make_runs(lab_page.lab.root, UNSTORED_RUN)
+    lab_page.open()
+    lab_page.open_sidebar()
+    detail = lab_page.open_run("set-aside-run")
+    warning = detail.locator(".jp-nbrun-unstored")
+    warning.wait_for()
+    text = warning.text_content()
+    assert "1 logged value could not be stored" in text
+    assert "bad at step 4" in text and "refused by the test" in text
+    assert lab_page.page.locator(".jp-nbrun-unstored").count() == 1

@@ -1,0 +1,87 @@
+"""What the writer sets aside: encoding rows value by value when a batch cannot be encoded,
+telling a failure of the store from a failure of one value, and describing what was set aside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import series
+from .database import dumps, encode_fields
+
+Rows = list[tuple[int, dict[str, Any]]]
+
+
+def encode_rows(rows: Rows) -> tuple[list[series.Chunk], list[dict[str, Any]]]:
+    """Chunks for the rows; a key whose column cannot be encoded is encoded point by point,
+    and the points that still fail are returned to be set aside."""
+    chunks: list[series.Chunk] = []
+    unstored: list[dict[str, Any]] = []
+    for key, (steps, vals) in series.columns(rows).items():
+        try:
+            chunks.extend(series.encode_chunks(key, steps, vals))
+            continue
+        except Exception:
+            pass
+        for step, value in zip(steps, vals):
+            try:
+                chunks.append(series.encode(key, [step], [value]))
+            except Exception as exc:
+                unstored.append(item(key, step, f"{type(value).__name__}: {exc}"))
+    return chunks, unstored
+
+
+def encodable_fields(meta: dict, unstored: list) -> dict[str, Any]:
+    try:
+        return encode_fields(meta)
+    except Exception:
+        pass
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        try:
+            out.update(encode_fields({key: value}))
+        except Exception as exc:
+            unstored.append(item(key, None, f"run field: {exc}"))
+    return out
+
+
+def summary_text(summary: dict[str, Any], unstored: list) -> str:
+    try:
+        return dumps(summary)
+    except Exception:
+        pass
+    kept = {}
+    for key, value in summary.items():
+        try:
+            dumps(value)
+            kept[key] = value
+        except Exception as exc:
+            unstored.append(item(key, None, f"summary: {exc}"))
+    return dumps(kept)
+
+
+def points(chunk: series.Chunk) -> list[tuple[series.Chunk, int]]:
+    """A chunk split into one chunk per point, each with its step."""
+    key, _, _, _, kind, steps_blob, vals_blob = chunk
+    steps, vals = series.decode(kind, steps_blob, vals_blob)
+    return [(series.encode(key, [s], [v]), s) for s, v in zip(steps, vals)]
+
+
+# SQLite primary result codes that are about the database, not about one value: BUSY, LOCKED,
+# NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL, NOTADB.
+STORE_WIDE_CODES = frozenset((5, 6, 7, 8, 10, 11, 13, 14, 15, 26))
+
+
+def store_wide(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # Python-side failures binding one value (overflow, type)
+        return isinstance(exc, (MemoryError, OSError))
+    return code & 0xFF in STORE_WIDE_CODES
+
+
+def item(key: str, step: int | None, reason: str) -> dict[str, Any]:
+    return {"key": key, "step": step, "reason": reason[:300]}
+
+
+def reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
