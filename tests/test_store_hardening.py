@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -118,6 +120,10 @@ def test_cli_on_a_read_only_store_says_so_without_a_traceback(store_dir):
     with start(store_dir) as run:
         run.log({"a": 1.0})
     store = store_dir / ".nbrun"
+    # Fold the log into the file first, so its bytes are at rest (this process's own writer
+    # may otherwise checkpoint later) and any change seen below is the CLI's.
+    with closing(sqlite3.connect(db_path(store_dir))) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = open(db_path(store_dir), "rb").read()
     for folder, _, files in os.walk(store):
         for name in files:
