@@ -7,6 +7,7 @@ Lowest to highest: built-in defaults, the user settings file, the project settin
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Mapping
 
 from traitlets import All, Bool, HasTraits, TraitError, Unicode, observe, validate
@@ -44,6 +45,7 @@ ENV_VARS = {
     "NBRUN_ALLOW_VAL_CHANGE": "allow_val_change",
     "NBRUN_SYNC_TENSORBOARD": "sync_tensorboard",
     "NBRUN_MONITOR_GYM": "monitor_gym",
+    "NBRUN_REDACT_PATTERN": "redact_pattern",
 }
 # Variables nbrun reads elsewhere (credentials, the settings file location).
 OTHER_ENV_VARS = {"NBRUN_CONFIG_DIR", "NBRUN_API_KEY", "NBRUN_USERNAME", "NBRUN_PASSWORD",
@@ -74,6 +76,9 @@ class Settings(HasTraits):
     notebook_name = Unicode(None, allow_none=True, help="path of the notebook file")
     silent = Bool(False, help="print no notices")
     base_url = Unicode(None, allow_none=True, help="URL of the MLflow tracking server")
+    redact_pattern = Unicode(None, allow_none=True,
+                             help="regular expression: config keys whose values are sent to "
+                                  "the server as <redacted> (default: password, token, ...)")
 
     def __init__(self, **kwargs: Any) -> None:
         self._explicit: set[str] = set()
@@ -117,6 +122,21 @@ class Settings(HasTraits):
         if proposal.value is not None:
             rules.check_choice(proposal.value, "anonymous", rules.ANONYMOUS)
         return proposal.value
+
+    @validate("redact_pattern")
+    def _check_redact_pattern(self, proposal: Any) -> Any:
+        value = proposal.value
+        if value is None:
+            return None
+        if not value:
+            raise UsageError("redact_pattern must be a non-empty regular expression matched "
+                             "against config keys (use '(?!)' to redact nothing)")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise UsageError(f"redact_pattern {value!r} is not a valid regular expression: "
+                             f"{exc}") from None
+        return value
 
     @validate("resume")
     def _check_resume(self, proposal: Any) -> Any:
