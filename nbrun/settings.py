@@ -22,6 +22,9 @@ _ALIASES = {
     "run_group": "group", "run_job_type": "job_type", "root_dir": "dir",
 }
 
+# The password of a base_url given as scheme://user:password@host, hidden from repr().
+_URL_PASSWORD = re.compile(r"^([^:/]+://[^:/@]*):[^@/]*@")
+
 # NBRUN_* variable -> settings key.
 ENV_VARS = {
     "NBRUN_PROJECT": "project",
@@ -180,7 +183,9 @@ class Settings(HasTraits):
         return {k: getattr(self, k) for k in sorted(self._explicit)}
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self.explicit().items())
+        shown = {k: _URL_PASSWORD.sub(r"\1:***@", v) if k == "base_url" and v else v
+                 for k, v in self.explicit().items()}
+        inner = ", ".join(f"{k}={v!r}" for k, v in shown.items())
         return f"Settings({inner})"
 
 
@@ -226,7 +231,8 @@ def config_dir() -> str:
     return os.path.join(xdg, "nbrun")
 
 
-def _read_file(path: str) -> dict[str, Any]:
+def read_file(path: str) -> dict[str, Any]:
+    """The mapping of a settings file ({} when there is none); a UsageError naming a bad one."""
     if not os.path.isfile(path):
         return {}
     import yaml  # only when a settings file exists: keeps init() fast without one
@@ -258,7 +264,7 @@ def resolve(settings: "Settings | Mapping[str, Any] | None", kwargs: Mapping[str
     """Merge every source in precedence order into one ``Settings``."""
     resolved = Settings()
     for path in settings_files(store_root):
-        resolved.update(_read_file(path), source=f"settings file {path}")
+        resolved.update(read_file(path), source=f"settings file {path}")
     resolved.update(from_environment(), source="environment")
     if settings is not None:
         if isinstance(settings, Settings):

@@ -223,3 +223,10 @@ def test_refusal_rule_under_each_anonymous_setting():
                            SERVER.replace("//", f"//bob:{PW}@"), "GET x")
         assert isinstance(error, AuthenticationError)
         assert words in str(error) and PW not in str(error) and SERVER in str(error)
+
+
+def test_settings_repr_hides_the_password_of_base_url():
+    import nbrun
+
+    text = repr(nbrun.Settings(base_url=f"http://bob:{PW}@127.0.0.1:5000", project="p"))
+    assert PW not in text and "http://bob:***@127.0.0.1:5000" in text

@@ -11,6 +11,11 @@ Sources, first found wins (``resolve``):
 The environment beats the file as in nbrun's settings (environment over files) and in MLflow's own
 client, so a CI job or a one-off shell can override a stored login without touching it.
 
+For a client: build every request URL, message and recorded URL (``run.url`` too) from
+``public_url(base_url)``, never from ``base_url`` (it may carry ``user:password@``); attach
+credentials only with ``apply(session, resolve(base_url, anonymous))``; turn a 401/403 into the
+error of ``refusal(...)``, whose text also serves as the offline notice.
+
 Secrets are never printed, never written into a run and never part of an error message:
 ``Credentials`` hides them from ``repr``, ``describe()`` names only the user and the source, and
 the login file is created readable by its owner only (0600) before any byte is written to it.
