@@ -14,7 +14,7 @@ import getpass
 import json
 import os
 import sys
-from typing import IO, Callable
+from typing import IO, Any, Callable
 
 from ..errors import AuthenticationError, CommError, UsageError
 from ..settings import read_file as read_settings_file
@@ -135,10 +135,11 @@ def remember_server(base_url: str) -> str | None:
     server = creds_mod.public_url(base_url)  # a settings file never holds credentials
     try:
         current = read_settings_file(path).get("base_url")
+        same = bool(current) and creds_mod.server_key(str(current)) == creds_mod.server_key(server)
     except UsageError as exc:
         return f"base_url not set: {exc}"
     if current:
-        if creds_mod.server_key(str(current)) != creds_mod.server_key(server):
+        if not same:
             return (f"note: {path} sets base_url to {creds_mod.public_url(str(current))}; runs "
                     f"go there unless you pass base_url={server!r}")
         return None
@@ -192,8 +193,9 @@ def cmd_logout(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Add ``login`` and ``logout`` to the ``nbrun`` command's subparsers."""
+def add_parsers(sub: Any) -> None:
+    """Add ``login`` and ``logout`` to the ``nbrun`` command's subparsers (the object that
+    ``ArgumentParser.add_subparsers`` returns)."""
     login = sub.add_parser(
         "login", help="check credentials against a tracking server and store them",
         description="Check credentials against an MLflow tracking server, then store them in "
