@@ -155,6 +155,11 @@ class _Capture(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         _Capture.seen.append(self.headers.get("Authorization"))
+        if self.path.startswith("/redirect/"):
+            self.send_response(302)
+            self.send_header("Location", self.path[len("/redirect/"):])
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
@@ -198,6 +203,11 @@ def test_what_each_request_carries(capture, tmp_path, monkeypatch):
     (tmp_path / ".netrc").chmod(0o600)
     url_with_creds = capture.replace("//", f"//bob:{PW}@")
     assert _send(url_with_creds, cr.resolve(url_with_creds, "must")) is None
+    # Redirected to a host that ~/.netrc has credentials for: still nothing.
+    other = capture.replace("127.0.0.1", "localhost")
+    (tmp_path / ".netrc").write_text(f"machine localhost login bob password {PW}\n")
+    _send(capture + "/redirect/" + other, None)
+    assert _Capture.seen[-2:] == [None, None]
     with requests.Session() as session:  # the netrc and URL are real sources for requests
         session.get(url_with_creds + "/x", timeout=10)
     assert _Capture.seen[-1] is not None

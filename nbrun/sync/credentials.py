@@ -298,6 +298,10 @@ class _NoAuth:
     def __repr__(self) -> str:
         return "<no auth>"
 
+    @staticmethod
+    def on_redirect(prepared: Any, response: Any) -> None:
+        prepared.headers.pop("Authorization", None)
+
 
 def apply(session: Any, creds: Credentials | None) -> None:
     """Make every request of ``session`` (a ``requests.Session``) carry ``creds``, and nothing
@@ -305,6 +309,8 @@ def apply(session: Any, creds: Credentials | None) -> None:
     session.headers.pop("Authorization", None)
     if creds is None:
         session.auth = _NoAuth()
+        # On a redirect requests would look the new host up in ~/.netrc; send nothing there too.
+        session.rebuild_auth = _NoAuth.on_redirect
     elif creds.token:
         session.auth = _Bearer(creds.token)
     else:
