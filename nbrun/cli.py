@@ -1,4 +1,4 @@
-"""The ``nbrun`` command: list runs and show one."""
+"""The ``nbrun`` command: list runs and show one; log in to a tracking server."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from .errors import Error
 from .sdk import Api, RunRecord
+from .sync import login
 
 STATES = ("running", "finished", "failed", "crashed")
 
@@ -152,6 +153,7 @@ def parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_show)
     for sp in (runs, show):
         sp.add_argument("--dir", dest="sub_dir", help=argparse.SUPPRESS)
+    login.add_parsers(sub)
     return p
 
 
@@ -166,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     api = None
     try:
+        if not getattr(args, "needs_store", True):
+            return args.func(args)
         api = Api(args.sub_dir or args.dir)
         return args.func(api, args)
     except Error as exc:

@@ -7,6 +7,7 @@ Lowest to highest: built-in defaults, the user settings file, the project settin
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Mapping
 
 from traitlets import All, Bool, HasTraits, TraitError, Unicode, observe, validate
@@ -21,6 +22,9 @@ _ALIASES = {
     "run_id": "id", "run_name": "name", "run_notes": "notes", "run_tags": "tags",
     "run_group": "group", "run_job_type": "job_type", "root_dir": "dir",
 }
+
+# The password of a base_url given as scheme://user:password@host, hidden from repr().
+_URL_PASSWORD = re.compile(r"^([^:/]+://[^:/@]*):[^@/]*@")
 
 # NBRUN_* variable -> settings key.
 ENV_VARS = {
@@ -46,6 +50,7 @@ ENV_VARS = {
     "NBRUN_SYNC_TENSORBOARD": "sync_tensorboard",
     "NBRUN_MONITOR_GYM": "monitor_gym",
     "NBRUN_TENSORBOARD_DIR": "tensorboard_dir",
+    "NBRUN_REDACT_PATTERN": "redact_pattern",
 }
 # Variables nbrun reads elsewhere (credentials, the settings file location).
 OTHER_ENV_VARS = {"NBRUN_CONFIG_DIR", "NBRUN_API_KEY", "NBRUN_USERNAME", "NBRUN_PASSWORD",
@@ -87,6 +92,9 @@ class Settings(HasTraits):
     notebook_name = Unicode(None, allow_none=True, help="path of the notebook file")
     silent = Bool(False, help="print no notices")
     base_url = Unicode(None, allow_none=True, help="URL of the MLflow tracking server")
+    redact_pattern = Unicode(None, allow_none=True,
+                             help="regular expression: config keys whose values are sent to "
+                                  "the server as <redacted> (default: password, token, ...)")
 
     def __init__(self, **kwargs: Any) -> None:
         self._explicit: set[str] = set()
@@ -131,6 +139,21 @@ class Settings(HasTraits):
             rules.check_choice(proposal.value, "anonymous", rules.ANONYMOUS)
         return proposal.value
 
+    @validate("redact_pattern")
+    def _check_redact_pattern(self, proposal: Any) -> Any:
+        value = proposal.value
+        if value is None:
+            return None
+        if not value:
+            raise UsageError("redact_pattern must be a non-empty regular expression matched "
+                             "against config keys (use '(?!)' to redact nothing)")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise UsageError(f"redact_pattern {value!r} is not a valid regular expression: "
+                             f"{exc}") from None
+        return value
+
     @validate("resume")
     def _check_resume(self, proposal: Any) -> Any:
         if proposal.value is not None:
@@ -173,7 +196,9 @@ class Settings(HasTraits):
         return {k: getattr(self, k) for k in sorted(self._explicit)}
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={v!r}" for k, v in self.explicit().items())
+        shown = {k: _URL_PASSWORD.sub(r"\1:***@", v) if k == "base_url" and v else v
+                 for k, v in self.explicit().items()}
+        inner = ", ".join(f"{k}={v!r}" for k, v in shown.items())
         return f"Settings({inner})"
 
 
@@ -219,7 +244,8 @@ def config_dir() -> str:
     return os.path.join(xdg, "nbrun")
 
 
-def _read_file(path: str) -> dict[str, Any]:
+def read_file(path: str) -> dict[str, Any]:
+    """The mapping of a settings file ({} when there is none); a UsageError naming a bad one."""
     if not os.path.isfile(path):
         return {}
     import yaml  # only when a settings file exists: keeps init() fast without one
@@ -251,7 +277,7 @@ def resolve(settings: "Settings | Mapping[str, Any] | None", kwargs: Mapping[str
     """Merge every source in precedence order into one ``Settings``."""
     resolved = Settings()
     for path in settings_files(store_root):
-        resolved.update(_read_file(path), source=f"settings file {path}")
+        resolved.update(read_file(path), source=f"settings file {path}")
     resolved.update(from_environment(), source="environment")
     if settings is not None:
         if isinstance(settings, Settings):
