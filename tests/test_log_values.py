@@ -242,3 +242,22 @@ def test_the_rule_names_key_type_and_what_is_accepted(store_dir, value, accepted
     assert text.startswith("log: key 'k'"), text
     assert "accepted" in text or "at most" in text or "bits" in text, text
     run.finish()
+
+
+def test_a_dict_holding_itself_or_nested_too_deep_is_a_usage_error(store_dir):
+    """Was a raw RecursionError in the user's cell (issue 10 point 5); the run goes on."""
+    looped: dict = {"loss": 1.0}
+    looped["again"] = looped
+    deep = inner = {}
+    for _ in range(500):
+        inner["k"] = {}
+        inner = inner["k"]
+    with nbrun.init(dir=store_dir, project="p", mode="offline") as run:
+        with pytest.raises(nbrun.UsageError, match="'again' holds a dict that contains itself"):
+            run.log(looped)
+        with pytest.raises(nbrun.UsageError, match="nested more than 64 dicts deep"):
+            run.log(deep)
+        run.log({"loss": 0.5, "nested": {"ok": 1.0}})
+    record = nbrun.Api(store_dir).run(run.id)
+    assert record.state == "finished"
+    assert record.history() == [{"_step": 0, "loss": 0.5, "nested/ok": 1.0}]

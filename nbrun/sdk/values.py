@@ -177,13 +177,26 @@ def _to_scalar(value: Any, key: str) -> Any:
     raise _refuse(key, value, f" holding a {type(item).__name__}")
 
 
-def flatten_log(data: Any, prefix: str = "", out: dict[str, Any] | None = None
-                ) -> dict[str, Any]:
+MAX_LOG_DEPTH = 64  # nesting levels of a log() payload; far beyond any real metric name
+
+
+def flatten_log(data: Any, prefix: str = "", out: dict[str, Any] | None = None,
+                _path: tuple[int, ...] = ()) -> dict[str, Any]:
     """Validate a ``log()`` payload and flatten nested dicts with ``/``."""
     if out is None:
         out = {}
         if not isinstance(data, dict):
             raise UsageError(f"log: data must be a dict of key: value, got {type(data).__name__}")
+    # A dict that holds itself (or is nested past any sensible depth) would otherwise end in a
+    # raw RecursionError in the caller's cell.
+    where = repr(prefix.rstrip("/")) if prefix else "the data"
+    if id(data) in _path:
+        raise UsageError(f"log: {where} holds a dict that contains itself; log a dict of "
+                         "numbers, bools, strings or nested dicts without cycles")
+    if len(_path) >= MAX_LOG_DEPTH:
+        raise UsageError(f"log: {where} is nested more than {MAX_LOG_DEPTH} dicts deep; "
+                         "flatten it (keys may hold '/')")
+    path = (*_path, id(data))
     for key, value in data.items():
         if not isinstance(key, str) or not key:
             raise UsageError(f"log: keys must be non-empty strings, got {key!r}")
@@ -192,7 +205,7 @@ def flatten_log(data: Any, prefix: str = "", out: dict[str, Any] | None = None
         if full == "_step":
             raise UsageError("log: the key '_step' is reserved; pass step= to set the step")
         if isinstance(value, dict):
-            flatten_log(value, full + "/", out)
+            flatten_log(value, full + "/", out, path)
         else:
             out[full] = log_value(value, full)
     return out
