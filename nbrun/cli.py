@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from .errors import Error
 from .sdk import Api, RunRecord
+from .store import StoreUnavailable
 from .sync import login
 
 STATES = ("running", "finished", "failed", "crashed")
@@ -157,13 +158,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _unreadable(path: str | None, exc: Exception) -> str:
-    where = f"the store at {path}" if path else "the store"
-    return (f"{where} cannot be read ({exc}): the database file may be damaged or not an nbrun "
-            "store, or the folder may be read-only for you (reading a store needs write access "
-            "to its .nbrun/ folder, where SQLite keeps its shared-memory file)")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     api = None
@@ -175,8 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Error as exc:
         print(f"nbrun: error: {exc}", file=sys.stderr)
         return 1
-    except (sqlite3.Error, OSError) as exc:
-        print(f"nbrun: error: {_unreadable(api.path if api else None, exc)}", file=sys.stderr)
+    except (sqlite3.Error, OSError) as exc:  # the store failing after it was opened
+        print(f"nbrun: error: {StoreUnavailable(api.path if api else '(unknown)', exc)}",
+              file=sys.stderr)
         return 1
 
 

@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import textwrap
 from contextlib import closing
 
 import pytest
@@ -145,3 +146,38 @@ def test_cli_on_a_read_only_store_says_so_without_a_traceback(store_dir):
     assert open(db_path(store_dir), "rb").read() == before  # nothing was changed
     assert [r.id for r in nbrun.Api(store_dir).runs()] == [run.id]
 
+
+
+def test_init_and_api_on_a_read_only_store_are_a_usage_error_naming_it(store_dir):
+    """Was "nbrun.init() failed unexpectedly: OperationalError" and a raw OperationalError."""
+    with start(store_dir) as run:
+        run.log({"a": 1.0})
+    store = store_dir / ".nbrun"
+    for folder, _, files in os.walk(store):
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o444)
+        os.chmod(folder, 0o555)
+    code = textwrap.dedent(f"""
+        import nbrun
+        for attempt in (lambda: nbrun.init(dir={str(store_dir)!r}, mode="offline"),
+                        lambda: nbrun.Api({str(store_dir)!r}).runs()):
+            try:
+                attempt()
+            except nbrun.UsageError as exc:
+                print(type(exc).__name__, "|", exc)
+        """)
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], env=child_env(), text=True,
+                              capture_output=True, timeout=60,
+                              preexec_fn=_without_file_override if os.geteuid() == 0 else None)
+    finally:
+        for folder, _, files in os.walk(store):
+            os.chmod(folder, 0o700)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o600)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0 and len(lines) == 2, proc.stdout + proc.stderr
+    for line in lines:
+        assert line.startswith(f"StoreUnavailable | the store at {store} cannot be read"), line
+        assert "read-only for you" in line and "dir=" in line
+    assert [(r.id, r.state) for r in nbrun.Api(store_dir).runs()] == [(run.id, "finished")]

@@ -1,6 +1,6 @@
 """The embedded store: one SQLite database (WAL) plus one folder per run."""
 
-from .database import RunRow, Store, StoreMissing
+from .database import RunRow, Store, StoreMissing, StoreUnavailable
 from .location import find_store_root, resolve_store_root
 from .writer import Writer, get_writer
 
@@ -8,6 +8,7 @@ __all__ = [
     "RunRow",
     "Store",
     "StoreMissing",
+    "StoreUnavailable",
     "Writer",
     "find_store_root",
     "get_writer",

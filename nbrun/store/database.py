@@ -40,6 +40,18 @@ class StoreMissing(UsageError):
     """No store exists where one was looked for."""
 
 
+class StoreUnavailable(UsageError):
+    """The store exists but cannot be opened: a damaged file, or a folder read-only for us."""
+
+    def __init__(self, path: str, cause: BaseException) -> None:
+        super().__init__(
+            f"the store at {path} cannot be read ({cause}): the database file may be damaged "
+            "or not an nbrun store, or the folder may be read-only for you (reading a store "
+            "needs write access to its .nbrun/ folder, where SQLite keeps its shared-memory "
+            "file); pass dir= (or NBRUN_DIR) naming a folder you can write, or fix its "
+            "permissions")
+
+
 @dataclass
 class RunRow:
     """One run as stored."""
@@ -136,6 +148,12 @@ class Store:
 
     # -- connections -------------------------------------------------------------------------
     def connect(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreUnavailable(self.path, exc) from exc
+
+    def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000,
                                isolation_level=None, check_same_thread=False,
                                factory=_Connection)
