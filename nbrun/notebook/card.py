@@ -32,6 +32,8 @@ class RunCard(anywidget.AnyWidget):
     store = traitlets.Unicode().tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
     summary = traitlets.Dict().tag(sync=True)
+    notice = traitlets.Unicode("", help="a one-time SDK notice, shown as a quiet line").tag(
+        sync=True)
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,

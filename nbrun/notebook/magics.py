@@ -11,7 +11,7 @@ from ..errors import UsageError
 from ..sdk import Run, init, registry
 from ..sdk.run import store_path
 from ..store import resolve_store_root
-from .runinit import RunInitCell, RunInitError, locate, parse
+from .runinit import RunInitCell, RunInitError, locate, parse, strict_expand
 
 
 @magics_class
@@ -29,7 +29,7 @@ class RunMagics(Magics):
         last values used in this kernel and the flags.
         """
         spec = parse(line, cell or "",
-                     var_expand=lambda text: self.shell.var_expand(text, depth=2))
+                     var_expand=lambda text: strict_expand(text, self.shell.user_ns))
         if cell is None or "form" in spec.switches:
             return self._form(spec, from_cell=cell is not None)
         try:

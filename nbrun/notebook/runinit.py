@@ -16,6 +16,7 @@ from typing import Any, Callable
 from ..errors import UsageError, did_you_mean
 from ..sdk import init
 from ..validation import parse_bool_text, split_tags_text
+from .yamlcheck import indentation_problems
 
 INIT_ARGUMENTS = tuple(inspect.signature(init).parameters)
 _TEXT_ARGS = {"entity", "project", "dir", "id", "name", "notes", "group", "job_type", "mode",
@@ -34,6 +35,7 @@ class RunInitError(UsageError):
         if argument:
             where = f"{where} ({argument})" if where else f"({argument})"
         super().__init__(f"%%runinit {where}: {message}" if where else f"%%runinit: {message}")
+        self.bare = message
         self.line = line
         self.argument = argument
 
@@ -131,6 +133,8 @@ def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
         node = yaml.compose(body, Loader=yaml.SafeLoader)
         data = yaml.safe_load(body)
     except yaml.YAMLError as exc:
+        # Indentation is the usual cause, and the parser names only its first symptom.
+        _raise_all(indentation_problems(body))
         # The construct that was left open (context) says more than where reading stopped.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -142,21 +146,92 @@ def parse_body(body: str) -> tuple[dict[str, Any], dict[str, int]]:
         raise RunInitError("the body must be a mapping of init() arguments, one per line "
                            "(project: demo)", 2)
     lines: dict[str, int] = {}
-    for key_node, _ in node.value:
+    problems: list[RunInitError] = []
+    opened = None  # an argument with no value above: an unknown key may belong under it
+    for key_node, value_node in node.value:
         key, line = key_node.value, key_node.start_mark.line + 2
-        _check_argument(key, line)
-        if key in lines:
-            raise RunInitError(f"argument {key!r} is given twice (also on line {lines[key]})",
-                               line, key)
-        lines[key] = line
+        try:
+            _check_argument(key, line)
+            if key in lines:
+                raise RunInitError(f"argument {key!r} is given twice (also on line "
+                                   f"{lines[key]})", line, key)
+        except RunInitError as exc:
+            if opened is not None and key not in INIT_ARGUMENTS:
+                exc = RunInitError(f"{exc.bare}; if it belongs to {opened[0]!r} (line "
+                                   f"{opened[1]}), indent it under that line", line)
+            problems.append(exc)
+        lines.setdefault(key, line)
+        empty = isinstance(value_node, yaml.ScalarNode) and value_node.value == ""
+        opened = (key, line) if empty else opened if key not in INIT_ARGUMENTS else None
+    if len(problems) == 1:
+        raise problems[0]
+    _raise_all([(p.line, p.bare) for p in problems])
     return data, lines
+
+
+def _raise_all(problems: list[tuple[int | None, str]]) -> None:
+    """One error naming every problem (the first one's line leads)."""
+    if not problems:
+        return
+    if len(problems) == 1:
+        raise RunInitError(problems[0][1], problems[0][0])
+    listed = "\n".join(f"  line {line}: {message}" for line, message in problems)
+    raise RunInitError(f"the body has {len(problems)} problems:\n{listed}", problems[0][0])
 
 
 def expand(body: str, var_expand: Callable[[str], str]) -> str:
     """IPython ``$var`` / ``{expr}`` expansion, line by line, so a line that does not expand
     (a YAML flow mapping such as ``{lr: 0.1}``) stays as written without blocking the others."""
-    return "\n".join(var_expand(line) if ("$" in line or "{" in line) else line
-                     for line in body.split("\n"))
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        if "$" in line or "{" in line:
+            try:
+                lines[i] = var_expand(line)
+            except RunInitError as exc:  # a reference that has no value: say on which line
+                raise RunInitError(exc.bare, i + 2) from None
+    return "\n".join(lines)
+
+
+def evaluate_reference(expression: str, namespace: dict[str, Any], dollar: bool) -> Any:
+    """The value of one ``$name`` or ``{expr}``; an undefined name or a raising expression is
+    a ``RunInitError``, never text left in the body to be stored as the value."""
+    shown = f"${expression}" if dollar else f"{{{expression}}}"
+    try:
+        return eval(expression, namespace)
+    except NameError as exc:
+        hint = " (write $$ for a literal $)" if dollar else ""
+        raise RunInitError(f"{shown}: {exc}; define it in the notebook first{hint}") from None
+    except Exception as exc:
+        raise RunInitError(f"{shown} raised {type(exc).__name__}: {exc}") from None
+
+
+def strict_expand(text: str, namespace: dict[str, Any]) -> str:
+    """IPython's ``$var`` / ``{expr}`` expansion of one line, where a reference that cannot be
+    evaluated is an error; a ``{...}`` that is not a Python expression (a YAML flow mapping
+    ``{lr: 0.1}``) and a line whose braces do not pair stay as written."""
+    from IPython.utils.text import DollarFormatter
+
+    try:
+        parts = list(DollarFormatter().parse(text))
+    except ValueError:
+        return text
+    out = []
+    for literal, field_name, spec, conversion in parts:
+        out.append(literal)
+        if field_name is None:
+            continue
+        expression = f"{field_name}:{spec}" if spec else field_name
+        dollar = not spec and conversion is None and f"${field_name}" in literal + text
+        try:
+            compile(expression, "<runinit>", "eval")
+        except SyntaxError:
+            out.append("{" + field_name + (f"!{conversion}" if conversion else "")
+                       + (f":{spec}" if spec else "") + "}")
+            continue
+        value = evaluate_reference(expression, namespace, dollar)
+        out.append(format(value if conversion is None else
+                          {"r": repr, "s": str, "a": ascii}[conversion](value)))
+    return "".join(out)
 
 
 def parse(line: str, body: str, var_expand: Callable[[str], str] | None = None) -> RunInitCell:
