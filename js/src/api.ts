@@ -47,6 +47,11 @@ export interface IRunDetail extends IRunSummary {
   keys: string[];
   files: { path: string; size: number }[];
   store_path: string;
+  /** The run it was forked from; `name` is null when that run was deleted. */
+  parent?: { id: string; name: string | null; step: number } | null;
+  /** Runs forked from this one (the first 200), and how many there are. */
+  forks?: { id: string; name: string; step: number }[];
+  forks_total?: number;
 }
 
 /** A page of runs. */

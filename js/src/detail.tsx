@@ -13,6 +13,8 @@ import { IHistory, IRunDetail, IRunRef, NbrunAPI, NbrunAPIError } from './api';
 import { CellAction } from './cells';
 import { ISeries, LineChart } from './chart';
 import { CommandIDs } from './commands';
+import { Actions } from './actions';
+import { Lineage } from './lineage';
 import { PolledReactWidget } from './polled';
 import {
   flatten,
@@ -376,89 +378,6 @@ function Section(props: {
   );
 }
 
-/** Resume/fork/rewind into the notebook; mark stale; delete. */
-function Actions(props: IDetailProps): JSX.Element {
-  const { run } = props;
-  const maxStep = Math.max(0, run.last_step);
-  const [typed, setTyped] = React.useState<string | null>(null);
-  // Until the user types a step, the step follows the run's last step.
-  const step = typed ?? String(maxStep);
-  const setStep = (value: string) => setTyped(value);
-  const stepNumber = Number(step);
-  const stepValid =
-    step.trim() !== '' &&
-    Number.isInteger(stepNumber) &&
-    stepNumber >= 0 &&
-    stepNumber <= maxStep;
-  return (
-    <div className="jp-nbrun-detail-actions">
-      <div className="jp-nbrun-action-group">
-        <button
-          className="jp-nbrun-button jp-mod-accept jp-nbrun-resume"
-          title="Write a %%runinit cell that resumes this run into the active notebook"
-          onClick={() => props.onWriteCell('resume')}
-        >
-          Resume in notebook
-        </button>
-        <label className="jp-nbrun-step">
-          at step
-          <input
-            className="jp-mod-styled jp-nbrun-step-input"
-            type="number"
-            min={0}
-            max={maxStep}
-            step={1}
-            value={step}
-            onChange={e => setStep(e.target.value)}
-          />
-        </label>
-        <button
-          className="jp-nbrun-button jp-nbrun-fork"
-          disabled={!stepValid}
-          title="Write a %%runinit cell that forks a new run from this one at the step"
-          onClick={() => props.onWriteCell('fork', stepNumber)}
-        >
-          Fork at step
-        </button>
-        <button
-          className="jp-nbrun-button jp-nbrun-rewind"
-          disabled={!stepValid}
-          title="Write a %%runinit cell that rewinds this run to the step and continues it"
-          onClick={() => props.onWriteCell('rewind', stepNumber)}
-        >
-          Rewind at step
-        </button>
-      </div>
-      <div className="jp-nbrun-action-group">
-        {run.state === 'running' && (
-          <button
-            className="jp-nbrun-button jp-nbrun-mark-crashed"
-            title="For a run whose process is gone"
-            onClick={() => void props.onMark('crashed')}
-          >
-            Mark crashed
-          </button>
-        )}
-        {(run.state === 'running' || run.state === 'crashed') && (
-          <button
-            className="jp-nbrun-button jp-nbrun-mark-finished"
-            title="For a run whose process is gone, or a crashed run that did finish its work"
-            onClick={() => void props.onMark('finished')}
-          >
-            Mark finished
-          </button>
-        )}
-        <button
-          className="jp-nbrun-button jp-mod-warn jp-nbrun-delete"
-          onClick={() => void props.onDelete()}
-        >
-          Delete run
-        </button>
-      </div>
-    </div>
-  );
-}
-
 function Charts(props: {
   run: IRunDetail;
   history: IHistory | null;
@@ -630,49 +549,6 @@ function NotesEditor(props: {
         )}
       </div>
     </div>
-  );
-}
-
-function Lineage(props: {
-  run: IRunDetail;
-  onOpenRun: (id: string) => void;
-}): JSX.Element {
-  const lineage = props.run.lineage ?? {};
-  const forked = lineage.forked_from;
-  const rewinds = lineage.rewinds ?? [];
-  const resumes = lineage.resumes ?? [];
-  if (!forked && rewinds.length === 0 && resumes.length === 0) {
-    return (
-      <p className="jp-nbrun-muted">
-        A fresh run: not forked, rewound or resumed.
-      </p>
-    );
-  }
-  return (
-    <ul className="jp-nbrun-lineage">
-      {forked && (
-        <li>
-          Forked from{' '}
-          <button
-            className="jp-nbrun-link"
-            onClick={() => props.onOpenRun(forked.id)}
-          >
-            {forked.id}
-          </button>{' '}
-          at step {forked.step}
-        </li>
-      )}
-      {rewinds.map((r, i) => (
-        <li key={`rewind-${i}`}>
-          Rewound to step {r.step} on {formatTime(r.at)}
-        </li>
-      ))}
-      {resumes.map((r, i) => (
-        <li key={`resume-${i}`}>
-          Resumed at step {r.step} on {formatTime(r.at)}
-        </li>
-      ))}
-    </ul>
   );
 }
 

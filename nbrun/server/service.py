@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import Error
 from ..store import queries
 from ..store.database import STALE_AFTER_S
-from . import files, history, params
+from . import files, history, lineage, params
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -134,7 +134,8 @@ class Service:
         listed, truncated = files.list_files(handle.store.run_dir(run_id))
         return {"store": handle.key, **queries.summary_of(row), "config": row.config,
                 "keys": queries.history_keys(handle.store, row.rid), "files": listed,
-                "files_truncated": truncated, "store_path": handle.path}
+                "files_truncated": truncated, "store_path": handle.path,
+                **lineage.relatives(handle.store, run_id, row.lineage)}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
         hq = params.history_query(query)
