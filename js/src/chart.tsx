@@ -5,6 +5,8 @@
 import * as React from 'react';
 import uPlot from 'uplot';
 
+import { cssVar, useThemeName } from './theme';
+
 /** One line: a label and its points. */
 export interface ISeries {
   label: string;
@@ -26,9 +28,16 @@ export const PALETTE = [
   '#17becf'
 ];
 
-function cssVar(name: string, fallback: string): string {
-  const value = getComputedStyle(document.body).getPropertyValue(name).trim();
-  return value || fallback;
+/**
+ * The colour of the i-th line: the palette, then (compare allows 20 runs) ten
+ * more hues between the palette's, so no two of the first 20 lines share one.
+ */
+export function seriesColor(i: number): string {
+  if (i < PALETTE.length) {
+    return PALETTE[i];
+  }
+  const j = i - PALETTE.length;
+  return `hsl(${(j * 36 + 18) % 360}, 70%, ${j % 2 ? 38 : 48}%)`;
 }
 
 /** Series on one shared x axis (steps), with gaps where a series has no point. */
@@ -60,6 +69,8 @@ export function LineChart(props: ILineChartProps): JSX.Element {
   const { title, series, height = 180, chartKey } = props;
   const host = React.useRef<HTMLDivElement>(null);
   const plot = React.useRef<uPlot | null>(null);
+  const theme = useThemeName();
+  const [axisColor, setAxisColor] = React.useState('');
   const labels = series.map(s => s.label).join('\u0000');
   const data = React.useMemo(() => alignSeries(series), [series]);
   const points = series.reduce((n, s) => n + s.steps.length, 0);
@@ -75,6 +86,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       return;
     }
     const axisColor = cssVar('--jp-ui-font-color2', '#555');
+    setAxisColor(axisColor);
     const gridColor = cssVar('--jp-border-color2', '#e0e0e0');
     const font = `11px ${cssVar('--jp-ui-font-family', 'sans-serif')}`;
     const axis: uPlot.Axis = {
@@ -94,7 +106,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
         { label: 'step' },
         ...series.map((s, i) => ({
           label: s.label,
-          stroke: PALETTE[i % PALETTE.length],
+          stroke: seriesColor(i),
           width: 1.5,
           spanGaps: true,
           points: { show: false }
@@ -115,8 +127,9 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       chart.destroy();
       plot.current = null;
     };
-    // `data` is applied by the next effect; rebuild only for new lines.
-  }, [labels, height]);
+    // `data` is applied by the next effect; rebuild only for new lines, and
+    // for a new theme (canvas colours are read once, at build).
+  }, [labels, height, theme]);
 
   // New points: update in place (keeps zoom unless the x range grows).
   React.useEffect(() => {
@@ -129,6 +142,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       data-key={chartKey ?? title}
       data-points={points}
       data-last-step={lastStep}
+      data-axis-color={axisColor}
     >
       <div className="jp-nbrun-chart-title">{title}</div>
       <div className="jp-nbrun-chart-plot" ref={host} />

@@ -15,18 +15,21 @@ child = nbrun.init(dir=ROOT_DIR, project="lineage", name="lineage-child", reinit
                    fork_from=f"{parent.id}?_step=4")
 child.log({"loss": 0.01})
 child.finish()
-print(parent.id, child.id)
 """
 
 
-def test_resume_at_step_lineage_by_name_and_why_fork_is_disabled(lab_page: LabPage):
+def lineage_runs(lab_page: LabPage) -> tuple[str, str]:
+    """The parent and child ids (made once per lab server)."""
     lab = lab_page.lab
-    parent_id, child_id = make_runs(lab.root, LINEAGE_RUNS).split()
-    write_notebook(lab.root / "lineage.ipynb", "print('ready')")
-    notebook = lab_page.run_first_cell("lineage.ipynb")
-    notebook.locator(".jp-OutputArea-output", has_text="ready").wait_for(timeout=60_000)
-    lab_page.open_sidebar()
+    if not lab.runs(project="lineage"):
+        make_runs(lab.root, LINEAGE_RUNS)
+    return lab.run_named("lineage-parent")["id"], lab.run_named("lineage-child")["id"]
 
+
+def test_lineage_names_the_parent_and_the_parent_lists_its_forks(lab_page: LabPage):
+    lineage_runs(lab_page)
+    lab_page.open()
+    lab_page.open_sidebar()
     child = lab_page.open_run("lineage-child")
     parent_link = child.locator(".jp-nbrun-parent .jp-nbrun-link")
     parent_link.wait_for(timeout=10_000)
@@ -38,19 +41,35 @@ def test_resume_at_step_lineage_by_name_and_why_fork_is_disabled(lab_page: LabPa
     forks = parent.locator(".jp-nbrun-forks")
     forks.wait_for(timeout=10_000)
     assert forks.locator(".jp-nbrun-link").all_text_contents() == ["lineage-child"]
+    assert not lab_page.errors and not lab_page.dialogs
 
-    step = parent.locator(".jp-nbrun-step-input")
-    step.fill("99")
+
+def test_a_step_past_the_last_says_why_fork_and_rewind_are_disabled(lab_page: LabPage):
+    lineage_runs(lab_page)
+    lab_page.open()
+    lab_page.open_sidebar()
+    parent = lab_page.open_run("lineage-parent")
+    parent.locator(".jp-nbrun-step-input").fill("99")
     problem = parent.locator(".jp-nbrun-step-problem")
-    problem.wait_for()
+    problem.wait_for(timeout=10_000)
     assert "past the run's last step (9)" in problem.text_content()
     assert parent.locator(".jp-nbrun-fork").is_disabled()
     assert parent.locator(".jp-nbrun-rewind").is_disabled()
     assert "past the run's last step" in parent.locator(".jp-nbrun-fork").get_attribute("title")
-
     lab_page.screenshot("detail-step-past-last.png", parent)
-    step.fill("3")
-    assert problem.count() == 0
+    parent.locator(".jp-nbrun-step-input").fill("3")
+    assert problem.count() == 0 and not parent.locator(".jp-nbrun-fork").is_disabled()
+    assert not lab_page.errors and not lab_page.dialogs
+
+
+def test_resume_in_notebook_at_step_n_honours_n(lab_page: LabPage):
+    parent_id, _ = lineage_runs(lab_page)
+    write_notebook(lab_page.lab.root / "lineage.ipynb", "print('ready')")
+    notebook = lab_page.run_first_cell("lineage.ipynb")
+    notebook.locator(".jp-OutputArea-output", has_text="ready").wait_for(timeout=60_000)
+    lab_page.open_sidebar()
+    parent = lab_page.open_run("lineage-parent")
+    parent.locator(".jp-nbrun-step-input").fill("3")
     parent.locator(".jp-nbrun-resume").click()
     cell = notebook.locator(".jp-Cell", has_text="resume_from")
     cell.wait_for(timeout=10_000)
