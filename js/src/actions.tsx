@@ -12,6 +12,7 @@ export interface IActionsProps {
   onWriteCell: (action: CellAction, step?: number) => void;
   onMark: (state: 'crashed' | 'finished') => Promise<void>;
   onDelete: () => Promise<void>;
+  onExportHistory: () => Promise<void>;
 }
 
 /** Why `step` cannot be used, or null when it can. */
@@ -131,6 +132,13 @@ export function Actions(props: IActionsProps): JSX.Element {
             Mark finished
           </button>
         )}
+        <button
+          className="jp-nbrun-button jp-nbrun-export-history"
+          title="Download every number the run logged (one row per step) as CSV"
+          onClick={() => void props.onExportHistory()}
+        >
+          History CSV
+        </button>
         <button
           className="jp-nbrun-button jp-mod-warn jp-nbrun-delete"
           onClick={() => void props.onDelete()}

@@ -62,6 +62,8 @@ export interface IRunList {
   limit: number;
   projects: string[];
   tags: string[];
+  /** Paths of the stores deleted while the server served them. */
+  gone?: string[];
 }
 
 /** One store the server reads. */
@@ -177,6 +179,23 @@ export class NbrunAPI {
     });
   }
 
+  /** `GET /export/runs.csv`: every run the query's filters match, as CSV. */
+  exportRunsCsv(query: IRunQuery = {}): Promise<string> {
+    return this._text(['export', 'runs.csv'], {
+      store: query.store,
+      project: query.project,
+      state: query.state,
+      tag: query.tags,
+      q: query.q,
+      sort: query.sort
+    });
+  }
+
+  /** `GET /runs/<id>/history.csv`: every logged number of the run, as CSV. */
+  historyCsv(ref: IRunRef): Promise<string> {
+    return this._text(['runs', ref.id, 'history.csv'], { store: ref.store });
+  }
+
   /** `PATCH /runs/<id>` with new tags and/or notes. */
   updateRun(
     ref: IRunRef,
@@ -208,6 +227,32 @@ export class NbrunAPI {
       { store: ref.store, confirm: ref.id },
       { method: 'DELETE' }
     );
+  }
+
+  private async _text(
+    path: string[],
+    query: Record<string, QueryValue> = {}
+  ): Promise<string> {
+    const settings = this.serverSettings;
+    const url =
+      URLExt.join(
+        settings.baseUrl,
+        'nbrun',
+        'api',
+        ...path.map(encodeURIComponent)
+      ) + Private.queryString(query);
+    const response = await ServerConnection.makeRequest(url, {}, settings);
+    const text = await response.text();
+    if (!response.ok) {
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        message = JSON.parse(text).message ?? message;
+      } catch {
+        // not JSON: the status says enough
+      }
+      throw new NbrunAPIError(message, response.status);
+    }
+    return text;
   }
 
   private async _request<T>(

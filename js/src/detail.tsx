@@ -14,6 +14,7 @@ import { CellAction } from './cells';
 import { ISeries, LineChart } from './chart';
 import { CommandIDs } from './commands';
 import { Actions } from './actions';
+import { downloadText } from './download';
 import { Lineage } from './lineage';
 import { PolledReactWidget } from './polled';
 import {
@@ -129,6 +130,7 @@ export class RunDetailWidget extends PolledReactWidget {
         onSaveNotes={notes => this._patch({ notes })}
         onMark={state => this._mark(state)}
         onDelete={() => this._delete()}
+        onExportHistory={() => this._exportHistory()}
       />
     );
   }
@@ -218,6 +220,16 @@ export class RunDetailWidget extends PolledReactWidget {
     await this.poll.refresh();
   }
 
+  private async _exportHistory(): Promise<void> {
+    try {
+      const text = await this.api.historyCsv(this.ref);
+      const safe = this.ref.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+      downloadText(`history-${safe}.csv`, text);
+    } catch (error) {
+      void showErrorMessage('Could not export the history', String(error));
+    }
+  }
+
   private async _delete(): Promise<void> {
     const run = this._run;
     if (!run) {
@@ -276,6 +288,7 @@ interface IDetailProps {
   onSaveNotes: (notes: string) => Promise<void>;
   onMark: (state: 'crashed' | 'finished') => Promise<void>;
   onDelete: () => Promise<void>;
+  onExportHistory: () => Promise<void>;
 }
 
 function RunDetailView(props: IDetailProps): JSX.Element {

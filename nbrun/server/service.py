@@ -82,7 +82,8 @@ class Service:
                                  reverse=sort.reverse)
             page = list(merged)[lq.offset:lq.offset + lq.limit]
         return {"runs": self._summaries(handles, page), "total": total, "offset": lq.offset,
-                "limit": lq.limit, "projects": sorted(projects), "tags": sorted(tags)}
+                "limit": lq.limit, "projects": sorted(projects), "tags": sorted(tags),
+                "gone": sorted(self.registry.gone().values())}
 
     def _summaries(self, handles: list[StoreHandle], page: list) -> list[dict[str, Any]]:
         wanted: dict[int, list[int]] = {}
