@@ -25,7 +25,7 @@ from ..sdk.arguments import ARGUMENTS, BOOLEANS
 from ..sdk.environment import in_notebook_kernel, ipython_shell
 from . import memory
 from .catalog import StoreCatalog
-from .copybutton import CopyButton
+from .actionbutton import ActionButton
 from .controls import (
     YamlText,
     choice_control,
@@ -156,11 +156,12 @@ class RunForm(widgets.VBox):
                                          self.start, "nbrun.init() with these arguments")
         self.finish_button = self._button("Finish", "nbrun-form-finish", "stop", "",
                                           self.finish, "finish the run started here")
-        self.insert_button = self._button("Insert cell", "nbrun-form-insert", "plus", "",
-                                          self.insert_cell,
-                                          "write the equivalent %%runinit cell below")
-        self.code_button = CopyButton(description="Copy code",
-                                      tooltip="copy the equivalent Python to the clipboard")
+        self.insert_button = ActionButton(action="insert", description="Insert cell",
+                                          tooltip="write the equivalent %%runinit cell below")
+        self.insert_button.add_class("nbrun-form-insert")
+        self.insert_button.on_click(self._inserted)
+        self.code_button = ActionButton(action="copy", description="Copy code",
+                                        tooltip="copy the equivalent Python to the clipboard")
         self.code_button.add_class("nbrun-form-code")
         self.code_button.on_click(self._copied)
         self.reset_button = self._button("Reset", "nbrun-form-reset", "undo", "", self.reset,
@@ -225,6 +226,10 @@ class RunForm(widgets.VBox):
     def _update_code(self, change: Any = None) -> None:
         self.code.value = self.spec.to_code(self.name)
         self.code_button.text = self.code.value
+        try:
+            self.insert_button.text = self.spec.to_cell(self.name)
+        except UsageError:  # the click says why (insert_cell)
+            self.insert_button.text = ""
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.value = _text_html(text, "nbrun-form-error-text" if error
@@ -272,6 +277,13 @@ class RunForm(widgets.VBox):
         self.run = None
         self.catalog.refresh()
         self._say(f"Finished run {run.name} ({run.id}): {run.state}")
+
+    def _inserted(self, done: bool | None) -> None:
+        if done:
+            self._say("The %%runinit cell with these arguments is written below this form's "
+                      "cell.")
+        else:  # no lab extension took it (classic Notebook, VS Code), or a call in a cell
+            self.insert_cell()
 
     def insert_cell(self) -> str:
         """Write the equivalent ``%%runinit`` cell below; returns its text."""
