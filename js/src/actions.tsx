@@ -114,7 +114,15 @@ export function Actions(props: IActionsProps): JSX.Element {
         )}
       </div>
       <div className="jp-nbrun-action-group">
-        {run.state === 'running' && (
+        {run.state === 'running' && !run.stale && (
+          <span
+            className="jp-nbrun-muted jp-nbrun-live"
+            title="Its process is alive and its heartbeat is recent"
+          >
+            live
+          </span>
+        )}
+        {run.state === 'running' && run.stale && (
           <button
             className="jp-nbrun-button jp-nbrun-mark-crashed"
             title="For a run whose process is gone"
@@ -123,7 +131,7 @@ export function Actions(props: IActionsProps): JSX.Element {
             Mark crashed
           </button>
         )}
-        {(run.state === 'running' || run.state === 'crashed') && (
+        {((run.state === 'running' && run.stale) || run.state === 'crashed') && (
           <button
             className="jp-nbrun-button jp-nbrun-mark-finished"
             title="For a run whose process is gone, or a crashed run that did finish its work"

@@ -39,6 +39,8 @@ export interface IRunSummary {
   lineage: ILineage;
   resumed_count: number;
   hidden: boolean | number;
+  /** A running run whose process is gone or whose heartbeat is old (from the server). */
+  stale?: boolean;
 }
 
 /** One run as `GET /runs/<id>` returns it. */
@@ -171,11 +173,17 @@ export class NbrunAPI {
   }
 
   /** `GET /runs/<id>/history` */
-  history(ref: IRunRef, keys: string[], points = 1000): Promise<IHistory> {
+  history(
+    ref: IRunRef,
+    keys: string[],
+    points = 1000,
+    sinceStep?: number
+  ): Promise<IHistory> {
     return this._request<IHistory>(['runs', ref.id, 'history'], {
       store: ref.store,
       keys,
-      points
+      points,
+      since_step: sinceStep
     });
   }
 

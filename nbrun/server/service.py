@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import Error
 from ..store import queries
 from ..store.database import STALE_AFTER_S
-from . import files, history, lineage, params
+from . import files, history, lineage, params, staleness
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -90,6 +90,8 @@ class Service:
         for row, i in page:
             wanted.setdefault(i, []).append(row[-1])
         found = {i: queries.summaries(handles[i].store, rids) for i, rids in wanted.items()}
+        for i, by_rid in found.items():
+            staleness.mark(handles[i].store, list(by_rid.values()), list(by_rid))
         out = []
         for row, i in page:
             summary = found[i].get(row[-1])
@@ -136,6 +138,7 @@ class Service:
         return {"store": handle.key, **queries.summary_of(row), "config": row.config,
                 "keys": queries.history_keys(handle.store, row.rid), "files": listed,
                 "files_truncated": truncated, "store_path": handle.path,
+                "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
                 **lineage.relatives(handle.store, run_id, row.lineage)}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
@@ -147,8 +150,9 @@ class Service:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
         keys = hq.keys if hq.keys is not None else queries.history_keys(handle.store, row[0])
         chunks = queries.history_chunks(handle.store, row[0], keys)
-        return {"keys": {k: history.series_json(chunks[k], hq.points) for k in keys},
-                "last_step": row[1]}
+        return {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step)
+                         for k in keys},
+                "last_step": row[1], "since_step": hq.since_step}
 
     def refuse_path(self, rest: str) -> None:
         """A path under runs/ that fits no route: its id part is not a run id."""
