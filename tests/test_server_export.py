@@ -100,3 +100,19 @@ def test_stale_flag_only_on_a_run_whose_process_is_gone(tmp_path):
         for child in children:
             child.kill()
             child.wait()
+
+
+def test_history_since_step_returns_only_the_newer_points(tmp_path):
+    run = nbrun.init(dir=str(tmp_path), project="h", name="h", mode="offline")
+    for step in range(100):
+        run.log({"loss": float(step), "acc": step / 100})
+    run.finish()
+    service = Service(StoreRegistry(str(tmp_path), NbrunServerConfig(cache_seconds=0)))
+    run_id = service.list_runs({})["runs"][0]["id"]
+    newer = service.run_history(run_id, {"since_step": [b"49"], "keys": [b"loss"]})
+    assert newer["keys"]["loss"]["steps"] == list(range(50, 100))
+    assert newer["keys"]["loss"]["values"] == [float(s) for s in range(50, 100)]
+    assert service.run_history(run_id, {"since_step": [b"99"]})["keys"] == {
+        "loss": {"steps": [], "values": []}, "acc": {"steps": [], "values": []}}
+    whole = service.run_history(run_id, {"keys": [b"loss"]})
+    assert whole["keys"]["loss"]["steps"] == list(range(100))

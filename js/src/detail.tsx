@@ -16,6 +16,7 @@ import { CommandIDs } from './commands';
 import { Actions } from './actions';
 import { downloadText } from './download';
 import { Lineage } from './lineage';
+import { appendHistory, lastHeldStep } from './livehistory';
 import { PolledReactWidget } from './polled';
 import {
   flatten,
@@ -160,7 +161,23 @@ export class RunDetailWidget extends PolledReactWidget {
     const keys = this._chartKeys ?? defaultKeys(run.keys ?? []);
     const signature = `${run.last_step}:${run.updated_at}:${keys.join('\u0000')}`;
     if (keys.length && signature !== this._historyStep) {
-      this._history = await this.api.history(this.ref, keys);
+      // The same keys, no rewind or resume since: only the new points are fetched.
+      const base = [
+        keys.join('\u0000'),
+        run.lineage?.rewinds?.length ?? 0,
+        run.resumed_count
+      ].join(':');
+      const held = this._history;
+      const since = held && this._historyBase === base ? lastHeldStep(held) : -1;
+      let next: IHistory | null = null;
+      if (held && since >= 0 && run.last_step <= since) {
+        next = held; // touched (tags, notes, state) but nothing new logged
+      } else if (held && since >= 0) {
+        const update = await this.api.history(this.ref, keys, 1000, since);
+        next = appendHistory(held, update, 2000);
+      }
+      this._history = next ?? (await this.api.history(this.ref, keys));
+      this._historyBase = base;
       this._historyStep = signature;
     } else if (!keys.length) {
       this._history = null;
@@ -261,6 +278,7 @@ export class RunDetailWidget extends PolledReactWidget {
   private _run: IRunDetail | null = null;
   private _history: IHistory | null = null;
   private _historyStep: string | null = null;
+  private _historyBase = '';
   private _chartKeys: string[] | null = null;
   private _error: string | null = null;
   private _gone = false;
