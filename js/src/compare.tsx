@@ -9,6 +9,7 @@ import * as React from 'react';
 
 import { IHistory, IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
 import { ISeries, LineChart, seriesColor } from './chart';
+import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { CommandIDs } from './commands';
 import { PolledReactWidget } from './polled';
 import { flatten, formatValue, sameValue } from './format';
@@ -179,6 +180,7 @@ interface ICompareProps {
 function CompareView(props: ICompareProps): JSX.Element {
   const { runs, metric, histories } = props;
   const [onlyDiff, setOnlyDiff] = React.useState(false);
+  const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
   const labels = runLabels(runs);
   const series = React.useMemo<ISeries[]>(
     () =>
@@ -219,11 +221,13 @@ function CompareView(props: ICompareProps): JSX.Element {
                 </option>
               ))}
             </select>
+            <ChartControls view={view} onChange={setView} />
             <LineChart
               title={metric}
               chartKey={`compare:${metric}`}
               series={series}
               height={260}
+              view={view}
             />
           </>
         )}

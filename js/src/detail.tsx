@@ -11,9 +11,9 @@ import * as React from 'react';
 
 import { IHistory, IRunDetail, IRunRef, NbrunAPI, NbrunAPIError } from './api';
 import { CellAction } from './cells';
-import { ISeries, LineChart } from './chart';
 import { CommandIDs } from './commands';
 import { Actions } from './actions';
+import { Charts } from './charts';
 import { downloadText } from './download';
 import { Lineage } from './lineage';
 import { appendHistory, lastHeldStep } from './livehistory';
@@ -407,73 +407,6 @@ function Section(props: {
       {props.children}
     </section>
   );
-}
-
-function Charts(props: {
-  run: IRunDetail;
-  history: IHistory | null;
-  chartKeys: string[];
-  onChartKeys: (keys: string[]) => void;
-}): JSX.Element {
-  const { run, history, chartKeys } = props;
-  const keys = run.keys ?? [];
-  const [open, setOpen] = React.useState(false);
-  if (keys.length === 0) {
-    return <p className="jp-nbrun-muted">Nothing logged yet.</p>;
-  }
-  return (
-    <div className="jp-nbrun-charts-section">
-      <button
-        className="jp-nbrun-button jp-nbrun-keys-toggle"
-        onClick={() => setOpen(!open)}
-      >
-        Keys ({chartKeys.length} of {keys.length})
-      </button>
-      {open && (
-        <div className="jp-nbrun-column-chooser">
-          {keys.map(key => (
-            <label key={key} className="jp-nbrun-column-option">
-              <input
-                type="checkbox"
-                checked={chartKeys.includes(key)}
-                onChange={e =>
-                  props.onChartKeys(
-                    e.target.checked
-                      ? [...chartKeys, key]
-                      : chartKeys.filter(k => k !== key)
-                  )
-                }
-              />
-              <span>{key}</span>
-            </label>
-          ))}
-        </div>
-      )}
-      <div className="jp-nbrun-charts">
-        {chartKeys.map(key => (
-          <HistoryChart key={key} name={key} history={history} />
-        ))}
-      </div>
-    </div>
-  );
-}
-
-function HistoryChart(props: {
-  name: string;
-  history: IHistory | null;
-}): JSX.Element {
-  const data = props.history?.keys?.[props.name];
-  const series = React.useMemo<ISeries[]>(
-    () => [
-      {
-        label: props.name,
-        steps: data?.steps ?? [],
-        values: data?.values ?? []
-      }
-    ],
-    [data, props.name]
-  );
-  return <LineChart title={props.name} chartKey={props.name} series={series} />;
 }
 
 function TagsEditor(props: {
