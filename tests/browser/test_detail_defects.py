@@ -4,7 +4,9 @@ lineage names the parent and lists its forks."""
 
 from __future__ import annotations
 
-from .conftest import LabPage, make_runs, write_notebook
+import pytest
+
+from .conftest import LabPage, scratch_store, write_notebook
 
 LINEAGE_RUNS = """
 parent = nbrun.init(dir=ROOT_DIR, project="lineage", name="lineage-parent", reinit="create_new")
@@ -18,15 +20,19 @@ child.finish()
 """
 
 
+@pytest.fixture(scope="module")
+def lineage(lab):
+    with scratch_store(lab, "lineage", LINEAGE_RUNS):
+        yield
+
+
 def lineage_runs(lab_page: LabPage) -> tuple[str, str]:
-    """The parent and child ids (made once per lab server)."""
+    """The parent and child ids."""
     lab = lab_page.lab
-    if not lab.runs(project="lineage"):
-        make_runs(lab.root, LINEAGE_RUNS)
     return lab.run_named("lineage-parent")["id"], lab.run_named("lineage-child")["id"]
 
 
-def test_lineage_names_the_parent_and_the_parent_lists_its_forks(lab_page: LabPage):
+def test_lineage_names_the_parent_and_the_parent_lists_its_forks(lab_page: LabPage, lineage):
     lineage_runs(lab_page)
     lab_page.open()
     lab_page.open_sidebar()
@@ -44,7 +50,7 @@ def test_lineage_names_the_parent_and_the_parent_lists_its_forks(lab_page: LabPa
     assert not lab_page.errors and not lab_page.dialogs
 
 
-def test_a_step_past_the_last_says_why_fork_and_rewind_are_disabled(lab_page: LabPage):
+def test_a_step_past_the_last_says_why_fork_and_rewind_are_disabled(lab_page: LabPage, lineage):
     lineage_runs(lab_page)
     lab_page.open()
     lab_page.open_sidebar()
@@ -62,7 +68,7 @@ def test_a_step_past_the_last_says_why_fork_and_rewind_are_disabled(lab_page: La
     assert not lab_page.errors and not lab_page.dialogs
 
 
-def test_resume_in_notebook_at_step_n_honours_n(lab_page: LabPage):
+def test_resume_in_notebook_at_step_n_honours_n(lab_page: LabPage, lineage):
     parent_id, _ = lineage_runs(lab_page)
     write_notebook(lab_page.lab.root / "lineage.ipynb", "print('ready')")
     notebook = lab_page.run_first_cell("lineage.ipynb")

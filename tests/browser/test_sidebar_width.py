@@ -3,7 +3,7 @@ project name of usual length are shown whole, not cut with an ellipsis."""
 
 from __future__ import annotations
 
-from .conftest import LabPage, make_runs
+from .conftest import LabPage, scratch_store
 
 NAMED_RUNS = """
 for i in range(3):
@@ -11,7 +11,6 @@ for i in range(3):
                      tags=["baseline"])
     run.log({"loss": 1.0})
     run.finish()
-    print(run.name)
 """
 
 # How many pixels of each text are hidden: by its own ellipsis, or by its line or cell, which
@@ -28,7 +27,13 @@ CUT = """(row) => [...row.querySelectorAll('.jp-nbrun-row-name, .jp-nbrun-row-pr
 
 
 def test_names_and_project_fit_at_the_default_width(lab_page: LabPage):
-    names = make_runs(lab_page.lab.root, NAMED_RUNS).split()
+    with scratch_store(lab_page.lab, "widths", NAMED_RUNS):
+        names = [r["name"] for r in lab_page.lab.runs(project="image-classification")]
+        check_widths(lab_page, names)
+
+
+def check_widths(lab_page: LabPage, names: list[str]) -> None:
+    assert len(names) == 3
     lab_page.open()
     sidebar = lab_page.open_sidebar()
     width = sidebar.evaluate("(el) => el.getBoundingClientRect().width")

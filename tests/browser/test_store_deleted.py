@@ -42,6 +42,7 @@ def test_a_deleted_store_is_reported_not_left_stale(lab_page: LabPage):
         arg=menu.element_handle(), timeout=40_000)
     assert "no store with key" not in sidebar.text_content()
     assert "Could not list runs" not in sidebar.text_content()
+    lab_page.search("baseline-0")
     lab_page.row("baseline-0").first.wait_for(timeout=10_000)  # the other stores still list
     lab_page.screenshot("sidebar-store-deleted.png", sidebar)
     assert not lab_page.errors and not lab_page.dialogs
