@@ -15,7 +15,9 @@ Not a pytest test (no test_ names, no assertions). It fills a store with N runs 
   and frame times while scrolling from top to bottom over 120 animation frames;
 - the rows in the DOM at the bottom, and the time for a search to narrow the list;
 - live chart traffic: bytes per second of a live chart's polls with ``since_step`` next to
-  the full refetch it replaces (``--only live`` runs this part alone).
+  the full refetch it replaces (``--only live`` runs this part alone);
+- compare of 20 runs x 10 keys x 100,000 steps: click on Compare -> the metric chart drawn
+  (``--only compare``).
 
 The store is built in a temporary folder (kept with ``--keep DIR``, reused if DIR already has
 one).
@@ -260,17 +262,104 @@ def live_traffic(seconds: float = 10.0) -> None:
             writer.wait()
 
 
+COMPARE_FILL = """
+import sys, nbrun
+root, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for i in range(first, first + count):
+    run = nbrun.init(dir=root, project="cmp", name=f"cmp-{i:02d}", mode="offline",
+                     reinit="create_new", config={"lr": 1e-3 * (i + 1), "seed": i})
+    for step in range(100_000):
+        run.log({f"k{k}": (k + 1) / (step + 1 + i) for k in range(10)})
+    run.finish()
+"""
+
+# Armed before the click on Compare: resolves with the milliseconds until the metric chart of
+# every run is drawn (the chart's data-points counts the points it holds).
+ARM_COMPARE_JS = """
+(runs) => {
+  window.__nbrunCompare = new Promise(resolve => {
+    const t0 = performance.now();
+    const check = () => {
+      const chart = document.querySelector('.jp-nbrun-compare-view .jp-nbrun-chart');
+      const canvas = chart && chart.querySelector('canvas');
+      if (canvas && Number(chart.dataset.points) >= runs * 2) {
+        resolve({ms: performance.now() - t0, points: Number(chart.dataset.points)});
+      } else {
+        requestAnimationFrame(check);
+      }
+    };
+    requestAnimationFrame(check);
+  });
+}
+"""
+
+
+def compare_render(runs: int = 20) -> None:
+    """Compare of 20 runs x 10 keys x 100,000 steps: from the click on Compare to the metric
+    chart drawn with every run's (server-downsampled) series."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="nbrun-bench-compare-") as tmp:
+        home = Path(tmp)
+        root = home / "root"
+        root.mkdir()
+        t0 = time.perf_counter()
+        per = runs // WRITERS
+        procs = [subprocess.Popen([sys.executable, "-c", COMPARE_FILL, str(root), str(w * per),
+                                   str(per)], env=child_env(NBRUN_MODE="offline"))
+                 for w in range(WRITERS)]
+        for proc in procs:
+            proc.wait()
+        print(f"compare: {runs} runs x 10 keys x 100,000 steps written in "
+              f"{time.perf_counter() - t0:.1f} s")
+        lab = start_lab(root, home)
+        try:
+            with sync_playwright() as pw:
+                browser = launch_chromium(pw)
+                try:
+                    page = browser.new_page(viewport={"width": 1400, "height": 900})
+                    open_lab_page(page, lab)
+                    page.click('li[data-id="nbrun-sidebar"]')
+                    page.locator("#nbrun-sidebar .jp-nbrun-search").fill("cmp-")
+                    page.locator("#nbrun-sidebar .jp-nbrun-row-name",
+                                 has_text="cmp-").first.wait_for(timeout=30_000)
+                    compare = page.locator("#nbrun-sidebar .jp-nbrun-compare")
+                    # The list is windowed: tick the rows in view, scroll on, until all 20.
+                    for _ in range(40):
+                        boxes = page.locator("#nbrun-sidebar .jp-nbrun-row "
+                                             "input[type=checkbox]:not(:checked)")
+                        while boxes.count():
+                            boxes.first.check()
+                        if compare.text_content() == f"Compare ({runs})":
+                            break
+                        page.locator("#nbrun-sidebar .jp-nbrun-list").evaluate(
+                            "(el) => { el.scrollTop += el.clientHeight / 2; }")
+                        page.wait_for_timeout(200)
+                    page.evaluate(ARM_COMPARE_JS, runs)
+                    compare.click()
+                    result = evaluate(page, "() => window.__nbrunCompare")
+                    print(f"compare: 20 runs, click -> metric chart drawn with "
+                          f"{result['points']:,} points in {result['ms']:7.1f} ms")
+                finally:
+                    browser.close()
+        finally:
+            stop_lab(lab)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, default=None,
                         help="build (or reuse) the store in this folder and keep it")
-    parser.add_argument("--only", choices=("list", "live"), default=None,
-                        help="run one part: the list of N runs, or the live chart traffic")
+    parser.add_argument("--only", choices=("list", "live", "compare"), default=None,
+                        help="run one part: the list of N runs, the live chart traffic, or "
+                        "the compare of 20 runs")
     args = parser.parse_args()
-    if args.only != "list":
+    if args.only in (None, "live"):
         live_traffic()
-    if args.only == "live":
+    if args.only in (None, "compare"):
+        compare_render()
+    if args.only in ("live", "compare"):
         return
 
     from playwright.sync_api import sync_playwright
