@@ -7,7 +7,7 @@ from __future__ import annotations
 from pytest_jupyter.jupyter_server import *  # noqa: F403  (fixtures, local to this module)
 
 import test_server as server
-from nbrun.store import Store
+from nbrun.store import Store, setaside
 
 # test_server.py's fixtures, used here under the same names
 jp_asyncio_loop, jp_server_config = server.jp_asyncio_loop, server.jp_server_config
@@ -23,7 +23,10 @@ def test_history_integer_beyond_float_range_is_left_out_of_the_chart(rest, jp_ro
     store = Store(str(jp_root_dir))
     rid = store.get("huge").rid
     with store.transaction() as conn:
-        store.write_batch(conn, rid, [(2, {"v": 10**400}), (3, {"v": 2**70}), (4, {"v": 3})])
+        chunks, unstored = setaside.encode_rows(
+            [(2, {"v": 10**400}), (3, {"v": 2**70}), (4, {"v": 3})])
+        assert not unstored
+        store.write_batch(conn, rid, chunks)
     reply = rest("runs", "huge", "history", params={"keys": "v"})
     assert reply["keys"]["v"] == {"steps": [0, 1, 3, 4], "values": [1.0, 2.0, 2.0**70, 3.0]}
     assert rest("runs", "huge")["id"] == "huge"

@@ -39,6 +39,8 @@ export interface IRunSummary {
   lineage: ILineage;
   resumed_count: number;
   hidden: boolean | number;
+  /** A running run whose process is gone or whose heartbeat is old (from the server). */
+  stale?: boolean;
 }
 
 /** A video attached to a run (monitor_gym), as the run detail lists it. */
@@ -59,6 +61,11 @@ export interface IRunDetail extends IRunSummary {
   store_path: string;
   /** Logged values the writer could not store and set aside ({} when none). */
   unstored?: IUnstored | Record<string, never>;
+  /** The run it was forked from; `name` is null when that run was deleted. */
+  parent?: { id: string; name: string | null; step: number } | null;
+  /** Runs forked from this one (the first 200), and how many there are. */
+  forks?: { id: string; name: string; step: number }[];
+  forks_total?: number;
 }
 
 /** What the writer set aside: a count and the first few, each with key, step and reason. */
@@ -75,6 +82,8 @@ export interface IRunList {
   limit: number;
   projects: string[];
   tags: string[];
+  /** Paths of the stores deleted while the server served them. */
+  gone?: string[];
 }
 
 /** One store the server reads. */
@@ -182,11 +191,17 @@ export class NbrunAPI {
   }
 
   /** `GET /runs/<id>/history` */
-  history(ref: IRunRef, keys: string[], points = 1000): Promise<IHistory> {
+  history(
+    ref: IRunRef,
+    keys: string[],
+    points = 1000,
+    sinceStep?: number
+  ): Promise<IHistory> {
     return this._request<IHistory>(['runs', ref.id, 'history'], {
       store: ref.store,
       keys,
-      points
+      points,
+      since_step: sinceStep
     });
   }
 
@@ -203,6 +218,23 @@ export class NbrunAPI {
         ...path.split('/').map(encodeURIComponent)
       ) + Private.queryString({ store: ref.store })
     );
+  }
+
+  /** `GET /export/runs.csv`: every run the query's filters match, as CSV. */
+  exportRunsCsv(query: IRunQuery = {}): Promise<string> {
+    return this._text(['export', 'runs.csv'], {
+      store: query.store,
+      project: query.project,
+      state: query.state,
+      tag: query.tags,
+      q: query.q,
+      sort: query.sort
+    });
+  }
+
+  /** `GET /runs/<id>/history.csv`: every logged number of the run, as CSV. */
+  historyCsv(ref: IRunRef): Promise<string> {
+    return this._text(['runs', ref.id, 'history.csv'], { store: ref.store });
   }
 
   /** `PATCH /runs/<id>` with new tags and/or notes. */
@@ -236,6 +268,32 @@ export class NbrunAPI {
       { store: ref.store, confirm: ref.id },
       { method: 'DELETE' }
     );
+  }
+
+  private async _text(
+    path: string[],
+    query: Record<string, QueryValue> = {}
+  ): Promise<string> {
+    const settings = this.serverSettings;
+    const url =
+      URLExt.join(
+        settings.baseUrl,
+        'nbrun',
+        'api',
+        ...path.map(encodeURIComponent)
+      ) + Private.queryString(query);
+    const response = await ServerConnection.makeRequest(url, {}, settings);
+    const text = await response.text();
+    if (!response.ok) {
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        message = JSON.parse(text).message ?? message;
+      } catch {
+        // not JSON: the status says enough
+      }
+      throw new NbrunAPIError(message, response.status);
+    }
+    return text;
   }
 
   private async _request<T>(

@@ -13,6 +13,11 @@ export namespace CommandIDs {
    * args `{action: "resume" | "fork" | "rewind", project, id, step?}`.
    */
   export const writeCell = 'nbrun:write-cell';
+  /**
+   * Insert a code cell below a cell of an open notebook: args
+   * `{path, index, source}` (used by the run form's "Insert cell").
+   */
+  export const insertCellBelow = 'nbrun:insert-cell-below';
   /** Refresh the runs list now. */
   export const refresh = 'nbrun:refresh';
 }

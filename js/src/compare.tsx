@@ -8,7 +8,8 @@ import { Poll } from '@lumino/polling';
 import * as React from 'react';
 
 import { IHistory, IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
-import { ISeries, LineChart, PALETTE } from './chart';
+import { ISeries, LineChart, seriesColor } from './chart';
+import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { CommandIDs } from './commands';
 import { PolledReactWidget } from './polled';
 import { flatten, formatValue, sameValue } from './format';
@@ -179,6 +180,7 @@ interface ICompareProps {
 function CompareView(props: ICompareProps): JSX.Element {
   const { runs, metric, histories } = props;
   const [onlyDiff, setOnlyDiff] = React.useState(false);
+  const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
   const labels = runLabels(runs);
   const series = React.useMemo<ISeries[]>(
     () =>
@@ -219,11 +221,13 @@ function CompareView(props: ICompareProps): JSX.Element {
                 </option>
               ))}
             </select>
+            <ChartControls view={view} onChange={setView} />
             <LineChart
               title={metric}
               chartKey={`compare:${metric}`}
               series={series}
               height={260}
+              view={view}
             />
           </>
         )}
@@ -280,55 +284,57 @@ function DiffTable(props: {
     })
     .filter(row => !props.onlyDiff || row.differs);
   return (
-    <table className={`jp-nbrun-table jp-nbrun-diff-table ${props.className}`}>
-      <thead>
-        <tr>
-          <th>Key</th>
-          {runs.map((run, i) => (
-            <th key={runKey(run)}>
-              <span
-                className="jp-nbrun-swatch"
-                style={{ background: PALETTE[i % PALETTE.length] }}
-              />
-              <button
-                className="jp-nbrun-link"
-                title={run.id}
-                onClick={() => props.onOpenRun(run)}
-              >
-                {labels[i]}
-              </button>{' '}
-              <StateBadge state={run.state} />
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.length === 0 && (
+    <div className="jp-nbrun-table-scroll">
+      <table className={`jp-nbrun-table jp-nbrun-diff-table ${props.className}`}>
+        <thead>
           <tr>
-            <td colSpan={runs.length + 1} className="jp-nbrun-muted">
-              {props.onlyDiff ? 'No differences.' : 'Empty.'}
-            </td>
-          </tr>
-        )}
-        {rows.map(row => (
-          <tr
-            key={row.key}
-            className={row.differs ? 'jp-nbrun-diff' : undefined}
-            data-key={row.key}
-          >
-            <th scope="row">{row.key}</th>
-            {row.cells.map((cell, i) => (
-              <td key={i}>
-                {cell === undefined ? (
-                  <span className="jp-nbrun-muted">{'\u2014'}</span>
-                ) : (
-                  formatValue(cell)
-                )}
-              </td>
+            <th>Key</th>
+            {runs.map((run, i) => (
+              <th key={runKey(run)}>
+                <span
+                  className="jp-nbrun-swatch"
+                  style={{ background: seriesColor(i) }}
+                />
+                <button
+                  className="jp-nbrun-link"
+                  title={run.id}
+                  onClick={() => props.onOpenRun(run)}
+                >
+                  {labels[i]}
+                </button>{' '}
+                <StateBadge state={run.state} />
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={runs.length + 1} className="jp-nbrun-muted">
+                {props.onlyDiff ? 'No differences.' : 'Empty.'}
+              </td>
+            </tr>
+          )}
+          {rows.map(row => (
+            <tr
+              key={row.key}
+              className={row.differs ? 'jp-nbrun-diff' : undefined}
+              data-key={row.key}
+            >
+              <th scope="row">{row.key}</th>
+              {row.cells.map((cell, i) => (
+                <td key={i}>
+                  {cell === undefined ? (
+                    <span className="jp-nbrun-muted">{'\u2014'}</span>
+                  ) : (
+                    formatValue(cell)
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

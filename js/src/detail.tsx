@@ -18,8 +18,12 @@ import {
   NbrunAPIError
 } from './api';
 import { CellAction } from './cells';
-import { ISeries, LineChart } from './chart';
 import { CommandIDs } from './commands';
+import { Actions } from './actions';
+import { Charts } from './charts';
+import { downloadText } from './download';
+import { Lineage } from './lineage';
+import { appendHistory, lastHeldStep } from './livehistory';
 import { PolledReactWidget } from './polled';
 import {
   flatten,
@@ -136,6 +140,7 @@ export class RunDetailWidget extends PolledReactWidget {
         onMark={state => this._mark(state)}
         onDelete={() => this._delete()}
         fileUrl={path => this.api.fileUrl(this.ref, path)}
+        onExportHistory={() => this._exportHistory()}
       />
     );
   }
@@ -165,7 +170,23 @@ export class RunDetailWidget extends PolledReactWidget {
     const keys = this._chartKeys ?? defaultKeys(run.keys ?? []);
     const signature = `${run.last_step}:${run.updated_at}:${keys.join('\u0000')}`;
     if (keys.length && signature !== this._historyStep) {
-      this._history = await this.api.history(this.ref, keys);
+      // The same keys, no rewind or resume since: only the new points are fetched.
+      const base = [
+        keys.join('\u0000'),
+        run.lineage?.rewinds?.length ?? 0,
+        run.resumed_count
+      ].join(':');
+      const held = this._history;
+      const since = held && this._historyBase === base ? lastHeldStep(held) : -1;
+      let next: IHistory | null = null;
+      if (held && since >= 0 && run.last_step <= since) {
+        next = held; // touched (tags, notes, state) but nothing new logged
+      } else if (held && since >= 0) {
+        const update = await this.api.history(this.ref, keys, 1000, since);
+        next = appendHistory(held, update, 2000);
+      }
+      this._history = next ?? (await this.api.history(this.ref, keys));
+      this._historyBase = base;
       this._historyStep = signature;
     } else if (!keys.length) {
       this._history = null;
@@ -225,6 +246,16 @@ export class RunDetailWidget extends PolledReactWidget {
     await this.poll.refresh();
   }
 
+  private async _exportHistory(): Promise<void> {
+    try {
+      const text = await this.api.historyCsv(this.ref);
+      const safe = this.ref.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+      downloadText(`history-${safe}.csv`, text);
+    } catch (error) {
+      void showErrorMessage('Could not export the history', String(error));
+    }
+  }
+
   private async _delete(): Promise<void> {
     const run = this._run;
     if (!run) {
@@ -256,6 +287,7 @@ export class RunDetailWidget extends PolledReactWidget {
   private _run: IRunDetail | null = null;
   private _history: IHistory | null = null;
   private _historyStep: string | null = null;
+  private _historyBase = '';
   private _chartKeys: string[] | null = null;
   private _error: string | null = null;
   private _gone = false;
@@ -284,6 +316,7 @@ interface IDetailProps {
   onMark: (state: 'crashed' | 'finished') => Promise<void>;
   onDelete: () => Promise<void>;
   fileUrl: (path: string) => string;
+  onExportHistory: () => Promise<void>;
 }
 
 function RunDetailView(props: IDetailProps): JSX.Element {
@@ -392,156 +425,6 @@ function Section(props: {
   );
 }
 
-/** Resume/fork/rewind into the notebook; mark stale; delete. */
-function Actions(props: IDetailProps): JSX.Element {
-  const { run } = props;
-  const maxStep = Math.max(0, run.last_step);
-  const [typed, setTyped] = React.useState<string | null>(null);
-  // Until the user types a step, the step follows the run's last step.
-  const step = typed ?? String(maxStep);
-  const setStep = (value: string) => setTyped(value);
-  const stepNumber = Number(step);
-  const stepValid =
-    step.trim() !== '' &&
-    Number.isInteger(stepNumber) &&
-    stepNumber >= 0 &&
-    stepNumber <= maxStep;
-  return (
-    <div className="jp-nbrun-detail-actions">
-      <div className="jp-nbrun-action-group">
-        <button
-          className="jp-nbrun-button jp-mod-accept jp-nbrun-resume"
-          title="Write a %%runinit cell that resumes this run into the active notebook"
-          onClick={() => props.onWriteCell('resume')}
-        >
-          Resume in notebook
-        </button>
-        <label className="jp-nbrun-step">
-          at step
-          <input
-            className="jp-mod-styled jp-nbrun-step-input"
-            type="number"
-            min={0}
-            max={maxStep}
-            step={1}
-            value={step}
-            onChange={e => setStep(e.target.value)}
-          />
-        </label>
-        <button
-          className="jp-nbrun-button jp-nbrun-fork"
-          disabled={!stepValid}
-          title="Write a %%runinit cell that forks a new run from this one at the step"
-          onClick={() => props.onWriteCell('fork', stepNumber)}
-        >
-          Fork at step
-        </button>
-        <button
-          className="jp-nbrun-button jp-nbrun-rewind"
-          disabled={!stepValid}
-          title="Write a %%runinit cell that rewinds this run to the step and continues it"
-          onClick={() => props.onWriteCell('rewind', stepNumber)}
-        >
-          Rewind at step
-        </button>
-      </div>
-      <div className="jp-nbrun-action-group">
-        {run.state === 'running' && (
-          <button
-            className="jp-nbrun-button jp-nbrun-mark-crashed"
-            title="For a run whose process is gone"
-            onClick={() => void props.onMark('crashed')}
-          >
-            Mark crashed
-          </button>
-        )}
-        {(run.state === 'running' || run.state === 'crashed') && (
-          <button
-            className="jp-nbrun-button jp-nbrun-mark-finished"
-            title="For a run whose process is gone, or a crashed run that did finish its work"
-            onClick={() => void props.onMark('finished')}
-          >
-            Mark finished
-          </button>
-        )}
-        <button
-          className="jp-nbrun-button jp-mod-warn jp-nbrun-delete"
-          onClick={() => void props.onDelete()}
-        >
-          Delete run
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function Charts(props: {
-  run: IRunDetail;
-  history: IHistory | null;
-  chartKeys: string[];
-  onChartKeys: (keys: string[]) => void;
-}): JSX.Element {
-  const { run, history, chartKeys } = props;
-  const keys = run.keys ?? [];
-  const [open, setOpen] = React.useState(false);
-  if (keys.length === 0) {
-    return <p className="jp-nbrun-muted">Nothing logged yet.</p>;
-  }
-  return (
-    <div className="jp-nbrun-charts-section">
-      <button
-        className="jp-nbrun-button jp-nbrun-keys-toggle"
-        onClick={() => setOpen(!open)}
-      >
-        Keys ({chartKeys.length} of {keys.length})
-      </button>
-      {open && (
-        <div className="jp-nbrun-column-chooser">
-          {keys.map(key => (
-            <label key={key} className="jp-nbrun-column-option">
-              <input
-                type="checkbox"
-                checked={chartKeys.includes(key)}
-                onChange={e =>
-                  props.onChartKeys(
-                    e.target.checked
-                      ? [...chartKeys, key]
-                      : chartKeys.filter(k => k !== key)
-                  )
-                }
-              />
-              <span>{key}</span>
-            </label>
-          ))}
-        </div>
-      )}
-      <div className="jp-nbrun-charts">
-        {chartKeys.map(key => (
-          <HistoryChart key={key} name={key} history={history} />
-        ))}
-      </div>
-    </div>
-  );
-}
-
-function HistoryChart(props: {
-  name: string;
-  history: IHistory | null;
-}): JSX.Element {
-  const data = props.history?.keys?.[props.name];
-  const series = React.useMemo<ISeries[]>(
-    () => [
-      {
-        label: props.name,
-        steps: data?.steps ?? [],
-        values: data?.values ?? []
-      }
-    ],
-    [data, props.name]
-  );
-  return <LineChart title={props.name} chartKey={props.name} series={series} />;
-}
-
 function TagsEditor(props: {
   tags: string[];
   onSave: (tags: string[]) => Promise<void>;
@@ -646,49 +529,6 @@ function NotesEditor(props: {
         )}
       </div>
     </div>
-  );
-}
-
-function Lineage(props: {
-  run: IRunDetail;
-  onOpenRun: (id: string) => void;
-}): JSX.Element {
-  const lineage = props.run.lineage ?? {};
-  const forked = lineage.forked_from;
-  const rewinds = lineage.rewinds ?? [];
-  const resumes = lineage.resumes ?? [];
-  if (!forked && rewinds.length === 0 && resumes.length === 0) {
-    return (
-      <p className="jp-nbrun-muted">
-        A fresh run: not forked, rewound or resumed.
-      </p>
-    );
-  }
-  return (
-    <ul className="jp-nbrun-lineage">
-      {forked && (
-        <li>
-          Forked from{' '}
-          <button
-            className="jp-nbrun-link"
-            onClick={() => props.onOpenRun(forked.id)}
-          >
-            {forked.id}
-          </button>{' '}
-          at step {forked.step}
-        </li>
-      )}
-      {rewinds.map((r, i) => (
-        <li key={`rewind-${i}`}>
-          Rewound to step {r.step} on {formatTime(r.at)}
-        </li>
-      ))}
-      {resumes.map((r, i) => (
-        <li key={`resume-${i}`}>
-          Resumed at step {r.step} on {formatTime(r.at)}
-        </li>
-      ))}
-    </ul>
   );
 }
 

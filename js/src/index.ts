@@ -28,6 +28,8 @@ import { CommandIDs } from './commands';
 import { CompareWidget } from './compare';
 import { RunDetailWidget } from './detail';
 import { runsIcon } from './icons';
+import { installTagsEnter } from './formkeys';
+import { installInsertCell } from './insertcell';
 import { RunListModel } from './model';
 import { RunsSidebar } from './sidebar';
 
@@ -77,6 +79,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       serverSettings: app.serviceManager.serverSettings
     });
     const model = new RunListModel({ api });
+    if (notebooks) {
+      installInsertCell(app, notebooks); // the run form's "Insert cell"
+    }
+    installTagsEnter(); // Enter commits a tag in the run form
     const sidebar = new RunsSidebar({ model, commands });
     shell.add(sidebar, 'left', { rank: 650, type: 'nbrun Runs' });
     if (restorer) {
@@ -323,7 +329,9 @@ class RunningRunsManager implements IRunningSessions.IManager {
   shutdownAll(): void {
     const now = Date.now() / 1000;
     const stale = this._model.running.filter(
-      run => run.heartbeat_at !== null && now - run.heartbeat_at > STALE_AFTER_S
+      run =>
+        run.stale ??
+        (run.heartbeat_at !== null && now - run.heartbeat_at > STALE_AFTER_S)
     );
     void Promise.allSettled(
       stale.map(run => this._model.api.setState(run, 'crashed'))

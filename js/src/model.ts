@@ -15,6 +15,7 @@ import {
   IRunRef,
   IRunSummary,
   NbrunAPI,
+  NbrunAPIError,
   RunSort,
   runKey
 } from './api';
@@ -111,6 +112,17 @@ export class RunListModel implements IDisposable {
   /** The last error, or null. */
   get error(): string | null {
     return this._error;
+  }
+
+  /** A store deleted while shown, reported until dismissed; or null. */
+  get notice(): string | null {
+    return this._notice;
+  }
+
+  /** Forget the notice. */
+  dismissNotice(): void {
+    this._notice = null;
+    this._changed.emit();
   }
 
   /** Projects of the store, for the project filter. */
@@ -358,6 +370,13 @@ export class RunListModel implements IDisposable {
           if (generation !== this._generation || this._isDisposed) {
             return;
           }
+          if (error instanceof NbrunAPIError && error.status === 410) {
+            // The chosen store was deleted: say so and list every other store.
+            this._notice = error.message;
+            this._storesAt = 0;
+            this.setFilters({ store: '' });
+            return;
+          }
           this._error = error.message || String(error);
           this._changed.emit();
           throw error;
@@ -373,6 +392,15 @@ export class RunListModel implements IDisposable {
   }
 
   private _apply(page: number, list: IRunList): void {
+    const shown = new Set(this._stores.map(s => s.path));
+    const gone = (list.gone ?? []).filter(path => shown.has(path));
+    if (gone.length) {
+      this._notice =
+        `The store at ${gone.join(', ')} was deleted (or moved) while it was ` +
+        'shown; its runs are no longer listed.';
+      this._stores = this._stores.filter(s => !gone.includes(s.path));
+      this._storesAt = 0; // the store menu is read again at the next poll
+    }
     this._pages.set(page, list.runs);
     this._total = list.total;
     this._projects = list.projects ?? this._projects;
@@ -401,6 +429,7 @@ export class RunListModel implements IDisposable {
   private _total = 0;
   private _loaded = false;
   private _error: string | null = null;
+  private _notice: string | null = null;
   private _projects: string[] = [];
   private _tags: string[] = [];
   private _summaryKeys = new Set<string>();

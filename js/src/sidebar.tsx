@@ -2,6 +2,7 @@
  * The runs sidebar: filters, search, chosen summary columns and a windowed
  * list that renders only the rows in view, so 10,000 runs scroll smoothly.
  */
+import { showErrorMessage } from '@jupyterlab/apputils';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import { Message } from '@lumino/messaging';
@@ -9,6 +10,7 @@ import * as React from 'react';
 
 import { IRunSummary, RunSort } from './api';
 import { CommandIDs } from './commands';
+import { downloadText } from './download';
 import {
   formatDuration,
   formatShortTime,
@@ -25,8 +27,18 @@ export const ROW_HEIGHT = 46;
 /** Height of a row that shows its summary values on a third line. */
 export const ROW_HEIGHT_WITH_VALUES = 64;
 
+/** Height of each line a row adds. */
+const LINE_HEIGHT = ROW_HEIGHT_WITH_VALUES - ROW_HEIGHT;
+
+/**
+ * Below this list width (JupyterLab's default sidebar is about 250px) the
+ * project gets a line of its own instead of sharing one with the state badge
+ * and the tags, where it was cut after a few letters.
+ */
+const NARROW_WIDTH = 380;
+
 /** Widths of the check, run, time and summary value columns. */
-const WIDTHS = { check: 24, run: 120, time: 96, value: 84 };
+const WIDTHS = { check: 24, run: 120, time: 86, value: 84 };
 
 /** Rows rendered above and below the visible ones. */
 const OVERSCAN = 6;
@@ -145,6 +157,23 @@ interface IViewProps {
   commands: CommandRegistry;
 }
 
+async function exportRuns(model: RunListModel): Promise<void> {
+  const f = model.filters;
+  try {
+    const text = await model.api.exportRunsCsv({
+      store: f.store,
+      project: f.project,
+      state: f.state,
+      tags: f.tags,
+      q: f.q,
+      sort: f.sort
+    });
+    downloadText('runs.csv', text);
+  } catch (error) {
+    void showErrorMessage('Could not export the runs', String(error));
+  }
+}
+
 /** Toolbar, filters, columns chooser and the list. */
 function RunsView(props: IViewProps): JSX.Element {
   const { model, commands } = props;
@@ -157,6 +186,13 @@ function RunsView(props: IViewProps): JSX.Element {
     <div className="jp-nbrun-runs">
       <div className="jp-nbrun-header">
         <h2 className="jp-nbrun-heading">Runs</h2>
+        <button
+          className="jp-nbrun-button jp-nbrun-export-csv"
+          title="Download every run the filters match, with config and summary columns, as CSV"
+          onClick={() => void exportRuns(model)}
+        >
+          CSV
+        </button>
         <button
           className="jp-nbrun-button jp-nbrun-refresh"
           title="Refresh now"
@@ -282,6 +318,18 @@ function RunsView(props: IViewProps): JSX.Element {
         )}
       </div>
       {showColumns && <ColumnChooser model={model} />}
+      {model.notice && (
+        <div className="jp-nbrun-notice" role="alert">
+          <span>{model.notice}</span>
+          <button
+            className="jp-nbrun-link jp-nbrun-notice-dismiss"
+            title="Dismiss"
+            onClick={() => model.dismissNotice()}
+          >
+            {'\u00d7'}
+          </button>
+        </div>
+      )}
       <div className="jp-nbrun-status" role="status">
         {model.error
           ? `Could not list runs: ${model.error}`
@@ -433,7 +481,9 @@ function RunList(props: IListProps): JSX.Element {
   const wideWidth =
     WIDTHS.check + WIDTHS.run + WIDTHS.time + columns.length * WIDTHS.value;
   const inline = columns.length > 0 && width < wideWidth;
-  const rowHeight = inline ? ROW_HEIGHT_WITH_VALUES : ROW_HEIGHT;
+  const narrow = width < NARROW_WIDTH;
+  const rowHeight =
+    ROW_HEIGHT + (inline ? LINE_HEIGHT : 0) + (narrow ? LINE_HEIGHT : 0);
   const shownColumns = inline ? [] : columns;
 
   const total = model.total;
@@ -468,6 +518,7 @@ function RunList(props: IListProps): JSX.Element {
           template={template}
           columns={shownColumns}
           inlineValues={inline ? columns : []}
+          narrow={narrow}
           height={rowHeight}
           selected={model.isSelected(run)}
           now={now}
@@ -546,6 +597,8 @@ interface IRowProps {
   inlineValues: string[];
   height: number;
   selected: boolean;
+  /** The project on a line of its own (a narrow sidebar). */
+  narrow: boolean;
   now: number;
   onToggle: () => void;
   onOpen: () => void;
@@ -586,9 +639,16 @@ const RunRow = React.memo(function RunRow(props: IRowProps): JSX.Element {
         <span className="jp-nbrun-line">
           <span className="jp-nbrun-row-name">{run.name}</span>
         </span>
+        {props.narrow && (
+          <span className="jp-nbrun-line jp-nbrun-muted">
+            <span className="jp-nbrun-row-project">{run.project}</span>
+          </span>
+        )}
         <span className="jp-nbrun-line jp-nbrun-muted">
           <StateBadge state={run.state} />
-          <span className="jp-nbrun-row-project">{run.project}</span>
+          {!props.narrow && (
+            <span className="jp-nbrun-row-project">{run.project}</span>
+          )}
           {run.tags.map(tag => (
             <span key={tag} className="jp-nbrun-tag">
               {tag}

@@ -17,8 +17,18 @@ function render({ model, el }) {
   const meta = text("span", "nbrun-card-meta");
   const charts = text("div", "nbrun-card-charts");
   const episode = text("div", "nbrun-card-episode");
+  const notice = text("div", "nbrun-card-notice");
+  // Keys past MAX_CHARTS are counted, not dropped silently; the button shows them all.
+  const more = text("button", "nbrun-card-more");
+  more.hidden = true;
+  let showAll = false;
+  more.addEventListener("click", () => {
+    showAll = !showAll;
+    for (const entry of series.values()) entry.box.hidden = !showAll && entry.rank >= MAX_CHARTS;
+    moreLabel();
+  });
   head.append(name, state, meta);
-  root.append(head, charts, episode);
+  root.append(head, notice, charts, more, episode);
   el.append(root);
 
   const series = new Map(); // key -> {points: [[step, value]], svg, line, label}
@@ -29,12 +39,22 @@ function render({ model, el }) {
     state.textContent = model.get("state");
     state.dataset.state = model.get("state");
     meta.textContent = `${model.get("run_id")} · ${model.get("project")} · step ${model.get("step")} · ${model.get("store")}`;
+    notice.textContent = model.get("notice") || "";
+    notice.hidden = !notice.textContent;
+  }
+
+  function moreLabel() {
+    const hidden = series.size - MAX_CHARTS;
+    more.hidden = hidden <= 0;
+    more.textContent = showAll ? "show fewer" : `+${hidden} more`;
+    more.title = [...series.keys()].slice(MAX_CHARTS).join(", ");
   }
 
   function chartFor(key) {
     let entry = series.get(key);
-    if (entry || series.size >= MAX_CHARTS) return entry;
+    if (entry) return entry;
     const box = text("div", "nbrun-card-chart");
+    box.dataset.key = key;
     const label = text("div", "nbrun-card-label");
     const title = text("span", "", key);
     const last = text("span", "");
@@ -44,10 +64,19 @@ function render({ model, el }) {
     svg.setAttribute("preserveAspectRatio", "none");
     const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
     svg.append(line);
-    box.append(label, svg);
+    // The y range in numbers: without it a swing of 1 and of 0.01 draw the same line.
+    const scale = text("div", "nbrun-card-scale");
+    const top = text("span", "nbrun-card-max");
+    const bottom = text("span", "nbrun-card-min");
+    scale.append(bottom, top);
+    const plot = text("div", "nbrun-card-plot");
+    plot.append(svg);
+    box.append(label, plot, scale);
     charts.append(box);
-    entry = { points: [], line, last };
+    entry = { points: [], line, last, box, top, bottom, rank: series.size };
+    box.hidden = !showAll && entry.rank >= MAX_CHARTS;
     series.set(key, entry);
+    moreLabel();
     return entry;
   }
 
@@ -63,6 +92,8 @@ function render({ model, el }) {
       entry.line.setAttribute("points", pts.map(([x, y]) =>
         `${(((x - x0) / dx) * 166 + 2).toFixed(1)},${(58 - ((y - y0) / dy) * 56).toFixed(1)}`).join(" "));
       entry.last.textContent = Number(pts[pts.length - 1][1]).toPrecision(4);
+      entry.top.textContent = `max ${Number(y1).toPrecision(3)}`;
+      entry.bottom.textContent = `min ${Number(y0).toPrecision(3)}`;
     }
   }
 
@@ -70,7 +101,6 @@ function render({ model, el }) {
     if (msg.type !== "points") return;
     for (const [key, points] of Object.entries(msg.series)) {
       const entry = chartFor(key);
-      if (!entry) continue;
       for (const p of points) {
         if (p[0] === "halve") entry.points = entry.points.filter((_, i) => i % 2 === 0);
         else entry.points.push(p);
@@ -78,7 +108,7 @@ function render({ model, el }) {
     }
     if (!pending) { pending = true; requestAnimationFrame(draw); }
   });
-  for (const trait of ["name", "state", "step", "project", "store", "run_id"]) {
+  for (const trait of ["name", "state", "step", "project", "store", "run_id", "notice"]) {
     model.on(`change:${trait}`, header);
   }
   header();

@@ -37,6 +37,8 @@ class RunCard(anywidget.AnyWidget):
     summary = traitlets.Dict().tag(sync=True)
     video = traitlets.Bytes(b"").tag(sync=True)  # the latest episode's MP4
     video_label = traitlets.Unicode("").tag(sync=True)
+    notice = traitlets.Unicode("", help="a one-time SDK notice, shown as a quiet line").tag(
+        sync=True)
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from ..sdk import Run, registry
+from ..sdk import Run, notices, registry
 from ..sdk.environment import in_notebook_kernel
 from ..sdk.run import store_path
 from . import capture
@@ -21,6 +21,10 @@ _shells: dict[int, "NotebookLayer"] = {}
 class NotebookLayer:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
+        self.notice = ""  # an SDK notice waiting for the next run card
+
+    def take_notice(self, text: str) -> None:
+        self.notice = text
 
     def register(self) -> None:
         self.shell.register_magics(RunMagics)
@@ -29,9 +33,14 @@ class NotebookLayer:
         registry.subscribe(self.on_run)
         formatter = self.shell.display_formatter.ipython_display_formatter
         formatter.for_type(Run, self.display_card)
+        if in_notebook_kernel():
+            # Offline on the embedded store is the normal default: its notice is a quiet line
+            # in the next run card, not a red stderr box under the cell.
+            notices.route(self.take_notice)
 
     def unregister(self) -> None:
         registry.unsubscribe(self.on_run)
+        notices.route(None)
         if allow_empty_runinit in self.shell.input_transformers_cleanup:
             self.shell.input_transformers_cleanup.remove(allow_empty_runinit)
         try:
@@ -61,7 +70,8 @@ class NotebookLayer:
 
         from .card import RunCard
 
-        display(RunCard(run))
+        notice, self.notice = self.notice, ""
+        display(RunCard(run, notice=notice))
 
     def post_run_cell(self, result: Any) -> None:
         for run in registry.active():

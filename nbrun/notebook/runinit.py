@@ -18,6 +18,7 @@ from .. import yamlsafe
 from ..errors import UsageError, did_you_mean
 from ..sdk import init
 from ..validation import parse_bool_text, split_tags_text
+from .yamlcheck import indentation_problems
 
 INIT_ARGUMENTS = tuple(inspect.signature(init).parameters)
 _TEXT_ARGS = {"entity", "project", "dir", "id", "name", "notes", "group", "job_type", "mode",
@@ -36,6 +37,7 @@ class RunInitError(UsageError):
         if argument:
             where = f"{where} ({argument})" if where else f"({argument})"
         super().__init__(f"%%runinit {where}: {message}" if where else f"%%runinit: {message}")
+        self.bare = message
         self.line = line
         self.argument = argument
 
@@ -147,6 +149,8 @@ def parse_body(body: str, values: dict[str, Any] | None = None
         node = yaml.compose(body, Loader=yaml.SafeLoader)
         data = yamlsafe.safe_load(body)
     except yaml.YAMLError as exc:
+        # Indentation is the usual cause, and the parser names only its first symptom.
+        _raise_all(indentation_problems(body))
         # The construct that was left open (context) says more than where reading stopped.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -162,41 +166,89 @@ def parse_body(body: str, values: dict[str, Any] | None = None
         raise RunInitError("the body must be a mapping of init() arguments, one per line "
                            "(project: demo)", 2)
     lines: dict[str, int] = {}
-    for key_node, _ in node.value:
+    problems: list[RunInitError] = []
+    opened = None  # an argument with no value above: an unknown key may belong under it
+    for key_node, value_node in node.value:
         key, line = _put_values(key_node.value, values or {}), key_node.start_mark.line + 2
-        _check_argument(key, line)
-        if key in lines:
-            raise RunInitError(f"argument {key!r} is given twice (also on line {lines[key]})",
-                               line, key)
-        lines[key] = line
+        try:
+            _check_argument(key, line)
+            if key in lines:
+                raise RunInitError(f"argument {key!r} is given twice (also on line "
+                                   f"{lines[key]})", line, key)
+        except RunInitError as exc:
+            if opened is not None and key not in INIT_ARGUMENTS:
+                exc = RunInitError(f"{exc.bare}; if it belongs to {opened[0]!r} (line "
+                                   f"{opened[1]}), indent it under that line", line)
+            problems.append(exc)
+        if isinstance(key, str):
+            lines.setdefault(key, line)
+        empty = isinstance(value_node, yaml.ScalarNode) and value_node.value == ""
+        opened = (key, line) if empty else opened if key not in INIT_ARGUMENTS else None
+    if len(problems) == 1:
+        raise problems[0]
+    _raise_all([(p.line, p.bare) for p in problems])
     return data, lines
 
 
-def _expand_line(line: str, namespace: Mapping[str, Any], values: dict[str, Any]) -> str:
-    """One line with each ``$var`` / ``{expr}`` (IPython's syntax) replaced by a placeholder
-    word standing for the value; the values are put in after YAML has read the body, so a value
-    is never read as YAML. A line whose expressions do not all evaluate (a YAML flow mapping
-    such as ``{lr: 0.1}``) stays as written, as IPython's own expansion leaves it."""
+def _raise_all(problems: list[tuple[int | None, str]]) -> None:
+    """One error naming every problem (the first one's line leads)."""
+    if not problems:
+        return
+    if len(problems) == 1:
+        raise RunInitError(problems[0][1], problems[0][0])
+    listed = "\n".join(f"  line {line}: {message}" for line, message in problems)
+    raise RunInitError(f"the body has {len(problems)} problems:\n{listed}", problems[0][0])
+
+
+def _expand_line(line: str, number: int, namespace: Mapping[str, Any],
+                 values: dict[str, Any]) -> str:
+    """Cell line ``number`` with each ``$var`` / ``{expr}`` (IPython's syntax) replaced by a
+    placeholder word standing for the value; the values are put in after YAML has read the
+    body, so a value is never read as YAML. A line whose braces do not pair or hold no Python
+    expression (a YAML flow mapping such as ``{lr: 0.1}``) stays as written, as IPython's own
+    expansion leaves it; a reference that has no value is an error, never text to store."""
     from IPython.utils.text import DollarFormatter
 
     formatter = DollarFormatter()
-    out, found = [], {}
     try:
-        for literal, field_name, spec, conversion in formatter.parse(line):
-            out.append(literal)
-            if field_name is None:
-                continue
-            expression = f"{field_name}:{spec}" if spec else field_name
-            value = eval(expression, dict(namespace))  # the notebook's own code, as IPython does
-            if conversion:
-                value = formatter.convert_field(value, conversion)
-            word = f"nbrun{secrets.token_hex(8)}v{len(values) + len(found)}"
-            found[word] = value
-            out.append(word)
-    except Exception:
+        parts = list(formatter.parse(line))
+    except ValueError:
         return line
+    out, found = [], {}
+    for literal, field_name, spec, conversion in parts:
+        out.append(literal)
+        if field_name is None:
+            continue
+        expression = f"{field_name}:{spec}" if spec else field_name
+        try:
+            compile(expression, "<runinit>", "eval")
+        except SyntaxError:
+            return line
+        dollar = not spec and conversion is None and f"${field_name}" in line
+        try:
+            value = evaluate_reference(expression, dict(namespace), dollar)
+        except RunInitError as exc:
+            raise RunInitError(exc.bare, number) from None
+        if conversion:
+            value = formatter.convert_field(value, conversion)
+        word = f"nbrun{secrets.token_hex(8)}v{len(values) + len(found)}"
+        found[word] = value
+        out.append(word)
     values.update(found)
     return "".join(out)
+
+
+def evaluate_reference(expression: str, namespace: dict[str, Any], dollar: bool) -> Any:
+    """The value of one ``$name`` or ``{expr}``; an undefined name or a raising expression is
+    a ``RunInitError``, never text left in the body to be stored as the value."""
+    shown = f"${expression}" if dollar else f"{{{expression}}}"
+    try:
+        return eval(expression, namespace)  # the notebook's own code, as IPython does
+    except NameError as exc:
+        hint = " (write $$ for a literal $)" if dollar else ""
+        raise RunInitError(f"{shown}: {exc}; define it in the notebook first{hint}") from None
+    except Exception as exc:
+        raise RunInitError(f"{shown} raised {type(exc).__name__}: {exc}") from None
 
 
 def _put_values(data: Any, values: dict[str, Any]) -> Any:
@@ -222,8 +274,9 @@ def parse(line: str, body: str, namespace: Mapping[str, Any] | None = None) -> R
     cell = parse_line(line)
     values: dict[str, Any] = {}
     if namespace is not None and ("$" in body or "{" in body):
-        body = "\n".join(_expand_line(text, namespace, values) if ("$" in text or "{" in text)
-                         else text for text in body.split("\n"))
+        body = "\n".join(_expand_line(text, number, namespace, values)
+                         if ("$" in text or "{" in text) else text
+                         for number, text in enumerate(body.split("\n"), start=2))
     data, lines = parse_body(body, values)
     if values:
         data = _put_values(data, values)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 import urllib.parse
 import warnings
@@ -18,7 +17,7 @@ from ..settings import Settings
 from ..store import Store, resolve_store_root
 from ..store.liveness import me
 from . import config as config_mod
-from . import environment, lifecycle, names, plugins, registry
+from . import environment, lifecycle, names, notices, plugins, registry
 from .disabled import DisabledRun
 from . import cells
 from .arguments import check_argument, check_combination
@@ -158,7 +157,7 @@ def _offline_notice(s: Settings, why: str, root: str) -> None:
     if _offline_notice_shown or s.silent:
         return
     _offline_notice_shown = True
-    print(f"nbrun: {why}; logging offline to {os.path.join(root, '.nbrun')}", file=sys.stderr)
+    notices.emit(f"nbrun: {why}; logging offline to {os.path.join(root, '.nbrun')}")
 
 
 def _init(passed: dict[str, Any]) -> Any:

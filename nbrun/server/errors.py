@@ -20,3 +20,7 @@ def not_found(message: str) -> ApiError:
 
 def conflict(message: str) -> ApiError:
     return ApiError(409, message)
+
+
+def gone(message: str) -> ApiError:
+    return ApiError(410, message)

@@ -12,6 +12,7 @@ from jupyter_server.base.handlers import APIHandler
 from tornado.ioloop import IOLoop
 
 from ..errors import Error
+from . import export
 from .errors import ApiError
 from .filehandler import RunFileHandler
 from .jsonout import dumps
@@ -81,6 +82,40 @@ class HistoryHandler(NbrunHandler):
         await self.respond(self.service.run_history, run_id, self.query())
 
 
+class CsvHandler(NbrunHandler):
+    """A CSV download (``text/csv``, as an attachment named after what it holds)."""
+
+    async def send_csv(self, filename: str, work: Callable[..., str], *args: Any) -> None:
+        try:
+            text = await IOLoop.current().run_in_executor(self.executor, work, *args)
+        except ApiError as exc:
+            self.reply_error(exc.status, exc.message)
+            return
+        except (Error, sqlite3.Error) as exc:
+            self.log.warning("nbrun: %s", exc)
+            self.reply_error(500, f"the store could not be read: {exc}")
+            return
+        self.set_header("Content-Type", "text/csv; charset=utf-8")
+        self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        self.finish(text)
+
+
+class RunsCsvHandler(CsvHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        await self.send_csv("runs.csv", export.runs_csv, self.service, self.query())
+
+
+class HistoryCsvHandler(CsvHandler):
+    @tornado.web.authenticated
+    async def get(self, run_id: str) -> None:
+        # The id is checked (by locate) before it is used; the file name keeps only safe
+        # characters of it.
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in run_id)[:80]
+        await self.send_csv(f"history-{safe}.csv", export.history_csv, self.service, run_id,
+                            self.query())
+
+
 class StateHandler(NbrunHandler):
     @tornado.web.authenticated
     async def post(self, run_id: str) -> None:
@@ -121,7 +156,9 @@ def routes(service: Service, executor: Executor) -> list[tuple[str, type, dict[s
         (f"runs/{ID}/files/(?P<path>.+)", RunFileHandler, kwargs),
         ("stores", StoresHandler, kwargs),
         ("runs", RunsHandler, kwargs),
+        ("export/runs.csv", RunsCsvHandler, kwargs),
         (f"runs/{ID}/history", HistoryHandler, kwargs),
+        (f"runs/{ID}/history\\.csv", HistoryCsvHandler, kwargs),
         (f"runs/{ID}/state", StateHandler, kwargs),
         (f"runs/{ID}", RunHandler, kwargs),
         ("runs/(?P<rest>.+)", BadRunPathHandler, kwargs),

@@ -86,8 +86,12 @@ def join_chunks_numpy(chunks: Sequence[HistoryChunk]) -> tuple[Any, Any]:
     return all_steps, all_values
 
 
-def series_json(chunks: Sequence[HistoryChunk], points: int) -> dict[str, list]:
-    """``{"steps": [...], "values": [...]}`` with at most ``points`` points."""
+def series_json(chunks: Sequence[HistoryChunk], points: int,
+                since_step: int | None = None) -> dict[str, list]:
+    """``{"steps": [...], "values": [...]}`` with at most ``points`` points; with
+    ``since_step``, of the points after that step only (a live chart's new points)."""
+    if since_step is not None:
+        return _since(chunks, points, since_step)
     np = downsample.np
     if np is not None:
         steps, values = join_chunks_numpy(chunks)
@@ -97,6 +101,18 @@ def series_json(chunks: Sequence[HistoryChunk], points: int) -> dict[str, list]:
             steps, values = steps[idx], values[idx]
         return {"steps": steps.tolist(), "values": downsample.finite_or_none(values.tolist())}
     steps, values = join_chunks(chunks)
+    keep = downsample.select(values, points)
+    return {"steps": [steps[i] for i in keep],
+            "values": downsample.finite_or_none([values[i] for i in keep])}
+
+
+def _since(chunks: Sequence[HistoryChunk], points: int, since_step: int) -> dict[str, list]:
+    # Chunks are ordered by their first step and hold a step range: older ones are skipped
+    # without being decoded, so a live poll costs what is new, not the whole series.
+    recent = [c for c in chunks if c[1] > since_step]
+    steps, values = join_chunks(recent)
+    first = next((i for i, s in enumerate(steps) if s > since_step), len(steps))
+    steps, values = steps[first:], values[first:]
     keep = downsample.select(values, points)
     return {"steps": [steps[i] for i in keep],
             "values": downsample.finite_or_none([values[i] for i in keep])}

@@ -127,6 +127,7 @@ class HistoryQuery:
     keys: tuple[str, ...] | None  # None: every key of the run
     points: int
     store: str | None
+    since_step: int | None = None  # only the points after this step (live updates)
 
 
 def history_query(query: Query) -> HistoryQuery:
@@ -140,6 +141,8 @@ def history_query(query: Query) -> HistoryQuery:
         keys=tuple(dict.fromkeys(keys)) if keys else None,
         points=_int(query, "points", POINTS_DEFAULT, POINTS_MIN, POINTS_MAX),
         store=store_key(query),
+        since_step=(_int(query, "since_step", -1, -1, None)
+                    if one(query, "since_step") not in (None, "") else None),
     )
 
 

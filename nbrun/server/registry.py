@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..store import Store, queries
 from . import discovery
 from .config import NbrunServerConfig
-from .errors import bad_request, not_found
+from .errors import bad_request, gone, not_found
 
 KEY_RE = re.compile(r"[0-9a-f]{12}")
 RESCAN_FLOOR_S = 0.25  # an unknown key forces a new search at most this often
@@ -46,6 +46,11 @@ class StoreHandle:
         self._tags[include_hidden] = (token, now, found)
         return found
 
+    def vanished(self) -> bool:
+        """The store's database was deleted (or moved away) since it was opened; an open
+        connection would go on reading the deleted file, so this looks at the path."""
+        return not os.path.exists(self.store.db_path)
+
     def changed(self) -> None:
         """Forget cached facts after this server changed the store."""
         self._tags.clear()
@@ -74,6 +79,7 @@ class StoreRegistry:
         self._scanned_at = 0.0
         self._lock = threading.Lock()
         self._refreshing = False
+        self._gone: dict[str, str] = {}  # key -> path of each store deleted while served
 
     # -- the search ------------------------------------------------------------------------
     def _scan(self) -> list[StoreHandle]:
@@ -97,6 +103,12 @@ class StoreRegistry:
                 handle = StoreHandle(key, discovery.display_path(path, self.root_dir), store)
             handles[key] = handle
         with self._lock:
+            for handle in self._current or ():
+                if handle.key not in handles and handle.vanished():
+                    self._gone[handle.key] = handle.path
+                    self._handles.pop(handle.key, None)
+            for key in handles:  # a store made again where a deleted one was
+                self._gone.pop(key, None)
             self._handles.update(handles)
             self._current = sorted(handles.values(), key=lambda h: h.path)
             self._scanned_at = time.monotonic()
@@ -117,6 +129,8 @@ class StoreRegistry:
         with self._lock:
             current = self._current
             age = time.monotonic() - self._scanned_at
+            if current is not None and any(h.vanished() for h in current):
+                current = self._current = self._drop_vanished(current)
             if current is not None and age < self.config.cache_seconds:
                 return current
             background = (current is not None and self._executor is not None
@@ -127,6 +141,22 @@ class StoreRegistry:
                     self._executor.submit(self._refresh_in_background)
                 return current
         return self._scan()
+
+    def _drop_vanished(self, handles: list[StoreHandle]) -> list[StoreHandle]:
+        kept = []
+        for handle in handles:
+            if handle.vanished():
+                self._gone[handle.key] = handle.path
+                self._handles.pop(handle.key, None)
+                log.info("nbrun: store %s was deleted; no longer served", handle.path)
+            else:
+                kept.append(handle)
+        return kept
+
+    def gone(self) -> dict[str, str]:
+        """key -> path of each store deleted while this server served it."""
+        with self._lock:
+            return dict(self._gone)
 
     def get(self, key: str) -> StoreHandle:
         """The store with this key (400 if malformed, 404 if unknown)."""
@@ -141,4 +171,7 @@ class StoreRegistry:
             for handle in self._scan():
                 if handle.key == key:
                     return handle
+        if key in self._gone:
+            raise gone(f"the store at {self._gone[key]} was deleted (or moved) while it was "
+                       "shown; its runs are no longer listed")
         raise not_found(f"no store with key {key!r}; GET /nbrun/api/stores lists them")

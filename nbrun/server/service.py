@@ -12,7 +12,7 @@ from ..errors import Error
 from ..store import queries
 from ..store.database import STALE_AFTER_S
 from ..store import runfiles
-from . import history, params
+from . import history, lineage, params, staleness
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -83,13 +83,16 @@ class Service:
                                  reverse=sort.reverse)
             page = list(merged)[lq.offset:lq.offset + lq.limit]
         return {"runs": self._summaries(handles, page), "total": total, "offset": lq.offset,
-                "limit": lq.limit, "projects": sorted(projects), "tags": sorted(tags)}
+                "limit": lq.limit, "projects": sorted(projects), "tags": sorted(tags),
+                "gone": sorted(self.registry.gone().values())}
 
     def _summaries(self, handles: list[StoreHandle], page: list) -> list[dict[str, Any]]:
         wanted: dict[int, list[int]] = {}
         for row, i in page:
             wanted.setdefault(i, []).append(row[-1])
         found = {i: queries.summaries(handles[i].store, rids) for i, rids in wanted.items()}
+        for i, by_rid in found.items():
+            staleness.mark(handles[i].store, list(by_rid.values()), list(by_rid))
         out = []
         for row, i in page:
             summary = found[i].get(row[-1])
@@ -139,7 +142,9 @@ class Service:
         return {"store": handle.key, **queries.summary_of(row), "config": row.config,
                 "keys": queries.history_keys(handle.store, row.rid), "files": listed,
                 "files_truncated": truncated, "videos": videos, "store_path": handle.path,
-                "unstored": row.unstored}
+                "unstored": row.unstored,
+                "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
+                **lineage.relatives(handle.store, run_id, row.lineage)}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
         hq = params.history_query(query)
@@ -150,8 +155,9 @@ class Service:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
         keys = hq.keys if hq.keys is not None else queries.history_keys(handle.store, row[0])
         chunks = queries.history_chunks(handle.store, row[0], keys)
-        return {"keys": {k: history.series_json(chunks[k], hq.points) for k in keys},
-                "last_step": row[1]}
+        return {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step)
+                         for k in keys},
+                "last_step": row[1], "since_step": hq.since_step}
 
     def run_file(self, run_id: str, path: str, query: params.Query) -> str:
         """The folder of the run that holds ``path`` (a regular file, reached through no

@@ -23,6 +23,13 @@ DESCRIPTION_STYLE = {"description_width": "11em"}
 WIDE = widgets.Layout(width="36em")
 
 
+def field_label(name: str) -> widgets.Label:
+    """A visible label for a control whose front end draws no ``description`` (TagsInput),
+    as wide as the other controls' descriptions so the fields line up."""
+    label = widgets.Label(name, layout=widgets.Layout(width="11em", min_width="11em"))
+    return label.add_class("nbrun-form-label")
+
+
 def css_class(name: str) -> str:
     """The stable CSS class of an argument's control (``nbrun-form-job-type``)."""
     return "nbrun-form-" + name.replace("_", "-")
@@ -57,7 +64,12 @@ class KeysInput(widgets.TagsInput):
 
     @validate("value")
     def _validate_value(self, proposal: Any) -> Any:
-        return [tag for tag in proposal["value"] if tag]
+        # "beta,gamma" committed at once (Tab, paste) is two tags, as %%runinit reads it.
+        tags: list[str] = []
+        for tag in proposal["value"]:
+            parts = [p.strip() for p in tag.split(",")] if isinstance(tag, str) else [tag]
+            tags.extend(p for p in parts if p and (self.allow_duplicates or p not in tags))
+        return tags
 
 
 def _tags_shown(value: Any) -> list[str]:
@@ -75,11 +87,12 @@ def _tags_given(tags: list[str]) -> list[str] | None:
 
 
 def tags_control(spec: HasTraits, name: str,
-                 allowed: Callable[[Any], list[str]] | None = None) -> widgets.Widget:
+                 allowed: Callable[[Any], list[str]] | None = None,
+                 placeholder: str = "") -> widgets.Widget:
     """A TagsInput; an empty list means "not set". With ``allowed``, the offered tags follow
     the config (``allowed(config)``)."""
     widget = KeysInput(description=name, style=DESCRIPTION_STYLE, layout=WIDE,
-                       allow_duplicates=False)
+                       allow_duplicates=False, placeholder=placeholder)
     link((spec, name), (widget, "value"), transform=(_tags_shown, _tags_given))
     if allowed is not None:
         widgets.dlink((spec, "config"), (widget, "allowed_tags"), transform=allowed)

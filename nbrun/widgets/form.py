@@ -25,10 +25,12 @@ from ..sdk.arguments import ARGUMENTS, BOOLEANS
 from ..sdk.environment import in_notebook_kernel, ipython_shell
 from . import memory
 from .catalog import StoreCatalog
+from .actionbutton import ActionButton
 from .controls import (
     YamlText,
     choice_control,
     css_class,
+    field_label,
     tags_control,
     text_control,
     yaml_control,
@@ -56,7 +58,9 @@ def _project(spec: InitSpec, catalog: StoreCatalog) -> widgets.Widget:
 
 def _config_keys(name: str) -> Factory:
     # The keys offered are the config's, following it as it is edited.
-    return lambda spec, catalog: tags_control(spec, name, allowed=lambda _: spec.config_keys())
+    return lambda spec, catalog: tags_control(
+        spec, name, allowed=lambda _: spec.config_keys(),
+        placeholder="a config key, then Enter or comma")
 
 
 def _moment(name: str) -> Factory:
@@ -88,7 +92,8 @@ FACTORIES: dict[str, Factory] = {
     "id": _text("id", placeholder="default: generated"),
     "name": _text("name", placeholder="default: generated"),
     "notes": _text("notes", multiline=True),
-    "tags": lambda spec, catalog: tags_control(spec, "tags"),
+    "tags": lambda spec, catalog: tags_control(spec, "tags",
+                                               placeholder="a tag, then Enter or comma"),
     "config": lambda spec, catalog: yaml_control(spec, "config", rows=6),
     "config_exclude_keys": _config_keys("config_exclude_keys"),
     "config_include_keys": _config_keys("config_include_keys"),
@@ -151,11 +156,14 @@ class RunForm(widgets.VBox):
                                          self.start, "nbrun.init() with these arguments")
         self.finish_button = self._button("Finish", "nbrun-form-finish", "stop", "",
                                           self.finish, "finish the run started here")
-        self.insert_button = self._button("Insert cell", "nbrun-form-insert", "plus", "",
-                                          self.insert_cell,
-                                          "write the equivalent %%runinit cell below")
-        self.code_button = self._button("Copy code", "nbrun-form-code", "code", "",
-                                        self.show_code, "show the equivalent Python")
+        self.insert_button = ActionButton(action="insert", description="Insert cell",
+                                          tooltip="write the equivalent %%runinit cell below")
+        self.insert_button.add_class("nbrun-form-insert")
+        self.insert_button.on_click(self._inserted)
+        self.code_button = ActionButton(action="copy", description="Copy code",
+                                        tooltip="copy the equivalent Python to the clipboard")
+        self.code_button.add_class("nbrun-form-code")
+        self.code_button.on_click(self._copied)
         self.reset_button = self._button("Reset", "nbrun-form-reset", "undo", "", self.reset,
                                          "every argument back to init()'s default")
         self.status = widgets.HTML().add_class("nbrun-form-status")
@@ -195,7 +203,9 @@ class RunForm(widgets.VBox):
         message.add_class(f"nbrun-form-error-{name.replace('_', '-')}")
         self.controls[name] = control
         self.messages[name] = message
-        return widgets.HBox([control, message]).add_class("nbrun-form-field")
+        # TagsInput's view draws no description: the label is a widget of its own.
+        label = [field_label(name)] if isinstance(control, widgets.TagsInput) else []
+        return widgets.HBox([*label, control, message]).add_class("nbrun-form-field")
 
     @staticmethod
     def _button(label: str, css: str, icon: str, style: str, handler: Callable[..., Any],
@@ -215,6 +225,11 @@ class RunForm(widgets.VBox):
 
     def _update_code(self, change: Any = None) -> None:
         self.code.value = self.spec.to_code(self.name)
+        self.code_button.text = self.code.value
+        try:
+            self.insert_button.text = self.spec.to_cell(self.name)
+        except UsageError:  # the click says why (insert_cell)
+            self.insert_button.text = ""
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.value = _text_html(text, "nbrun-form-error-text" if error
@@ -263,6 +278,13 @@ class RunForm(widgets.VBox):
         self.catalog.refresh()
         self._say(f"Finished run {run.name} ({run.id}): {run.state}")
 
+    def _inserted(self, done: bool | None) -> None:
+        if done:
+            self._say("The %%runinit cell with these arguments is written below this form's "
+                      "cell.")
+        else:  # no lab extension took it (classic Notebook, VS Code), or a call in a cell
+            self.insert_cell()
+
     def insert_cell(self) -> str:
         """Write the equivalent ``%%runinit`` cell below; returns its text."""
         try:
@@ -285,6 +307,16 @@ class RunForm(widgets.VBox):
         get_parent = getattr(self.shell, "get_parent", None)
         parent = get_parent() if callable(get_parent) else None
         return (parent or {}).get("header", {}).get("msg_type") == "execute_request"
+
+    def _copied(self, copied: bool | None) -> None:
+        # The code is shown as well: it is what was copied, or what to copy by hand.
+        if self.code.layout.display == "none":
+            self.show_code()
+        if copied:
+            self._say("The nbrun.init() call is copied to the clipboard (and shown below).")
+        elif copied is False:
+            self._say("The browser refused the clipboard: select the code below and copy it.",
+                      error=True)
 
     def show_code(self) -> str:
         """Show (or hide again) the equivalent ``nbrun.init(...)`` call; returns it."""

@@ -13,7 +13,11 @@ Not a pytest test (no test_ names, no assertions). It fills a store with N runs 
 - rows in the DOM against runs listed and rows that fit the list's height (windowing);
 - scroll to bottom: the time until the last rows show their runs after one jump to the end,
   and frame times while scrolling from top to bottom over 120 animation frames;
-- the rows in the DOM at the bottom, and the time for a search to narrow the list.
+- the rows in the DOM at the bottom, and the time for a search to narrow the list;
+- live chart traffic: bytes per second of a live chart's polls with ``since_step`` next to
+  the full refetch it replaces (``--only live`` runs this part alone);
+- compare of 20 runs x 10 keys x 100,000 steps: click on Compare -> the metric chart drawn
+  (``--only compare``).
 
 The store is built in a temporary folder (kept with ``--keep DIR``, reused if DIR already has
 one).
@@ -187,12 +191,176 @@ def timed_request(lab, path: str, reps: int = 5) -> float:
     return statistics.median(times) * 1000
 
 
+LIVE_WRITER = """
+import sys, time, nbrun
+run = nbrun.init(dir=sys.argv[1], project="live", name="live-run", mode="offline")
+step = 0
+# 10,000 steps logged up front, then about 200 steps a second for the measured window.
+for step in range(10_000):
+    run.log({"loss": 1 / (step + 1), "acc": step / 1e4, "lr": 1e-3}, step=step)
+print("ready", flush=True)
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    step += 1
+    run.log({"loss": 1 / (step + 1), "acc": step / 1e4, "lr": 1e-3}, step=step)
+    time.sleep(0.005)
+run.finish()
+"""
+
+
+def live_traffic(seconds: float = 10.0) -> None:
+    """Bytes per second a live chart of 3 keys pulls while a run logs ~200 steps/s: the
+    detail view's old poll (1,000 downsampled points per key every second) next to the
+    ``since_step`` poll (the points after the last step held)."""
+    import json as _json
+    import urllib.request
+
+    with tempfile.TemporaryDirectory(prefix="nbrun-bench-live-") as tmp:
+        home = Path(tmp)
+        root = home / "root"
+        root.mkdir()
+        writer = subprocess.Popen([sys.executable, "-c", LIVE_WRITER, str(root),
+                                   str(seconds + 3)], env=child_env(NBRUN_MODE="offline"),
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert writer.stdout.readline().strip() == "ready"
+            lab = start_lab(root, home)
+            try:
+                run_id = lab.request("nbrun/api/runs")["runs"][0]["id"]
+                keys = "&keys=loss&keys=acc&keys=lr"
+                base = f"{lab.url}nbrun/api/runs/{run_id}/history?points=1000{keys}"
+
+                def get(url: str) -> tuple[int, dict]:
+                    req = urllib.request.Request(url, headers={
+                        "Authorization": f"token {lab.token}"})
+                    with urllib.request.urlopen(req, timeout=30) as response:
+                        body = response.read()
+                    return len(body), _json.loads(body)
+
+                full_bytes = since_bytes = polls = 0
+                size, held = get(base)
+                last = max(s["steps"][-1] for s in held["keys"].values() if s["steps"])
+                t_end = time.monotonic() + seconds
+                while time.monotonic() < t_end:
+                    time.sleep(1.0)
+                    size, _ = get(base)  # today's poll
+                    full_bytes += size
+                    size, new = get(f"{base}&since_step={last}")
+                    since_bytes += size
+                    last = max([last] + [s["steps"][-1] for s in new["keys"].values()
+                                         if s["steps"]])
+                    polls += 1
+                print(f"live:   chart of 3 keys, run logging ~200 steps/s, {polls} polls of 1 s:")
+                print(f"live:   full refetch (1,000 points/key)  {full_bytes / polls:10,.0f} "
+                      "bytes/s")
+                print(f"live:   since_step (new points only)     {since_bytes / polls:10,.0f} "
+                      f"bytes/s  ({full_bytes / max(since_bytes, 1):.1f}x less)")
+            finally:
+                stop_lab(lab)
+        finally:
+            writer.kill()
+            writer.wait()
+
+
+COMPARE_FILL = """
+import sys, nbrun
+root, first, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for i in range(first, first + count):
+    run = nbrun.init(dir=root, project="cmp", name=f"cmp-{i:02d}", mode="offline",
+                     reinit="create_new", config={"lr": 1e-3 * (i + 1), "seed": i})
+    for step in range(100_000):
+        run.log({f"k{k}": (k + 1) / (step + 1 + i) for k in range(10)})
+    run.finish()
+"""
+
+# Armed before the click on Compare: resolves with the milliseconds until the metric chart of
+# every run is drawn (the chart's data-points counts the points it holds).
+ARM_COMPARE_JS = """
+(runs) => {
+  window.__nbrunCompare = new Promise(resolve => {
+    const t0 = performance.now();
+    const check = () => {
+      const chart = document.querySelector('.jp-nbrun-compare-view .jp-nbrun-chart');
+      const canvas = chart && chart.querySelector('canvas');
+      if (canvas && Number(chart.dataset.points) >= runs * 2) {
+        resolve({ms: performance.now() - t0, points: Number(chart.dataset.points)});
+      } else {
+        requestAnimationFrame(check);
+      }
+    };
+    requestAnimationFrame(check);
+  });
+}
+"""
+
+
+def compare_render(runs: int = 20) -> None:
+    """Compare of 20 runs x 10 keys x 100,000 steps: from the click on Compare to the metric
+    chart drawn with every run's (server-downsampled) series."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="nbrun-bench-compare-") as tmp:
+        home = Path(tmp)
+        root = home / "root"
+        root.mkdir()
+        t0 = time.perf_counter()
+        per = runs // WRITERS
+        procs = [subprocess.Popen([sys.executable, "-c", COMPARE_FILL, str(root), str(w * per),
+                                   str(per)], env=child_env(NBRUN_MODE="offline"))
+                 for w in range(WRITERS)]
+        for proc in procs:
+            proc.wait()
+        print(f"compare: {runs} runs x 10 keys x 100,000 steps written in "
+              f"{time.perf_counter() - t0:.1f} s")
+        lab = start_lab(root, home)
+        try:
+            with sync_playwright() as pw:
+                browser = launch_chromium(pw)
+                try:
+                    page = browser.new_page(viewport={"width": 1400, "height": 900})
+                    open_lab_page(page, lab)
+                    page.click('li[data-id="nbrun-sidebar"]')
+                    page.locator("#nbrun-sidebar .jp-nbrun-search").fill("cmp-")
+                    page.locator("#nbrun-sidebar .jp-nbrun-row-name",
+                                 has_text="cmp-").first.wait_for(timeout=30_000)
+                    compare = page.locator("#nbrun-sidebar .jp-nbrun-compare")
+                    # The list is windowed: tick the rows in view, scroll on, until all 20.
+                    for _ in range(40):
+                        boxes = page.locator("#nbrun-sidebar .jp-nbrun-row "
+                                             "input[type=checkbox]:not(:checked)")
+                        while boxes.count():
+                            boxes.first.check()
+                        if compare.text_content() == f"Compare ({runs})":
+                            break
+                        page.locator("#nbrun-sidebar .jp-nbrun-list").evaluate(
+                            "(el) => { el.scrollTop += el.clientHeight / 2; }")
+                        page.wait_for_timeout(200)
+                    page.evaluate(ARM_COMPARE_JS, runs)
+                    compare.click()
+                    result = evaluate(page, "() => window.__nbrunCompare")
+                    print(f"compare: 20 runs, click -> metric chart drawn with "
+                          f"{result['points']:,} points in {result['ms']:7.1f} ms")
+                finally:
+                    browser.close()
+        finally:
+            stop_lab(lab)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--keep", type=Path, default=None,
                         help="build (or reuse) the store in this folder and keep it")
+    parser.add_argument("--only", choices=("list", "live", "compare"), default=None,
+                        help="run one part: the list of N runs, the live chart traffic, or "
+                        "the compare of 20 runs")
     args = parser.parse_args()
+    if args.only in (None, "live"):
+        live_traffic()
+    if args.only in (None, "compare"):
+        compare_render()
+    if args.only in ("live", "compare"):
+        return
 
     from playwright.sync_api import sync_playwright
 
@@ -210,10 +378,11 @@ def main() -> None:
         try:
             total = lab.request("nbrun/api/runs?limit=1")["total"]
             print(f"server: {total:,} runs listed")
-            print(f"server: GET /runs first page of 200   {timed_request(lab, 'nbrun/api/runs?limit=200'):7.1f} ms (median of 5)")
+            first_ms = timed_request(lab, "nbrun/api/runs?limit=200")
+            print(f"server: GET /runs first page of 200   {first_ms:7.1f} ms (median of 5)")
             last = max(0, total - 200)
-            print(f"server: GET /runs last page of 200    "
-                  f"{timed_request(lab, f'nbrun/api/runs?limit=200&offset={last}'):7.1f} ms (median of 5)")
+            last_ms = timed_request(lab, f"nbrun/api/runs?limit=200&offset={last}")
+            print(f"server: GET /runs last page of 200    {last_ms:7.1f} ms (median of 5)")
             with sync_playwright() as pw:
                 browser = launch_chromium(pw)
                 try:

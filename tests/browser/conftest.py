@@ -5,10 +5,12 @@ playwright. A missing chromium fails the tests with the command that installs it
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -32,6 +34,26 @@ def make_runs(root: Path, code: str) -> str:
     if proc.returncode != 0:
         raise AssertionError(f"child failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc.stdout
+
+
+@contextmanager
+def scratch_store(lab: Lab, folder: str, code: str) -> Iterator[Path]:
+    """Runs made by ``code`` (see ``make_runs``) in a store of their own, ``<root>/<folder>``,
+    removed afterwards, so the runs a test adds never crowd the lists other tests read. Yields
+    once the server lists the store (its store search is cached for a moment)."""
+    path = lab.root / folder
+    path.mkdir(exist_ok=True)
+    make_runs(path, code)
+    deadline = time.monotonic() + 20
+    while not any(s["path"].startswith(folder + "/") or s["path"].startswith(folder + "\\")
+                  for s in lab.request("nbrun/api/stores")["stores"]):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the server did not find the store in {path}")
+        time.sleep(0.25)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def python_child(code: str, *args: str) -> subprocess.Popen:
@@ -182,6 +204,7 @@ class LabPage:
                                     timeout=60_000)
         prompt = notebook.locator(".jp-Cell .jp-InputPrompt").first
         for _ in range(3):
+            self._no_dialog()
             notebook.locator(".jp-Cell .cm-content").first.click()
             self.page.keyboard.press("Control+Enter")
             # An execution sent while the page's kernel connection is being replaced is lost
@@ -192,6 +215,22 @@ class LabPage:
                     return notebook
                 time.sleep(0.25)
         return notebook
+
+    def _no_dialog(self) -> None:
+        """A JupyterLab dialog over the notebook would block the click. The kernel picker
+        (seen now and then although the session is made first) is answered; any other
+        dialog fails the test with its text rather than a time-out behind it."""
+        dialog = self.page.locator(".jp-Dialog")
+        if not (dialog.count() and dialog.first.is_visible()):
+            return
+        text = dialog.first.inner_text()
+        if text.startswith("Select Kernel"):
+            # The page asked before it saw the session made beforehand: any Python kernel
+            # does for these tests, so take the dialog's choice.
+            dialog.first.locator(".jp-mod-accept").click()
+            dialog.first.wait_for(state="detached", timeout=10_000)
+            return
+        pytest.fail(f"a JupyterLab dialog covers the notebook: {text!r}")
 
     def screenshot(self, name: str, locator: Any = None) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)

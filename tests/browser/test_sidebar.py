@@ -152,11 +152,17 @@ def test_live_run_shows_new_points_within_3_seconds(lab_page: LabPage, tmp_path:
         item.wait_for(timeout=10_000)
         page.locator('li[data-id="nbrun-sidebar"]').click()
 
+        history_urls: list[str] = []
+        page.on("request", lambda request: history_urls.append(request.url)
+                if "/history" in request.url else None)
         started = time.monotonic()
         trigger.touch()
         page.wait_for_function("el => el.dataset.lastStep === '39'",
                                arg=chart.element_handle(), timeout=3_000)
         chart_latency = time.monotonic() - started
+        # Only the new points were fetched (since_step), and each step is held once.
+        assert any("since_step=19" in url for url in history_urls), history_urls
+        assert chart.get_attribute("data-points") == "40"
         page.wait_for_function(
             "el => el.textContent === '39'",
             arg=detail.locator(".jp-nbrun-last-step dd").element_handle(), timeout=3_000)

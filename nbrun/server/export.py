@@ -1,0 +1,117 @@
+"""CSV exports: the runs a listing matches (every page, with config and summary columns) and
+one run's whole history (one row per step, one column per key, not downsampled)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import numbers
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..store import queries
+from . import history, params
+
+if TYPE_CHECKING:
+    from .service import Service
+
+EXPORT_MAX_RUNS = 100_000
+PAGE = 1000
+FIELDS = ("id", "name", "project", "state", "group", "job_type", "tags", "notes",
+          "created_at", "finished_at", "last_step", "store")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell. Text that a spreadsheet would run as a formula (=, +, -, @ first) gets a
+    leading apostrophe; numbers are written as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Real):
+        return value if not isinstance(value, float) or math.isfinite(value) else str(value)
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, default=str)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _flat(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict) and value:
+        for key, inner in value.items():
+            _flat(f"{prefix}.{key}", inner, out)
+    else:
+        out[prefix] = value
+
+
+def _iso(seconds: Any) -> str:
+    if not isinstance(seconds, (int, float)):
+        return ""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def runs_csv(service: "Service", query: params.Query) -> str:
+    """Every run the listing ``query`` matches (its filters and sort; not its page)."""
+    rows: list[dict[str, Any]] = []
+    offset = 0
+    while offset < EXPORT_MAX_RUNS:
+        page_query = {**query, "offset": [str(offset).encode()], "limit": [str(PAGE).encode()]}
+        listing = service.list_runs(page_query)
+        runs = listing["runs"]
+        configs = _configs(service, runs)
+        for run in runs:
+            row = {"id": run["id"], "name": run["name"], "project": run["project"],
+                   "state": run["state"], "group": run["group"], "job_type": run["job_type"],
+                   "tags": ";".join(run["tags"]), "notes": run["notes"],
+                   "created_at": _iso(run["created_at"]),
+                   "finished_at": _iso(run["finished_at"]), "last_step": run["last_step"],
+                   "store": run["store"]}
+            _flat("config", configs.get((run["store"], run["id"]), {}), row)
+            _flat("summary", run["summary"], row)
+            rows.append(row)
+        offset += PAGE
+        if offset >= listing["total"] or not runs:
+            break
+    extra = sorted({k for row in rows for k in row} - set(FIELDS),
+                   key=lambda k: (not k.startswith("config."), k))
+    return _write([*FIELDS, *extra], rows)
+
+
+def _configs(service: "Service", runs: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
+    by_store: dict[str, list[str]] = {}
+    for run in runs:
+        by_store.setdefault(run["store"], []).append(run["id"])
+    out = {}
+    for key, ids in by_store.items():
+        handle = service.registry.get(key)
+        marks = ", ".join("?" for _ in ids)
+        for run_id, config in handle.store.conn.execute(
+                f"SELECT id, config FROM runs WHERE id IN ({marks})", ids):
+            out[(key, run_id)] = json.loads(config)
+    return out
+
+
+def history_csv(service: "Service", run_id: str, query: params.Query) -> str:
+    """The run's every logged number: a ``step`` column, then one column per key."""
+    handle = service.locate(run_id, params.store_key(query))
+    row = handle.store.conn.execute("SELECT rid FROM runs WHERE id=?", (run_id,)).fetchone()
+    keys = queries.history_keys(handle.store, row[0])
+    chunks = queries.history_chunks(handle.store, row[0], keys)
+    table: dict[int, dict[str, Any]] = {}
+    for key in keys:
+        steps, values = history.join_chunks(chunks[key])
+        for step, value in zip(steps, values):
+            table.setdefault(step, {"step": step})[key] = value
+    return _write(["step", *keys], [table[s] for s in sorted(table)])
+
+
+def _write(fields: list[str], rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([cell(f) for f in fields])
+    for row in rows:
+        writer.writerow([cell(row.get(f)) for f in fields])
+    return buffer.getvalue()

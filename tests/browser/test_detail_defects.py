@@ -1,0 +1,84 @@
+"""The detail view as a new user meets it (issue 13, point 5), in a real JupyterLab: "Resume in
+notebook at step N" honours N, a step past the last says why Fork/Rewind are disabled, and
+lineage names the parent and lists its forks."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import LabPage, scratch_store, write_notebook
+
+LINEAGE_RUNS = """
+parent = nbrun.init(dir=ROOT_DIR, project="lineage", name="lineage-parent", reinit="create_new")
+for step in range(10):
+    parent.log({"loss": 1.0 / (step + 1)})
+parent.finish()
+child = nbrun.init(dir=ROOT_DIR, project="lineage", name="lineage-child", reinit="create_new",
+                   fork_from=f"{parent.id}?_step=4")
+child.log({"loss": 0.01})
+child.finish()
+"""
+
+
+@pytest.fixture(scope="module")
+def lineage(lab):
+    with scratch_store(lab, "lineage", LINEAGE_RUNS):
+        yield
+
+
+def lineage_runs(lab_page: LabPage) -> tuple[str, str]:
+    """The parent and child ids."""
+    lab = lab_page.lab
+    return lab.run_named("lineage-parent")["id"], lab.run_named("lineage-child")["id"]
+
+
+def test_lineage_names_the_parent_and_the_parent_lists_its_forks(lab_page: LabPage, lineage):
+    lineage_runs(lab_page)
+    lab_page.open()
+    lab_page.open_sidebar()
+    child = lab_page.open_run("lineage-child")
+    parent_link = child.locator(".jp-nbrun-parent .jp-nbrun-link")
+    parent_link.wait_for(timeout=10_000)
+    assert parent_link.text_content() == "lineage-parent"      # the name, not the id
+    assert "at step 4" in child.locator(".jp-nbrun-parent").text_content()
+    parent_link.click()
+    parent = lab_page.page.locator(".jp-nbrun-detail:visible")
+    parent.locator(".jp-nbrun-detail-name", has_text="lineage-parent").wait_for()
+    forks = parent.locator(".jp-nbrun-forks")
+    forks.wait_for(timeout=10_000)
+    assert forks.locator(".jp-nbrun-link").all_text_contents() == ["lineage-child"]
+    assert not lab_page.errors and not lab_page.dialogs
+
+
+def test_a_step_past_the_last_says_why_fork_and_rewind_are_disabled(lab_page: LabPage, lineage):
+    lineage_runs(lab_page)
+    lab_page.open()
+    lab_page.open_sidebar()
+    parent = lab_page.open_run("lineage-parent")
+    parent.locator(".jp-nbrun-step-input").fill("99")
+    problem = parent.locator(".jp-nbrun-step-problem")
+    problem.wait_for(timeout=10_000)
+    assert "past the run's last step (9)" in problem.text_content()
+    assert parent.locator(".jp-nbrun-fork").is_disabled()
+    assert parent.locator(".jp-nbrun-rewind").is_disabled()
+    assert "past the run's last step" in parent.locator(".jp-nbrun-fork").get_attribute("title")
+    lab_page.screenshot("detail-step-past-last.png", parent)
+    parent.locator(".jp-nbrun-step-input").fill("3")
+    assert problem.count() == 0 and not parent.locator(".jp-nbrun-fork").is_disabled()
+    assert not lab_page.errors and not lab_page.dialogs
+
+
+def test_resume_in_notebook_at_step_n_honours_n(lab_page: LabPage, lineage):
+    parent_id, _ = lineage_runs(lab_page)
+    write_notebook(lab_page.lab.root / "lineage.ipynb", "print('ready')")
+    notebook = lab_page.run_first_cell("lineage.ipynb")
+    notebook.locator(".jp-OutputArea-output", has_text="ready").wait_for(timeout=60_000)
+    lab_page.open_sidebar()
+    parent = lab_page.open_run("lineage-parent")
+    parent.locator(".jp-nbrun-step-input").fill("3")
+    parent.locator(".jp-nbrun-resume").click()
+    cell = notebook.locator(".jp-Cell", has_text="resume_from")
+    cell.wait_for(timeout=10_000)
+    text = "\n".join(cell.locator(".cm-line").all_text_contents())
+    assert text == f'%%runinit\nproject: "lineage"\nresume_from: "{parent_id}?_step=3"\n'
+    assert not lab_page.errors and not lab_page.dialogs
