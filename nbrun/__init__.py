@@ -12,12 +12,16 @@ from typing import Any
 
 from .errors import AuthenticationError, CommError, ConfigError, Error, UsageError
 from .sdk import Api, Run, RunRecord, init
+from .sdk import plugins as _plugins
 from .sdk import registry as _registry
 from .server import _jupyter_server_extension_points as _jupyter_server_extension_points
 from .server import _load_jupyter_server_extension as _load_jupyter_server_extension
 from .settings import Settings
 
 __version__ = "0.1.0"
+
+# Online mode: imported only by a run whose mode is online.
+_plugins.register("nbrun.sync.plugin", lambda settings, mode: mode == "online")
 
 __all__ = [
     "Api",

@@ -219,6 +219,16 @@ def history_since(run: Run, cursor: int = 0) -> tuple[list[tuple[str, Any, Any]]
     return run._store.tail(run._rid, cursor)
 
 
+def set_url(run: Run, url: str | None) -> None:
+    """The run's page on the tracking server, once the server run exists (online mode)."""
+    run._url = url
+
+
+def store_and_rid(run: Run) -> tuple[Store, int]:
+    """The store a run writes to and its row there (for the syncer, which reads the store)."""
+    return run._store, run._rid
+
+
 def store_path(run: Run) -> str:
     return run._store.path
 

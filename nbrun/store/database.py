@@ -224,15 +224,17 @@ class Store:
         return len(dead)
 
     # -- history -----------------------------------------------------------------------------
-    def write_batch(self, conn: sqlite3.Connection, rid: int, rows: Iterable[tuple[int, dict]]
-                    ) -> None:
-        """Append committed rows to a run's history (inside the caller's transaction)."""
+    def write_batch(self, conn: sqlite3.Connection, rid: int, rows: Iterable[tuple[int, dict]],
+                    wall: float | None = None) -> None:
+        """Append committed rows to a run's history (inside the caller's transaction); ``wall``
+        is the time they reached the store, kept per chunk in ms (each point's timestamp)."""
         cols = series.columns(rows)
         if cols:
+            ms = None if wall is None else int(wall * 1000)
             conn.executemany(
-                "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rid, *series.encode(k, s, v)) for k, (s, v) in cols.items()],
+                "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rid, *series.encode(k, s, v), ms) for k, (s, v) in cols.items()],
             )
 
     def tail(self, rid: int, after: int = 0) -> tuple[list[tuple[str, Any, Any]], int]:

@@ -163,7 +163,7 @@ class Writer:
         with store.transaction() as conn:
             if channel.discarded:
                 return
-            store.write_batch(conn, channel.rid, rows)
+            store.write_batch(conn, channel.rid, rows, now)
             conn.execute(f"UPDATE runs SET {sets} WHERE rid=?", (*fields.values(), channel.rid))
 
     def _warn(self, exc: BaseException) -> None:
