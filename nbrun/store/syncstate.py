@@ -204,3 +204,19 @@ def rid_of(store: Store, run_id: str) -> int | None:
 
 def history_keys(store: Store, rid: int) -> set[str]:
     return set(store.history_keys(rid))
+
+
+def overview(store: Store) -> dict[str, dict[str, Any]]:
+    """Per run id: its sync row's fields (None when it never synced) and ``behind``, the
+    history points not yet on the server (one query, for listings)."""
+    rows = store.conn.execute(
+        "SELECT r.id AS run_id, r.mode AS mode, r.state AS state, y.*, "
+        "(SELECT COALESCE(SUM(s.n), 0) FROM series s WHERE s.rid=r.rid AND "
+        " s.rowid>COALESCE(y.cursor, 0) AND s.rewound=0) - COALESCE(y.partial, 0) AS behind "
+        "FROM runs r LEFT JOIN sync y ON y.rid=r.rid").fetchall()
+    out = {}
+    for row in rows:
+        state = SyncState.from_sql(row) if row["rid"] is not None else None
+        out[row["run_id"]] = {"sync": state, "behind": max(0, int(row["behind"])),
+                              "mode": row["mode"], "state": row["state"]}
+    return out
