@@ -15,8 +15,12 @@ function render({ model, el }) {
   const name = text("span", "nbrun-card-name");
   const state = text("span", "nbrun-card-state");
   const meta = text("span", "nbrun-card-meta");
+  const sync = text("span", "nbrun-card-sync");
+  const link = text("a", "nbrun-card-link", "open on server");
+  link.target = "_blank";
+  link.rel = "noopener";
   const charts = text("div", "nbrun-card-charts");
-  head.append(name, state, meta);
+  head.append(name, state, meta, sync, link);
   root.append(head, charts);
   el.append(root);
 
@@ -28,6 +32,10 @@ function render({ model, el }) {
     state.textContent = model.get("state");
     state.dataset.state = model.get("state");
     meta.textContent = `${model.get("run_id")} · ${model.get("project")} · step ${model.get("step")} · ${model.get("store")}`;
+    sync.textContent = model.get("sync_state") ? `server: ${model.get("sync_state")}` : "";
+    const url = model.get("url");
+    link.hidden = !/^https?:\/\//.test(url || "");
+    if (!link.hidden) link.href = url;
   }
 
   function chartFor(key) {
@@ -76,7 +84,7 @@ function render({ model, el }) {
     }
     if (!pending) { pending = true; requestAnimationFrame(draw); }
   });
-  for (const trait of ["name", "state", "step", "project", "store", "run_id"]) {
+  for (const trait of ["name", "state", "step", "project", "store", "run_id", "sync_state", "url"]) {
     model.on(`change:${trait}`, header);
   }
   header();

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import validation as rules
 from ..errors import UsageError
-from ..store import Store, get_writer
+from ..store import Store, get_writer, syncstate
 from ..store.writer import Channel
 from . import plugins, registry, values
 from .config import Config
@@ -222,6 +222,14 @@ def history_since(run: Run, cursor: int = 0) -> tuple[list[tuple[str, Any, Any]]
 def set_url(run: Run, url: str | None) -> None:
     """The run's page on the tracking server, once the server run exists (online mode)."""
     run._url = url
+
+
+def sync_status(run: Run) -> dict[str, Any] | None:
+    """The run's sync state (``syncstate.describe``) when it is online or was ever synced."""
+    status = syncstate.status_of(run._store, run._rid)
+    if status is None or (run._mode != "online" and status["server_run_id"] is None):
+        return None
+    return status
 
 
 def store_and_rid(run: Run) -> tuple[Store, int]:

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Any
 
 from ..errors import Error
-from ..store import queries
+from ..store import queries, syncstate
 from ..store.database import STALE_AFTER_S
 from . import files, history, params
 from .errors import ApiError, bad_request, conflict, not_found
@@ -93,7 +93,8 @@ class Service:
         for row, i in page:
             summary = found[i].get(row[-1])
             if summary is not None:  # deleted between the two queries: left out
-                out.append({"store": handles[i].key, **summary})
+                out.append({"store": handles[i].key, **summary,
+                            "sync": _sync(handles[i].store, row[-1])})
         return out
 
     # -- one run -----------------------------------------------------------------------------
@@ -134,7 +135,8 @@ class Service:
         listed, truncated = files.list_files(handle.store.run_dir(run_id))
         return {"store": handle.key, **queries.summary_of(row), "config": row.config,
                 "keys": queries.history_keys(handle.store, row.rid), "files": listed,
-                "files_truncated": truncated, "store_path": handle.path}
+                "files_truncated": truncated, "store_path": handle.path,
+                "sync": _sync(handle.store, row.rid)}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
         hq = params.history_query(query)
@@ -200,3 +202,11 @@ class Service:
             raise conflict(f"run {run_id!r} is running; {when_running}")
         if outcome != queries.OK:
             raise ApiError(500, f"unexpected outcome {outcome!r}")
+
+
+def _sync(store: Any, rid: int) -> dict[str, Any] | None:
+    """The run's way to its tracking server (None for a run never meant for one)."""
+    status = syncstate.status_of(store, rid)
+    if status is None or (status["label"] == "offline"):
+        return None
+    return {k: status[k] for k in ("label", "synced", "behind", "url", "last_error", "refused")}

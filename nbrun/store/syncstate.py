@@ -162,14 +162,20 @@ def advance(store: Store, rid: int, owner: str, cursor: int, partial: int, point
         return cur.rowcount == 1
 
 
-def chunks_after(store: Store, rid: int, cursor: int, limit: int = 200) -> Iterator[Chunk]:
-    """Live (not rewound) history chunks with ``rowid > cursor``, oldest first."""
-    rows = store.conn.execute(
-        "SELECT rowid, key, kind, steps, vals, wall FROM series WHERE rid=? AND rowid>? AND "
-        "rewound=0 ORDER BY rowid LIMIT ?", (rid, cursor, limit)).fetchall()
-    for rowid, key, kind, steps_blob, vals_blob, wall in rows:
-        steps, values = series.decode(kind, steps_blob, vals_blob)
-        yield Chunk(rowid, key, steps, values, wall)
+def chunks_after(store: Store, rid: int, cursor: int, page: int = 4) -> Iterator[Chunk]:
+    """Live (not rewound) history chunks with ``rowid > cursor``, oldest first, read and
+    decoded a few at a time as the caller goes (a chunk may hold 100,000 points, and a batch
+    takes 1000); no statement stays open between pages."""
+    while True:
+        rows = store.conn.execute(
+            "SELECT rowid, key, kind, steps, vals, wall FROM series WHERE rid=? AND rowid>? "
+            "AND rewound=0 ORDER BY rowid LIMIT ?", (rid, cursor, page)).fetchall()
+        for rowid, key, kind, steps_blob, vals_blob, wall in rows:
+            steps, values = series.decode(kind, steps_blob, vals_blob)
+            yield Chunk(rowid, key, steps, values, wall)
+            cursor = rowid
+        if len(rows) < page:
+            return
 
 
 def backlog(store: Store, rid: int, cursor: int, partial: int) -> int:
@@ -214,9 +220,53 @@ def overview(store: Store) -> dict[str, dict[str, Any]]:
         "(SELECT COALESCE(SUM(s.n), 0) FROM series s WHERE s.rid=r.rid AND "
         " s.rowid>COALESCE(y.cursor, 0) AND s.rewound=0) - COALESCE(y.partial, 0) AS behind "
         "FROM runs r LEFT JOIN sync y ON y.rid=r.rid").fetchall()
-    out = {}
-    for row in rows:
-        state = SyncState.from_sql(row) if row["rid"] is not None else None
-        out[row["run_id"]] = {"sync": state, "behind": max(0, int(row["behind"])),
-                              "mode": row["mode"], "state": row["state"]}
-    return out
+    return {row["run_id"]: _entry(row) for row in rows}
+
+
+def _entry(row: sqlite3.Row) -> dict[str, Any]:
+    state = SyncState.from_sql(row) if row["rid"] is not None else None
+    return {"sync": state, "behind": max(0, int(row["behind"])), "mode": row["mode"],
+            "state": row["state"]}
+
+
+def describe(entry: dict[str, Any]) -> dict[str, Any]:
+    """A run's sync state, JSON-ready: ``label`` is synced / N behind / not synced / offline
+    (for listings, the run card and the sidebar)."""
+    state = entry["sync"]
+    sent = state.sent if state is not None else {}
+    server_state = sent.get("state")
+    caught_up = (state is not None and state.server_run_id is not None and entry["behind"] == 0
+                 and server_state is not None and
+                 (entry["state"] == "running" or server_state[0] != "RUNNING"))
+    if state is None or state.server_run_id is None:
+        label = "offline" if entry["mode"] == "offline" and state is None else "not synced"
+    elif caught_up:
+        label = "synced"
+    else:
+        label = f"{entry['behind']} behind" if entry["behind"] else "state pending"
+    return {
+        "label": label, "synced": caught_up, "behind": entry["behind"],
+        "url": state.url if state is not None else None,
+        "server": state.server if state is not None else None,
+        "server_run_id": state.server_run_id if state is not None else None,
+        "last_error": state.last_error if state is not None else None,
+        "refused": sent.get("refused", 0),
+        "errors": [text for _, text in sent.get("errors", [])],
+        "points_sent": state.points_sent if state is not None else 0,
+        "synced_at": state.synced_at if state is not None else None,
+    }
+
+
+def statuses(store: Store) -> dict[str, dict[str, Any]]:
+    """``describe`` of every run, by run id."""
+    return {run_id: describe(entry) for run_id, entry in overview(store).items()}
+
+
+def status_of(store: Store, rid: int) -> dict[str, Any] | None:
+    """``describe`` of one run (None when it is gone)."""
+    row = store.conn.execute(
+        "SELECT r.id AS run_id, r.mode AS mode, r.state AS state, y.*, "
+        "(SELECT COALESCE(SUM(s.n), 0) FROM series s WHERE s.rid=r.rid AND "
+        " s.rowid>COALESCE(y.cursor, 0) AND s.rewound=0) - COALESCE(y.partial, 0) AS behind "
+        "FROM runs r LEFT JOIN sync y ON y.rid=r.rid WHERE r.rid=?", (rid,)).fetchone()
+    return None if row is None else describe(_entry(row))

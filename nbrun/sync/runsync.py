@@ -178,7 +178,7 @@ class RunSync:
         cursor, partial, done = state.cursor, state.partial, state.points_sent
         keys_sent = set(state.sent.get("keys", []))
         while True:
-            chunks = list(syncstate.chunks_after(self.store, self.rid, cursor, limit=64))
+            chunks = syncstate.chunks_after(self.store, self.rid, cursor)
             batch = batches.next_batch(chunks, cursor, partial, default_ms)
             if batch.consumed == 0 and (batch.cursor, batch.partial) == (cursor, partial):
                 return
