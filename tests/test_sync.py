@@ -172,6 +172,20 @@ def test_cli_sync_sends_an_offline_run_and_lists_its_state(online, store_dir):
     assert_history_exactly_once(online.url, store_dir, "off1")
 
 
+def test_run_card_shows_the_sync_state_and_links_the_server_run(online, store_dir):
+    from nbrun.notebook.card import RunCard
+
+    run = nbrun.init(dir=store_dir, project="card")
+    card = RunCard(run)  # the widget's Python side, fed by its own thread
+    for step in range(1200):
+        run.log({"x": float(step)})
+    run.finish()
+    card._feeder.join(120)  # it follows the run to the server, then stops
+    assert card.sync_state == "synced"
+    assert card.url == run.url == status(store_dir, run.id)["url"]
+    assert card.url.startswith(online.url + "/#/experiments/")
+
+
 def test_force_with_an_unreachable_server_is_a_comm_error(store_dir, monkeypatch):
     from conftest import free_port
 
