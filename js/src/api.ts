@@ -17,6 +17,17 @@ export interface ILineage {
   resumes?: { step: number; at: number }[];
 }
 
+/** A run's way to its MLflow tracking server (null: a run never meant for one). */
+export interface ISyncStatus {
+  /** "synced", "N behind", "not synced" or "state pending". */
+  label: string;
+  synced: boolean;
+  behind: number;
+  url: string | null;
+  last_error: string | null;
+  refused: number;
+}
+
 /** One run as `GET /runs` lists it. Times are unix seconds. */
 export interface IRunSummary {
   store: string;
@@ -39,6 +50,7 @@ export interface IRunSummary {
   lineage: ILineage;
   resumed_count: number;
   hidden: boolean | number;
+  sync?: ISyncStatus | null;
 }
 
 /** One run as `GET /runs/<id>` returns it. */
@@ -98,6 +110,8 @@ export interface IRunQuery {
   offset?: number;
   limit?: number;
   includeHidden?: boolean;
+  /** Only online (or once synced) runs not fully on their server. */
+  unsynced?: boolean;
 }
 
 /** A run's address: the store key and the run id. */
@@ -152,7 +166,8 @@ export class NbrunAPI {
         sort: query.sort,
         offset: query.offset,
         limit: query.limit,
-        include_hidden: query.includeHidden ? 1 : undefined
+        include_hidden: query.includeHidden ? 1 : undefined,
+        unsynced: query.unsynced ? 1 : undefined
       },
       { signal }
     );

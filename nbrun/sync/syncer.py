@@ -61,6 +61,7 @@ class _Entry:
     finished: bool = False
     done: threading.Event = field(default_factory=threading.Event)
     url_told: bool = False
+    failing: bool = False  # the last pass failed
 
 
 class Syncer:
@@ -92,10 +93,14 @@ class Syncer:
     def wait(self, timeout: float) -> list[str]:
         """Wait for finished runs to reach the server; the ids of those still behind."""
         deadline = time.monotonic() + timeout
-        entries = list(self._entries.values())
-        for entry in entries:
-            if entry.finished:
-                entry.done.wait(max(0.0, deadline - time.monotonic()))
+        entries = [e for e in self._entries.values() if e.finished]
+        # Waiting is worth it while the server takes data: an entry whose last pass failed
+        # (server down, credentials refused) is not waited for.
+        while time.monotonic() < deadline:
+            waiting = [e for e in entries if not e.done.is_set() and not e.failing]
+            if not waiting:
+                break
+            waiting[0].done.wait(min(0.2, max(0.0, deadline - time.monotonic())))
         return [e.run_id for e in entries if not e.done.is_set()]
 
     def _loop(self) -> None:
@@ -114,6 +119,7 @@ class Syncer:
                     self._failed(entry, exc)
                     continue
                 entry.backoff = 1.0
+                entry.failing = False
                 if complete and entry.finished:
                     syncstate.release(entry.store, entry.rid, self.owner)
                     entry.done.set()
@@ -144,6 +150,7 @@ class Syncer:
         if isinstance(exc, LeaseLost):
             entry.due = time.monotonic() + 2.0
             return
+        entry.failing = True
         try:
             entry.work.record_error(exc)
         except Exception:
