@@ -3,10 +3,10 @@
 The syncer (``nbrun/sync``) reads and writes it only through these functions. Progress through
 history is a cursor over ``series`` rowids (chunks are appended in rowid order): every chunk with
 ``rowid <= cursor`` is on the server, and so are the first ``partial`` points of the next one.
-``inflight`` names the range of a batch sent but not yet recorded, so that a process killed in
-between leaves a trace to reconcile from. ``sent`` is a JSON record of what else the server holds
-(params, tags, state, files), so that only changes go out. A lease (owner + heartbeat) makes one
-process at a time the sender of a run.
+``inflight`` is set while a sender is sending history (from which position), so that a process
+killed between a send and its record leaves a trace to reconcile from. ``sent`` is a JSON record
+of what else the server holds (params, tags, state, files), so that only changes go out. A lease
+(owner + heartbeat) makes one process at a time the sender of a run.
 """
 
 from __future__ import annotations
@@ -147,9 +147,9 @@ def update(store: Store, rid: int, owner: str | None = None, **fields: Any) -> b
 
 def advance(store: Store, rid: int, owner: str, cursor: int, partial: int, points: int,
             sent: dict[str, Any] | None = None) -> bool:
-    """Record an accepted batch: the new position, no batch in flight, the error cleared."""
-    fields: dict[str, Any] = {"cursor": cursor, "partial": partial, "inflight": None,
-                              "last_error": None, "error_at": None}
+    """Record an accepted batch: the new position, the error cleared."""
+    fields: dict[str, Any] = {"cursor": cursor, "partial": partial, "last_error": None,
+                              "error_at": None}
     if sent is not None:
         fields["sent"] = sent
     values = _encode(fields)

@@ -177,10 +177,13 @@ class RunSync:
         default_ms = int(row.created_at * 1000)
         cursor, partial, done = state.cursor, state.partial, state.points_sent
         keys_sent = set(state.sent.get("keys", []))
+        marked = state.inflight is not None
         while True:
             chunks = syncstate.chunks_after(self.store, self.rid, cursor)
             batch = batches.next_batch(chunks, cursor, partial, default_ms)
             if batch.consumed == 0 and (batch.cursor, batch.partial) == (cursor, partial):
+                if marked:  # every batch sent is recorded: nothing to reconcile any more
+                    self._update(inflight=None)
                 return
             new_keys = {k: v for k, v in batch.keys.items() if k not in keys_sent}
             if new_keys:  # the reverse mapping goes before the points that use it
@@ -191,7 +194,9 @@ class RunSync:
                 keys_sent |= set(new_keys)
                 self._update(sent={**self._state().sent, "keys": sorted(keys_sent)})
             if batch.entries:
-                self._update(inflight={"cursor": batch.cursor, "partial": batch.partial})
+                if not marked:  # one mark per pass, not per batch: a store commit saved
+                    self._update(inflight={"from": [cursor, partial]})
+                    marked = True
                 if self.reconcile:
                     self._drop_present(batch, state.server_run_id)
                 self._send_batch(batch, state.server_run_id)
