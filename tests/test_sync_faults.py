@@ -44,7 +44,10 @@ def _log(run, n, start=0):
         run.log({"a": float(step), "b": step * 0.5})
 
 
-def test_server_down_at_init_then_started(online, store_dir, capfd):
+def test_server_down_at_init_then_started(online, store_dir, capfd, monkeypatch):
+    # init() checks a server once per process, and earlier tests found this one up: naming it
+    # `localhost` makes it a server this process has not checked yet.
+    monkeypatch.setenv("NBRUN_BASE_URL", online.url.replace("127.0.0.1", "localhost"))
     online.stop()
     try:
         run = nbrun.init(dir=store_dir, project="outage")

@@ -18,7 +18,7 @@ from . import syncer
 
 CHECK_TIMEOUT = (3.0, 10.0)
 
-_checked: dict[tuple[str, str | None, str], str] = {}  # (url, anonymous, who) -> outcome
+_checked: dict[tuple[str, str | None, Any], str] = {}  # (url, anonymous, creds) -> outcome
 _lock = threading.Lock()
 _notices: set[str] = set()
 
@@ -33,8 +33,7 @@ def negotiate(settings: Any, mode: str, root: str) -> str:
     base_url = settings.base_url
     anonymous = settings.anonymous
     client = syncer.client_for(base_url, anonymous)
-    who = client.creds.source if client.creds is not None else ""
-    key = (client.base_url, anonymous, who)
+    key = (client.base_url, anonymous, client.creds)
     with _lock:
         outcome = _checked.get(key)
         if outcome is None:

@@ -21,7 +21,9 @@ from ..errors import AuthenticationError
 from ..store import Store
 from ..store import syncstate
 from ..store.liveness import me
+from . import credentials
 from .client import Client
+from .credentials import Credentials
 from .runsync import LeaseLost, RunSync
 
 INTERVAL_S = 1.0  # how often a live run's new history goes out
@@ -29,13 +31,14 @@ FILES_EVERY_S = 10.0  # how often a live run's folder is looked at for new or ch
 MAX_BACKOFF_S = 30.0
 EXIT_WAIT_S = 30.0  # at interpreter exit, how long to wait for runs to reach the server
 
-_clients: dict[tuple[str, str | None], Client] = {}
+_clients: dict[tuple[str, str | None, Credentials | None], Client] = {}
 _clients_lock = threading.Lock()
 
 
 def client_for(base_url: str, anonymous: str | None) -> Client:
-    """One client (one keep-alive session) per server and anonymity, per process."""
-    key = (base_url.rstrip("/"), anonymous)
+    """One client (one keep-alive session) per server, anonymity and credentials, per process
+    (credentials changed meanwhile, e.g. after `nbrun login`, get a client of their own)."""
+    key = (base_url.rstrip("/"), anonymous, credentials.resolve(base_url.rstrip("/"), anonymous))
     with _clients_lock:
         if key not in _clients or _clients[key].pid != os.getpid():
             client = Client(base_url, anonymous)
