@@ -10,8 +10,10 @@ format per point.
 from __future__ import annotations
 
 import json
+import math
+from array import array
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..store.syncstate import Chunk
 from .mapping import mlflow_key, value_literal
@@ -57,17 +59,13 @@ def next_batch(chunks: Iterable[Chunk], cursor: int, partial: int, default_ms: i
         head = '{"key":' + json.dumps(key) + ',"timestamp":' + str(ms) + ',"step":'
         room = limit - len(batch.entries)
         stop = min(n, start + room)
-        steps, values = chunk.steps, chunk.values
-        entries, points = batch.entries, batch.points
-        for i in range(start, stop):
-            lit = value_literal(values[i])
-            if lit is None:  # strings and other non-numbers cannot be MLflow metrics
-                continue
-            step = steps[i]
-            entry = f'{head}{step},"value":{lit}}}'
-            entries.append(entry)
-            points.append((key, step, ms, lit))
-            batch.size += len(entry) + 1
+        steps = chunk.steps[start:stop]
+        lits = _literals(chunk.values[start:stop])
+        pairs = [(s, v) for s, v in zip(steps, lits) if v is not None]  # no strings
+        new = [f'{head}{s},"value":{v}}}' for s, v in pairs]
+        batch.entries += new
+        batch.points += [(key, s, ms, v) for s, v in pairs]
+        batch.size += sum(map(len, new)) + len(new)
         batch.consumed += stop - start
         if stop < n:
             batch.cursor, batch.partial = chunk.rowid - 1, stop
@@ -83,3 +81,17 @@ def drop_present(batch: Batch, present: set[tuple[str, int, int, str]]) -> None:
     keep = [i for i, p in enumerate(batch.points) if p not in present]
     batch.entries = [batch.entries[i] for i in keep]
     batch.points = [batch.points[i] for i in keep]
+
+
+_SPECIAL = {"nan": '"NaN"', "inf": value_literal(math.inf), "-inf": value_literal(-math.inf)}
+
+
+def _literals(values: Any) -> list[str | None]:
+    """JSON text of each value (None for a non-number). Packed float and int columns take a
+    path without a function call per value; a JSON column goes value by value."""
+    if isinstance(values, array):
+        lits = list(map(repr, values if values.typecode == "d" else map(float, values)))
+        if "nan" in lits or "inf" in lits or "-inf" in lits:
+            lits = [_SPECIAL.get(v, v) for v in lits]
+        return lits
+    return [value_literal(v) for v in values]
