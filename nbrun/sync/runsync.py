@@ -44,6 +44,7 @@ class RunSync:
         self.redact_pattern = redact_pattern
         self.reconcile = False  # set when a batch may have reached the server unrecorded
         self._pool: ThreadPoolExecutor | None = None
+        self.more = False  # the last pass stopped at its budget with history still pending
 
     # -- bookkeeping --------------------------------------------------------------------------
     def _state(self) -> SyncState:
@@ -68,7 +69,8 @@ class RunSync:
                          sent={**state.sent, "errors": errors})
 
     # -- the pass -----------------------------------------------------------------------------
-    def run_pass(self, progress: Progress | None = None, files: bool = True) -> bool:
+    def run_pass(self, progress: Progress | None = None, files: bool = True,
+                 budget: int | None = None) -> bool:
         """Send what is pending; True when the run is fully on the server (nothing behind and
         its last state sent)."""
         row = syncstate.run_row(self.store, self.rid)
@@ -81,7 +83,10 @@ class RunSync:
         state = self._ensure_run(row, state)
         sent = dict(state.sent)
         self._send_meta(row, state, sent)
-        self._send_history(row, state, progress)
+        self.more = False
+        self._send_history(row, state, progress, budget)
+        if self.more:  # the rest in a later pass: other runs of the process get their turn
+            return False
         sent = dict(self._state().sent)
         if files or row.state != "running":
             self._send_files(row, state, sent)
@@ -176,7 +181,8 @@ class RunSync:
             self._update(sent=sent)
 
     # -- history ------------------------------------------------------------------------------
-    def _send_history(self, row: Any, state: SyncState, progress: Progress | None) -> None:
+    def _send_history(self, row: Any, state: SyncState, progress: Progress | None,
+                      budget: int | None = None) -> None:
         """Send history in batches, WINDOW of them in flight at once (the server stores them
         in parallel; their order does not matter to it), recording the position after each
         window. After an unclean stop the first WINDOW batches are reconciled: a dead sender
@@ -187,6 +193,11 @@ class RunSync:
         marked = state.inflight is not None
         reconcile = WINDOW if self.reconcile else 0
         while True:
+            if budget is not None:
+                if budget <= 0:
+                    self.more = True
+                    return
+                budget -= 1
             window: list[batches.Batch] = []
             at = (cursor, partial)
             while len(window) < WINDOW:

@@ -27,6 +27,7 @@ from .credentials import Credentials
 from .runsync import LeaseLost, RunSync
 
 INTERVAL_S = 1.0  # how often a live run's new history goes out
+PASS_WINDOWS = 10  # a pass sends at most this many windows of batches, then the next run's turn
 FILES_EVERY_S = 10.0  # how often a live run's folder is looked at for new or changed files
 MAX_BACKOFF_S = 30.0
 EXIT_WAIT_S = 30.0  # at interpreter exit, how long to wait for runs to reach the server
@@ -141,7 +142,9 @@ class Syncer:
         files = entry.finished or now - entry.files_at >= FILES_EVERY_S
         if files:
             entry.files_at = now
-        complete = entry.work.run_pass(files=files)
+        complete = entry.work.run_pass(files=files, budget=PASS_WINDOWS)
+        if entry.work.more:
+            self._wake.set()  # a backlog: go on at once, after the other runs
         if not entry.url_told and entry.on_url is not None:
             state = syncstate.get(entry.store, entry.rid)
             if state is not None and state.url:
