@@ -23,6 +23,8 @@ __version__ = "0.1.0"
 # Loaded only by runs that ask for them (see nbrun/sdk/plugins.py).
 _plugins.register("nbrun.integrations.tensorboard", lambda s, mode: bool(s.sync_tensorboard))
 _plugins.register("nbrun.integrations.gym", lambda s, mode: bool(s.monitor_gym))
+# Online mode: imported only by a run whose mode is online.
+_plugins.register("nbrun.sync.plugin", lambda settings, mode: mode == "online")
 
 __all__ = [
     "Api",

@@ -1,4 +1,5 @@
-"""The ``nbrun`` command: list runs and show one; log in to a tracking server."""
+"""The ``nbrun`` command: list runs, show one, send runs to the tracking server, log in to
+it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from .errors import Error
 from .sdk import Api, RunRecord
 from .store import StoreUnavailable
 from .sync import login
+from .sync import command as sync_command
+from .sync import status as sync_status
 
 STATES = ("running", "finished", "failed", "crashed")
 
@@ -58,15 +61,18 @@ def cmd_runs(api: Api, args: argparse.Namespace) -> int:
     records = api.runs(project=args.project, state=args.state, tags=args.tag or None,
                        include_hidden=args.all)
     if args.json:
-        print(json.dumps([_json_safe(_record_dict(r, with_config=False)) for r in records],
-                         indent=2))
+        synced = sync_status.all_statuses(api.store)
+        print(json.dumps([_json_safe({**_record_dict(r, with_config=False),
+                                      "sync": synced.get(r.id)}) for r in records], indent=2))
         return 0
     if not records:
         print("no runs" + (" match" if args.project or args.state or args.tag else ""))
         return 0
+    synced = sync_status.all_statuses(api.store)
     rows = [[r.id, r.name, r.project, r.state, str(r.last_step + 1), _when(r.created_at),
+             sync_status.short(synced[r.id]) if r.id in synced else "-",
              ",".join(r.tags), _lineage_text(r)] for r in records]
-    print(_table(rows, ["ID", "NAME", "PROJECT", "STATE", "STEPS", "CREATED", "TAGS",
+    print(_table(rows, ["ID", "NAME", "PROJECT", "STATE", "STEPS", "CREATED", "SYNC", "TAGS",
                         "LINEAGE"]))
     return 0
 
@@ -89,8 +95,10 @@ def _record_dict(record: RunRecord, with_config: bool = True) -> dict[str, Any]:
 def cmd_show(api: Api, args: argparse.Namespace) -> int:
     record = api.run(args.run_id)
     history = record.history()[-args.steps:] if args.steps > 0 else []
+    sync = sync_status.all_statuses(api.store).get(record.id)
     if args.json:
         data = _record_dict(record)
+        data["sync"] = sync
         data["last_steps"] = list(history)
         data["files"] = [{"path": f.path, "size": f.size, "kind": f.kind, **f.info}
                          for f in record.files()]
@@ -103,6 +111,11 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
               ("created", _when(record.created_at)), ("finished", _when(record.finished_at)),
               ("steps", record.last_step + 1), ("lineage", _lineage_text(record)),
               ("folder", record.dir)]
+    if sync is not None and (sync["server_run_id"] or record.mode == "online"):
+        fields += [("sync", sync["label"]), ("url", sync["url"]),
+                   ("sync error", sync["last_error"])]
+        if sync["refused"]:
+            fields.append(("refused", f"{sync['refused']} points refused by the server"))
     for label, value in fields:
         if value not in (None, ""):
             print(f"  {label + ':':<11}{value}")
@@ -152,7 +165,8 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--steps", type=int, default=5, help="how many last steps to print")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=cmd_show)
-    for sp in (runs, show):
+    sync = sync_command.add_parser(sub)
+    for sp in (runs, show, sync):
         sp.add_argument("--dir", dest="sub_dir", help=argparse.SUPPRESS)
     login.add_parsers(sub)
     return p

@@ -293,7 +293,8 @@ def test_list_defaults_newest_first_with_facets(rest, catalogue):
     assert set(first) == {"store", "id", "name", "project", "entity", "state", "exit_code",
                           "tags", "notes", "group", "job_type", "created_at", "updated_at",
                           "finished_at", "heartbeat_at", "last_step", "summary", "lineage",
-                          "resumed_count", "hidden", "stale"}
+                          "resumed_count", "hidden", "stale", "sync"}
+    assert first["sync"] is None  # an offline run: no tracking server
     assert first["tags"] == ["cnn", "baseline", "x"] and first["summary"] == {"loss": 1.0}
     assert first["state"] == "finished" and first["last_step"] == 0 and first["hidden"] is False
 
@@ -722,3 +723,35 @@ def test_delete_does_not_follow_a_linked_run_folder(rest, jp_root_dir, tmp_path)
     rest("runs", "linked", method="DELETE", params={"confirm": "linked"}, expect=204)
     assert (elsewhere / "precious.txt").read_text() == "keep me"
     assert not os.path.lexists(run.dir)
+
+
+def _record_sync(root, run_id, upto_end: bool, state_sent: str | None):
+    """Sync progress written through the store's own sync-state functions, as the syncer
+    writes it (the extension only reads the store; it never talks to the tracking server)."""
+    from nbrun.store import Store, syncstate
+
+    store = Store(str(root))
+    rid = syncstate.rid_of(store, run_id)
+    syncstate.claim(store, rid, "h|1|", "http://mlflow.example")
+    syncstate.update(store, rid, None, server_run_id="abc123", experiment_id="7",
+                     url="http://mlflow.example/#/experiments/7/runs/abc123",
+                     sent={"state": [state_sent, 1, "n"]} if state_sent else {})
+    if upto_end:
+        last = store.conn.execute("SELECT MAX(rowid) FROM series WHERE rid=?", (rid,)).fetchone()
+        syncstate.advance(store, rid, "h|1|", last[0], 0, 2)
+
+
+def test_sync_state_in_listing_and_detail_and_the_unsynced_filter(rest, jp_root_dir):
+    make_run(jp_root_dir, id="local", log=[{"x": 1.0}])
+    make_run(jp_root_dir, id="sent", log=[{"x": 1.0}, {"x": 2.0}])
+    make_run(jp_root_dir, id="behind", log=[{"x": 1.0}, {"x": 2.0}])
+    _record_sync(jp_root_dir, "sent", upto_end=True, state_sent="FINISHED")
+    _record_sync(jp_root_dir, "behind", upto_end=False, state_sent=None)
+    listing = {r["id"]: r["sync"] for r in rest("runs")["runs"]}
+    assert listing["local"] is None
+    assert listing["sent"]["label"] == "synced" and listing["sent"]["synced"] is True
+    assert listing["behind"]["label"] == "2 behind" and listing["behind"]["behind"] == 2
+    assert ids(rest("runs", params={"unsynced": "1"})) == ["behind"]
+    detail = rest("runs", "sent")
+    assert detail["sync"]["url"] == "http://mlflow.example/#/experiments/7/runs/abc123"
+    assert rest("runs", "local")["sync"] is None

@@ -17,6 +17,17 @@ export interface ILineage {
   resumes?: { step: number; at: number }[];
 }
 
+/** A run's way to its MLflow tracking server (null: a run never meant for one). */
+export interface ISyncStatus {
+  /** "synced", "N behind", "not synced" or "state pending". */
+  label: string;
+  synced: boolean;
+  behind: number;
+  url: string | null;
+  last_error: string | null;
+  refused: number;
+}
+
 /** One run as `GET /runs` lists it. Times are unix seconds. */
 export interface IRunSummary {
   store: string;
@@ -41,6 +52,7 @@ export interface IRunSummary {
   hidden: boolean | number;
   /** A running run whose process is gone or whose heartbeat is old (from the server). */
   stale?: boolean;
+  sync?: ISyncStatus | null;
 }
 
 /** A video attached to a run (monitor_gym), as the run detail lists it. */
@@ -125,6 +137,8 @@ export interface IRunQuery {
   offset?: number;
   limit?: number;
   includeHidden?: boolean;
+  /** Only online (or once synced) runs not fully on their server. */
+  unsynced?: boolean;
 }
 
 /** A run's address: the store key and the run id. */
@@ -179,7 +193,8 @@ export class NbrunAPI {
         sort: query.sort,
         offset: query.offset,
         limit: query.limit,
-        include_hidden: query.includeHidden ? 1 : undefined
+        include_hidden: query.includeHidden ? 1 : undefined,
+        unsynced: query.unsynced ? 1 : undefined
       },
       { signal }
     );

@@ -13,6 +13,7 @@ import {
   IHistory,
   IRunDetail,
   IRunRef,
+  ISyncStatus,
   IUnstored,
   NbrunAPI,
   NbrunAPIError
@@ -347,6 +348,7 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           <Fact label="Exit code" value={String(run.exit_code)} />
         )}
         {run.store_path && <Fact label="Store" value={run.store_path} />}
+        {run.sync && <SyncFact sync={run.sync} />}
       </dl>
       <Unstored run={run} />
       <Actions {...props} />
@@ -396,6 +398,32 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           </table>
         </Section>
       )}
+    </div>
+  );
+}
+
+/** Synced / N behind / last error, and a link to the run on the tracking server. */
+function SyncFact(props: { sync: ISyncStatus }): JSX.Element {
+  const { sync } = props;
+  const url = sync.url && /^https?:\/\//.test(sync.url) ? sync.url : null;
+  return (
+    <div className="jp-nbrun-fact jp-nbrun-sync">
+      <dt>Server</dt>
+      <dd>
+        <span className="jp-nbrun-sync-label">{sync.label}</span>
+        {url && (
+          <>
+            {' · '}
+            <a href={url} target="_blank" rel="noopener noreferrer">
+              open in MLflow
+            </a>
+          </>
+        )}
+        {sync.refused > 0 && ` · ${sync.refused} points refused`}
+        {sync.last_error && (
+          <div className="jp-nbrun-sync-error">last error: {sync.last_error}</div>
+        )}
+      </dd>
     </div>
   );
 }

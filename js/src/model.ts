@@ -29,6 +29,8 @@ export interface IFilters {
   tags: string[];
   q: string;
   sort: RunSort;
+  /** Only runs not fully on their tracking server. */
+  unsynced: boolean;
 }
 
 /** Filters of a fresh sidebar: everything, newest first. */
@@ -38,7 +40,8 @@ export const DEFAULT_FILTERS: IFilters = {
   state: '',
   tags: [],
   q: '',
-  sort: '-created_at'
+  sort: '-created_at',
+  unsynced: false
 };
 
 /** The states a run can have, for the state filter. */
@@ -355,6 +358,7 @@ export class RunListModel implements IDisposable {
         tags: f.tags,
         q: f.q,
         sort: f.sort,
+        unsynced: f.unsynced,
         offset: page * this.pageSize,
         limit: this.pageSize
       })

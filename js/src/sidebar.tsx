@@ -246,6 +246,17 @@ function RunsView(props: IViewProps): JSX.Element {
             </option>
           ))}
         </select>
+        <label
+          className="jp-nbrun-filter-unsynced"
+          title="Only online runs not fully on their tracking server"
+        >
+          <input
+            type="checkbox"
+            checked={filters.unsynced}
+            onChange={e => model.setFilters({ unsynced: e.target.checked })}
+          />{' '}
+          unsynced
+        </label>
         <select
           className="jp-mod-styled jp-nbrun-filter-tag"
           aria-label="Add a tag filter"
@@ -646,6 +657,14 @@ const RunRow = React.memo(function RunRow(props: IRowProps): JSX.Element {
         )}
         <span className="jp-nbrun-line jp-nbrun-muted">
           <StateBadge state={run.state} />
+          {run.sync && !run.sync.synced && (
+            <span
+              className="jp-nbrun-sync-badge"
+              title={run.sync.last_error ?? 'not yet on the tracking server'}
+            >
+              {run.sync.label}
+            </span>
+          )}
           {!props.narrow && (
             <span className="jp-nbrun-row-project">{run.project}</span>
           )}

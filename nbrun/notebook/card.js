@@ -15,6 +15,10 @@ function render({ model, el }) {
   const name = text("span", "nbrun-card-name");
   const state = text("span", "nbrun-card-state");
   const meta = text("span", "nbrun-card-meta");
+  const sync = text("span", "nbrun-card-sync");
+  const link = text("a", "nbrun-card-link", "open on server");
+  link.target = "_blank";
+  link.rel = "noopener";
   const charts = text("div", "nbrun-card-charts");
   const episode = text("div", "nbrun-card-episode");
   const notice = text("div", "nbrun-card-notice");
@@ -27,7 +31,7 @@ function render({ model, el }) {
     for (const entry of series.values()) entry.box.hidden = !showAll && entry.rank >= MAX_CHARTS;
     moreLabel();
   });
-  head.append(name, state, meta);
+  head.append(name, state, meta, sync, link);
   root.append(head, notice, charts, more, episode);
   el.append(root);
 
@@ -41,6 +45,10 @@ function render({ model, el }) {
     meta.textContent = `${model.get("run_id")} · ${model.get("project")} · step ${model.get("step")} · ${model.get("store")}`;
     notice.textContent = model.get("notice") || "";
     notice.hidden = !notice.textContent;
+    sync.textContent = model.get("sync_state") ? `server: ${model.get("sync_state")}` : "";
+    const url = model.get("url");
+    link.hidden = !/^https?:\/\//.test(url || "");
+    if (!link.hidden) link.href = url;
   }
 
   function moreLabel() {
@@ -108,7 +116,8 @@ function render({ model, el }) {
     }
     if (!pending) { pending = true; requestAnimationFrame(draw); }
   });
-  for (const trait of ["name", "state", "step", "project", "store", "run_id", "notice"]) {
+  for (const trait of ["name", "state", "step", "project", "store", "run_id", "notice", "sync_state",
+                      "url"]) {
     model.on(`change:${trait}`, header);
   }
   header();

@@ -11,17 +11,19 @@ from __future__ import annotations
 import math
 import pathlib
 import threading
+import time
 from typing import Any
 
 import anywidget
 import traitlets
 
 from ..sdk.media import videos
-from ..sdk.run import history_since, store_path
+from ..sdk.run import history_since, store_path, sync_status
 
 MAX_POINTS = 500  # per series in the front end; past it every other point is dropped
 INTERVAL_S = 1.0
 VIDEO_MAX_BYTES = 20 << 20  # a longer recording is listed in the sidebar, not sent to the card
+SYNC_WATCH_S = 120.0  # after the run ends, how long the card follows it reaching the server
 
 
 class RunCard(anywidget.AnyWidget):
@@ -39,6 +41,8 @@ class RunCard(anywidget.AnyWidget):
     video_label = traitlets.Unicode("").tag(sync=True)
     notice = traitlets.Unicode("", help="a one-time SDK notice, shown as a quiet line").tag(
         sync=True)
+    sync_state = traitlets.Unicode("").tag(sync=True)  # online: synced / N behind / error
+    url = traitlets.Unicode("").tag(sync=True)  # online: the run's page on the server
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,
@@ -57,16 +61,19 @@ class RunCard(anywidget.AnyWidget):
         """Send what was committed since the last refresh (called by the feeder thread)."""
         chunks, self._feeder.cursor = history_since(self._run, self._feeder.cursor)
         batch = self._feeder.thin(chunks)
+        status = sync_status(self._run)
         with self.hold_sync():
             self.step = self._run.step
             self.state = self._run.state
             self.summary = _scalars(dict(self._run.summary))
+            if status is not None:
+                self.sync_state = sync_text(status)
+                self.url = status["url"] or ""
         self._latest_video()
         if batch:
             self.send({"type": "points", "series": batch, "max": MAX_POINTS})
             self.points_sent += sum(len(points) for points in batch.values())
             self.messages_sent += 1
-
 
     def _latest_video(self) -> None:
         found = videos(self._run.dir)
@@ -93,6 +100,7 @@ class _Feeder(threading.Thread):
         self.kept: dict[str, int] = {}
         self.finished = threading.Event()
         self.video: str | None = None  # path of the video shown
+        self.sleep = threading.Event()  # never set: a pause between refreshes
 
     def thin(self, chunks: list[tuple[str, Any, Any]]) -> dict[str, list[list[Any]]]:
         """Keep every stride-th point of each series, by slicing (the cost follows the points
@@ -123,6 +131,7 @@ class _Feeder(threading.Thread):
         return out
 
     def run(self) -> None:
+        ended = None
         while True:
             done = self.card._run.state != "running"
             try:
@@ -131,8 +140,12 @@ class _Feeder(threading.Thread):
                 return
             if done:
                 self.finished.set()
-                return
-            self.finished.wait(INTERVAL_S)
+                ended = ended or time.monotonic()
+                # an online run's card goes on showing its way to the server for a while
+                following = time.monotonic() - ended < SYNC_WATCH_S
+                if self.card.sync_state in ("", "synced") or not following:
+                    return
+            self.sleep.wait(INTERVAL_S)
 
 
 def _finite(value: float) -> float | None:
@@ -147,3 +160,11 @@ def _scalars(summary: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, (int, float, str, bool)):
             out[key] = value
     return out
+
+
+def sync_text(status: dict[str, Any]) -> str:
+    """``synced``, ``N points behind`` or ``not synced``, plus the last error if any."""
+    text = status["label"].replace(" behind", " points behind")
+    if status["last_error"]:
+        text += f" · last error: {status['last_error'][:200]}"
+    return text

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import validation as rules
 from ..errors import UsageError
-from ..store import Store, get_writer
+from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
 from ..store.writer import Channel
 from . import plugins, registry, values
@@ -281,6 +281,24 @@ def mirror_offsets(run: Run) -> dict[str, tuple[int, dict]]:
     source = row.lineage.get("forked_from") if row is not None else None
     parent = run._store.get(source["id"]) if isinstance(source, dict) else None
     return mirrored.offsets(run._store, parent.rid) if parent is not None else own
+
+
+def set_url(run: Run, url: str | None) -> None:
+    """The run's page on the tracking server, once the server run exists (online mode)."""
+    run._url = url
+
+
+def sync_status(run: Run) -> dict[str, Any] | None:
+    """The run's sync state (``syncstate.describe``) when it is online or was ever synced."""
+    status = syncstate.status_of(run._store, run._rid)
+    if status is None or (run._mode != "online" and status["server_run_id"] is None):
+        return None
+    return status
+
+
+def store_and_rid(run: Run) -> tuple[Store, int]:
+    """The store a run writes to and its row there (for the syncer, which reads the store)."""
+    return run._store, run._rid
 
 
 def store_path(run: Run) -> str:

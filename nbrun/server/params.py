@@ -114,7 +114,8 @@ def list_query(query: Query) -> ListQuery:
         q = q.strip() or None
     return ListQuery(
         filter=RunFilter(project=project, state=state, tags=tags, q=q,
-                         include_hidden=_bool(query, "include_hidden")),
+                         include_hidden=_bool(query, "include_hidden"),
+                         unsynced=_bool(query, "unsynced")),
         sort=sort,
         offset=_int(query, "offset", 0, 0, OFFSET_MAX),
         limit=_int(query, "limit", LIMIT_DEFAULT, 1, LIMIT_MAX),

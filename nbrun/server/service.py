@@ -9,7 +9,7 @@ import sqlite3
 from typing import Any
 
 from ..errors import Error
-from ..store import queries
+from ..store import queries, syncstate
 from ..store.database import STALE_AFTER_S
 from ..store import runfiles
 from . import history, lineage, params, staleness
@@ -97,7 +97,8 @@ class Service:
         for row, i in page:
             summary = found[i].get(row[-1])
             if summary is not None:  # deleted between the two queries: left out
-                out.append({"store": handles[i].key, **summary})
+                out.append({"store": handles[i].key, **summary,
+                            "sync": _sync(handles[i].store, row[-1])})
         return out
 
     # -- one run -----------------------------------------------------------------------------
@@ -144,6 +145,7 @@ class Service:
                 "files_truncated": truncated, "videos": videos, "store_path": handle.path,
                 "unstored": row.unstored,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
+                "sync": _sync(handle.store, row.rid),
                 **lineage.relatives(handle.store, run_id, row.lineage)}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
@@ -220,3 +222,11 @@ class Service:
             raise conflict(f"run {run_id!r} is running; {when_running}")
         if outcome != queries.OK:
             raise ApiError(500, f"unexpected outcome {outcome!r}")
+
+
+def _sync(store: Any, rid: int) -> dict[str, Any] | None:
+    """The run's way to its tracking server (None for a run never meant for one)."""
+    status = syncstate.status_of(store, rid)
+    if status is None or (status["label"] == "offline"):
+        return None
+    return {k: status[k] for k in ("label", "synced", "behind", "url", "last_error", "refused")}

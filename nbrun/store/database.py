@@ -265,14 +265,16 @@ class Store:
         return len(dead)
 
     # -- history -----------------------------------------------------------------------------
-    def write_batch(self, conn: sqlite3.Connection, rid: int, chunks: Iterable[series.Chunk]
-                    ) -> None:
+    def write_batch(self, conn: sqlite3.Connection, rid: int, chunks: Iterable[series.Chunk],
+                    wall: float | None = None) -> None:
         """Append encoded history chunks (``series.encode``) to a run (inside the caller's
-        transaction)."""
+        transaction); ``wall`` is the time they reached the store, kept per chunk in ms (each
+        point's timestamp on a tracking server)."""
+        ms = None if wall is None else int(wall * 1000)
         conn.executemany(
-            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(rid, *chunk) for chunk in chunks],
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(rid, *chunk, ms) for chunk in chunks],
         )
 
     def record_unstored(self, conn: sqlite3.Connection, rid: int, items: list[dict[str, Any]]

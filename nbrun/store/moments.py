@@ -22,17 +22,20 @@ WHERE rid=? AND rewound=0 AND step_hi = (
 def _split_at(conn: sqlite3.Connection, rid: int, step: int) -> None:
     """Split every live chunk that holds steps on both sides of ``step`` into two chunks."""
     rows = conn.execute(
-        "SELECT rowid, key, kind, steps, vals FROM series "
+        "SELECT rowid, key, kind, steps, vals, wall FROM series "
         "WHERE rid=? AND rewound=0 AND step_lo<=? AND step_hi>?", (rid, step, step)).fetchall()
-    for rowid, key, kind, steps_blob, vals_blob in rows:
+    for rowid, key, kind, steps_blob, vals_blob, wall in rows:
         steps, vals = series.decode(kind, steps_blob, vals_blob)
         cut = next(i for i, s in enumerate(steps) if s > step)
         head = series.encode(key, list(steps[:cut]), list(vals[:cut]))
         tail = series.encode(key, list(steps[cut:]), list(vals[cut:]))
-        conn.execute("DELETE FROM series WHERE rowid=?", (rowid,))
-        conn.executemany(
-            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(rid, *head), (rid, *tail)])
+        # The head keeps its rowid and its wall time: a syncer past this chunk does not see
+        # it again (the tail is set aside at once by the rewind).
+        conn.execute("UPDATE series SET step_lo=?, step_hi=?, n=?, kind=?, steps=?, vals=? "
+                     "WHERE rowid=?", (*head[1:], rowid))
+        conn.execute(
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (rid, *tail, wall))
 
 
 def _summary_and_last(conn: sqlite3.Connection, rid: int) -> tuple[dict[str, Any], int]:
@@ -68,8 +71,9 @@ def rewind(conn: sqlite3.Connection, rid: int, step: int, fields: dict[str, Any]
 
 def fork(conn: sqlite3.Connection, source_rid: int, step: int, fields: dict[str, Any]
          ) -> tuple[int, dict[str, Any]]:
-    """A new run whose history is the source's up to and including ``step``."""
-    _split_at(conn, source_rid, step)
+    """A new run whose history is the source's up to and including ``step``. The source's
+    chunks stay as they are (a syncer's position in them stays valid): a chunk holding steps on
+    both sides of ``step`` is copied only up to it."""
     values = {**encode_fields(fields), "summary": "{}", "last_step": step,
               "starting_step": step + 1}
     cols = ", ".join(values)
@@ -77,9 +81,19 @@ def fork(conn: sqlite3.Connection, source_rid: int, step: int, fields: dict[str,
                        tuple(values.values()))
     rid = int(cur.lastrowid)
     conn.execute(
-        "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
-        "SELECT ?, key, step_lo, step_hi, n, kind, steps, vals FROM series "
-        "WHERE rid=? AND rewound=0 AND step_hi<=?", (rid, source_rid, step))
+        "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
+        "SELECT ?, key, step_lo, step_hi, n, kind, steps, vals, wall FROM series "
+        "WHERE rid=? AND rewound=0 AND step_hi<=? ORDER BY rowid", (rid, source_rid, step))
+    straddling = conn.execute(
+        "SELECT key, kind, steps, vals, wall FROM series WHERE rid=? AND rewound=0 AND "
+        "step_lo<=? AND step_hi>? ORDER BY rowid", (source_rid, step, step)).fetchall()
+    for key, kind, steps_blob, vals_blob, wall in straddling:
+        steps, vals = series.decode(kind, steps_blob, vals_blob)
+        cut = next(i for i, s in enumerate(steps) if s > step)
+        conn.execute(
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rid, *series.encode(key, list(steps[:cut]), list(vals[:cut])), wall))
     summary, _ = _summary_and_last(conn, rid)
     conn.execute("UPDATE runs SET summary=? WHERE rid=?", (dumps(summary), rid))
     return rid, summary

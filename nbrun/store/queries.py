@@ -41,12 +41,15 @@ class RunFilter:
     tags: tuple[str, ...] = ()
     q: str | None = None
     include_hidden: bool = False
+    unsynced: bool = False  # online (or once synced) runs not fully on their server
 
     def where(self) -> tuple[str, list[Any]]:
         parts: list[str] = []
         args: list[Any] = []
         if not self.include_hidden:
             parts.append("hidden=0")
+        if self.unsynced:
+            parts.append(_UNSYNCED)
         if self.project is not None:
             parts.append("project=?")
             args.append(self.project)
@@ -65,6 +68,17 @@ class RunFilter:
             args.extend(q_args)
         return (" WHERE " + " AND ".join(parts) if parts else ""), args
 
+
+# A run is unsynced when it is online (or was synced once) and its server run is missing, a
+# history chunk is past the sync cursor, or the state last sent is not its state.
+_UNSYNCED = """(
+    (mode='online' OR EXISTS (SELECT 1 FROM sync y WHERE y.rid=runs.rid)) AND NOT EXISTS (
+        SELECT 1 FROM sync y WHERE y.rid=runs.rid AND y.server_run_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM series s WHERE s.rid=runs.rid AND s.rowid>y.cursor
+                        AND s.rewound=0)
+        AND json_extract(y.sent, '$.state[0]') = CASE runs.state
+            WHEN 'running' THEN 'RUNNING' WHEN 'finished' THEN 'FINISHED'
+            WHEN 'failed' THEN 'FAILED' ELSE 'KILLED' END))"""
 
 _SEARCHED = ("name", "id", "notes", "run_group")
 _JSON_PLAIN = frozenset(chr(c) for c in range(32, 127)) - {'"', "\\"}

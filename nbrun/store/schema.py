@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -74,6 +74,32 @@ MIGRATIONS: dict[int, str] = {
     # missing: {"count": n, "items": [{"key", "step", "reason"}, ...]} (the first few).
     2: """
     ALTER TABLE runs ADD COLUMN unstored TEXT NOT NULL DEFAULT '{}'
+    """,
+    # 4: online mode. ``series.wall`` is the writer's commit time of the chunk (ms since the
+    # epoch; NULL for chunks written before), fixed once written so a resent metric point is the
+    # same point. ``sync`` is each run's progress towards its tracking server (see syncstate.py).
+    3: """
+    ALTER TABLE series ADD COLUMN wall INTEGER;
+    CREATE TABLE IF NOT EXISTS sync (
+        rid            INTEGER PRIMARY KEY,
+        server         TEXT,
+        sync_key       TEXT,
+        experiment_id  TEXT,
+        server_run_id  TEXT,
+        url            TEXT,
+        generation     INTEGER NOT NULL DEFAULT 0,
+        cursor         INTEGER NOT NULL DEFAULT 0,
+        partial        INTEGER NOT NULL DEFAULT 0,
+        inflight       TEXT,
+        points_sent    INTEGER NOT NULL DEFAULT 0,
+        sent           TEXT NOT NULL DEFAULT '{}',
+        last_error     TEXT,
+        error_at       REAL,
+        synced_at      REAL,
+        lease_owner    TEXT,
+        lease_at       REAL,
+        updated_at     REAL NOT NULL
+    )
     """,
 }
 

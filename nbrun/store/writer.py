@@ -264,7 +264,7 @@ class Writer:
         with store.transaction() as conn:
             if channel.discarded:
                 return
-            store.write_batch(conn, channel.rid, chunks)
+            store.write_batch(conn, channel.rid, chunks, fields["updated_at"])
             _update_run(conn, channel, fields)
             if unstored:
                 store.record_unstored(conn, channel.rid, unstored)
@@ -281,10 +281,11 @@ class Writer:
                 if channel.discarded:
                     return
                 for chunk in chunks:
-                    if _try_insert(store, conn, channel.rid, [chunk]) is None:
+                    if _try_insert(store, conn, channel.rid, [chunk], fields["updated_at"]) is None:
                         continue
                     for point, step in setaside.points(chunk):
-                        reason = _try_insert(store, conn, channel.rid, [point])
+                        reason = _try_insert(store, conn, channel.rid, [point],
+                                             fields["updated_at"])
                         if reason is not None:
                             unstored.append(setaside.item(chunk[0], step, reason))
                 _update_run(conn, channel, fields)
@@ -330,11 +331,11 @@ def _update_run(conn: Any, channel: Channel, fields: dict[str, Any]) -> None:
                         "database was replaced)")
 
 
-def _try_insert(store: Store, conn: Any, rid: int, chunks: list) -> str | None:
+def _try_insert(store: Store, conn: Any, rid: int, chunks: list, wall: float) -> str | None:
     """Insert under a savepoint; the reason it failed (one value's fault), or None."""
     conn.execute("SAVEPOINT one")
     try:
-        store.write_batch(conn, rid, chunks)
+        store.write_batch(conn, rid, chunks, wall)
     except Exception as exc:
         conn.execute("ROLLBACK TO one")
         conn.execute("RELEASE one")

@@ -332,3 +332,42 @@ def test_detail_view_warns_of_values_that_could_not_be_stored(lab_page: LabPage)
     assert "1 logged value could not be stored" in text
     assert "bad at step 4" in text and "refused by the test" in text
     assert lab_page.page.locator(".jp-nbrun-unstored").count() == 1
+
+
+def test_sync_state_badge_link_and_unsynced_filter(lab_page: LabPage):
+    """Online mode in the sidebar. The sync progress is written through the store's own
+    sync-state functions, as the syncer writes it: the sidebar reads only the store."""
+    import nbrun
+    from nbrun.store import Store, syncstate
+
+    root = lab_page.lab.root
+    for name in ("sync-done", "sync-behind"):
+        run = nbrun.init(dir=str(root), mode="offline", project="synced", name=name,
+                         reinit="create_new")
+        for step in range(3):
+            run.log({"x": float(step)})
+        run.finish()
+    store = Store(str(root))
+    url = "http://mlflow.example:5000/#/experiments/3/runs/abc"
+    for name, done in (("sync-done", True), ("sync-behind", False)):
+        rid = syncstate.rid_of(store, lab_page.lab.run_named(name)["id"])
+        syncstate.claim(store, rid, "h|1|", "http://mlflow.example:5000")
+        syncstate.update(store, rid, None, server_run_id="abc", url=url,
+                         sent={"state": ["FINISHED", 1, name]})
+        if done:
+            last = store.conn.execute("SELECT MAX(rowid) FROM series WHERE rid=?",
+                                      (rid,)).fetchone()[0]
+            syncstate.advance(store, rid, "h|1|", last, 0, 3)
+    lab_page.open()
+    sidebar = lab_page.open_sidebar()
+    lab_page.search("sync-")
+    expect(lab_page.row("sync-behind").locator(".jp-nbrun-sync-badge")).to_have_text("3 behind")
+    expect(lab_page.row("sync-done").locator(".jp-nbrun-sync-badge")).to_have_count(0)
+    lab_page.search("")
+    sidebar.locator(".jp-nbrun-filter-unsynced input").check()
+    expect(sidebar.locator(".jp-nbrun-row-name")).to_have_text(["sync-behind"])
+    sidebar.locator(".jp-nbrun-filter-unsynced input").uncheck()
+    detail = lab_page.open_run("sync-done")
+    fact = detail.locator(".jp-nbrun-sync")
+    expect(fact.locator(".jp-nbrun-sync-label")).to_have_text("synced")
+    assert fact.locator("a").get_attribute("href") == url

@@ -1,0 +1,196 @@
+"""The one syncer thread of a process: it tails the store of every online run of the process
+and sends what the writer committed (never the in-memory queue) to the run's server.
+
+A run is synced by one process at a time (a lease in the store), so ``nbrun sync`` and a live
+run never send the same range. A failed pass is retried with exponential backoff and jitter;
+the run goes on locally meanwhile and catches up when the server returns.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import random
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import AuthenticationError
+from ..store import Store
+from ..store import syncstate
+from ..store.liveness import me
+from . import credentials
+from .client import Client
+from .credentials import Credentials
+from .runsync import LeaseLost, RunSync
+
+INTERVAL_S = 1.0  # how often a live run's new history goes out
+PASS_WINDOWS = 10  # a pass sends at most this many windows of batches, then the next run's turn
+FILES_EVERY_S = 10.0  # how often a live run's folder is looked at for new or changed files
+MAX_BACKOFF_S = 30.0
+EXIT_WAIT_S = 30.0  # at interpreter exit, how long to wait for runs to reach the server
+
+_clients: dict[tuple[str, str | None, Credentials | None], Client] = {}
+_clients_lock = threading.Lock()
+
+
+def client_for(base_url: str, anonymous: str | None) -> Client:
+    """One client (one keep-alive session) per server, anonymity and credentials, per process
+    (credentials changed meanwhile, e.g. after `nbrun login`, get a client of their own)."""
+    key = (base_url.rstrip("/"), anonymous, credentials.resolve(base_url.rstrip("/"), anonymous))
+    with _clients_lock:
+        if key not in _clients or _clients[key].pid != os.getpid():
+            client = Client(base_url, anonymous)
+            client.pid = os.getpid()  # type: ignore[attr-defined]
+            _clients[key] = client
+        return _clients[key]
+
+
+def owner() -> str:
+    return syncstate.owner_id(*me())
+
+
+@dataclass
+class _Entry:
+    store: Store
+    rid: int
+    run_id: str
+    work: RunSync
+    on_url: Callable[[str], None] | None = None
+    due: float = 0.0
+    backoff: float = 1.0
+    files_at: float = 0.0
+    finished: bool = False
+    done: threading.Event = field(default_factory=threading.Event)
+    url_told: bool = False
+    failing: bool = False  # the last pass failed
+
+
+class Syncer:
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.owner = owner()
+        self._entries: dict[tuple[str, int], _Entry] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="nbrun-syncer", daemon=True)
+        self._thread.start()
+
+    def add(self, store: Store, rid: int, run_id: str, base_url: str, anonymous: str | None,
+            redact_pattern: str | None = None,
+            on_url: Callable[[str], None] | None = None) -> None:
+        work = RunSync(store, rid, client_for(base_url, anonymous), self.owner, redact_pattern)
+        with self._lock:
+            self._entries[(store.db_path, rid)] = _Entry(store, rid, run_id, work, on_url)
+        self._wake.set()
+
+    def finished(self, store: Store, rid: int) -> None:
+        """The run's final state is in the store: send it now, not at the next tick."""
+        entry = self._entries.get((store.db_path, rid))
+        if entry is not None:
+            entry.finished = True
+            entry.due = 0.0
+            self._wake.set()
+
+    def wait(self, timeout: float) -> list[str]:
+        """Wait for finished runs to reach the server; the ids of those still behind."""
+        deadline = time.monotonic() + timeout
+        entries = [e for e in self._entries.values() if e.finished]
+        # Waiting is worth it while the server takes data: an entry whose last pass failed
+        # (server down, credentials refused) is not waited for.
+        while time.monotonic() < deadline:
+            waiting = [e for e in entries if not e.done.is_set() and not e.failing]
+            if not waiting:
+                break
+            waiting[0].done.wait(min(0.2, max(0.0, deadline - time.monotonic())))
+        return [e.run_id for e in entries if not e.done.is_set()]
+
+    def _loop(self) -> None:
+        while True:
+            self._wake.wait(INTERVAL_S)
+            self._wake.clear()
+            with self._lock:
+                entries = list(self._entries.items())
+            now = time.monotonic()
+            for key, entry in entries:
+                if entry.due > now:
+                    continue
+                try:
+                    complete = self._pass(entry, now)
+                except Exception as exc:  # the thread outlives any failure of one run
+                    self._failed(entry, exc)
+                    continue
+                entry.backoff = 1.0
+                entry.failing = False
+                if complete and entry.finished:
+                    syncstate.release(entry.store, entry.rid, self.owner)
+                    entry.done.set()
+                    with self._lock:
+                        if self._entries.get(key) is entry:
+                            del self._entries[key]
+
+    def _pass(self, entry: _Entry, now: float) -> bool:
+        state, _orphaned = syncstate.claim(entry.store, entry.rid, self.owner,
+                                           entry.work.client.base_url)
+        if state is None:  # `nbrun sync` holds it: look again later
+            entry.due = now + 2.0
+            return False
+        if _orphaned:
+            entry.work.reconcile = True
+        files = entry.finished or now - entry.files_at >= FILES_EVERY_S
+        if files:
+            entry.files_at = now
+        complete = entry.work.run_pass(files=files, budget=PASS_WINDOWS)
+        if entry.work.more:
+            self._wake.set()  # a backlog: go on at once, after the other runs
+        if not entry.url_told and entry.on_url is not None:
+            state = syncstate.get(entry.store, entry.rid)
+            if state is not None and state.url:
+                entry.on_url(state.url)
+                entry.url_told = True
+        return complete
+
+    def _failed(self, entry: _Entry, exc: Exception) -> None:
+        if isinstance(exc, LeaseLost):
+            entry.due = time.monotonic() + 2.0
+            return
+        entry.failing = True
+        try:
+            entry.work.record_error(exc)
+        except Exception:
+            pass
+        entry.work.reconcile = True  # a batch may have reached the server unrecorded
+        delay = entry.backoff * (0.5 + random.random())
+        entry.backoff = min(entry.backoff * 2, MAX_BACKOFF_S)
+        entry.due = time.monotonic() + delay
+        if isinstance(exc, AuthenticationError):
+            entry.backoff = MAX_BACKOFF_S
+
+
+_syncer: Syncer | None = None
+_syncer_lock = threading.Lock()
+
+
+def get_syncer() -> Syncer:
+    """This process's syncer thread, started on first use (a forked child gets its own)."""
+    global _syncer
+    if _syncer is None or _syncer.pid != os.getpid():
+        with _syncer_lock:
+            if _syncer is None or _syncer.pid != os.getpid():
+                _syncer = Syncer()
+    return _syncer
+
+
+@atexit.register
+def _at_exit() -> None:
+    # Registered when online mode is first wanted, before the sdk's own exit hook finishes the
+    # runs (exit hooks run last-in first-out), so the runs are finished when this waits.
+    syncer = _syncer
+    if syncer is None or syncer.pid != os.getpid():
+        return
+    behind = syncer.wait(EXIT_WAIT_S)
+    if behind:
+        print(f"nbrun: run(s) {', '.join(behind)} not yet fully on the tracking server; "
+              "`nbrun sync` sends the rest", file=sys.stderr)
