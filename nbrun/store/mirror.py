@@ -11,6 +11,7 @@ see it.
 from __future__ import annotations
 
 import json
+import time
 import sqlite3
 from typing import Any, Sequence
 
@@ -36,19 +37,19 @@ def write(store: Store, rid: int, points: Points, offsets: dict[str, tuple[int, 
     """Append ``points`` to the run's history and record ``offsets`` (path -> (bytes read,
     info)), all or nothing. Each key's chunk is sorted by step (stably: TensorBoard may repeat a
     step), since readers split and merge chunks by their step range."""
-    rows = []
+    chunks = []
     for key, (steps, values) in points.items():
         if not steps:
             continue
         if any(a > b for a, b in zip(steps, steps[1:])):
             order = sorted(range(len(steps)), key=steps.__getitem__)
             steps, values = [steps[i] for i in order], [values[i] for i in order]
-        rows.append((rid, *series.encode(key, list(steps), list(values))))
+        chunks.append(series.encode(key, list(steps), list(values)))
     with store.transaction() as conn:
         _ensure(conn)
-        conn.executemany(
-            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        # Stamped with the time they reached the store, like the writer's chunks (each point's
+        # timestamp on a tracking server).
+        store.write_batch(conn, rid, chunks, time.time())
         conn.executemany(
             "INSERT OR REPLACE INTO tailed_files (rid, path, offset, info) VALUES (?, ?, ?, ?)",
             [(rid, path, offset, json.dumps(info)) for path, (offset, info) in offsets.items()])
