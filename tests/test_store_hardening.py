@@ -11,7 +11,7 @@ import stat
 import subprocess
 import sys
 import textwrap
-from contextlib import closing
+from contextlib import closing, contextmanager
 
 import pytest
 
@@ -117,6 +117,26 @@ def _without_file_override():
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
+@contextmanager
+def read_only(store):
+    """The store's folders and files read-only while the block runs (user-only again after)."""
+    for folder, _, files in os.walk(store):
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o444)
+        os.chmod(folder, 0o555)
+    try:
+        yield
+    finally:
+        for folder, _, files in os.walk(store):
+            os.chmod(folder, 0o700)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o600)
+
+
+# A child that runs with a user's file permissions even when the tests run as root.
+_as_a_user = _without_file_override if os.geteuid() == 0 else None
+
+
 def test_cli_on_a_read_only_store_says_so_without_a_traceback(store_dir):
     with start(store_dir) as run:
         run.log({"a": 1.0})
@@ -126,18 +146,8 @@ def test_cli_on_a_read_only_store_says_so_without_a_traceback(store_dir):
     with closing(sqlite3.connect(db_path(store_dir))) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = open(db_path(store_dir), "rb").read()
-    for folder, _, files in os.walk(store):
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o444)
-        os.chmod(folder, 0o555)
-    try:
-        proc = cli("--dir", str(store_dir), "runs",
-                   preexec_fn=_without_file_override if os.geteuid() == 0 else None)
-    finally:
-        for folder, _, files in os.walk(store):
-            os.chmod(folder, 0o700)
-            for name in files:
-                os.chmod(os.path.join(folder, name), 0o600)
+    with read_only(store):
+        proc = cli("--dir", str(store_dir), "runs", preexec_fn=_as_a_user)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.stderr.startswith(f"nbrun: error: the store at {store} cannot be read ("), \
@@ -147,16 +157,11 @@ def test_cli_on_a_read_only_store_says_so_without_a_traceback(store_dir):
     assert [r.id for r in nbrun.Api(store_dir).runs()] == [run.id]
 
 
-
 def test_init_and_api_on_a_read_only_store_are_a_usage_error_naming_it(store_dir):
     """Was "nbrun.init() failed unexpectedly: OperationalError" and a raw OperationalError."""
     with start(store_dir) as run:
         run.log({"a": 1.0})
     store = store_dir / ".nbrun"
-    for folder, _, files in os.walk(store):
-        for name in files:
-            os.chmod(os.path.join(folder, name), 0o444)
-        os.chmod(folder, 0o555)
     code = textwrap.dedent(f"""
         import nbrun
         for attempt in (lambda: nbrun.init(dir={str(store_dir)!r}, mode="offline"),
@@ -166,15 +171,9 @@ def test_init_and_api_on_a_read_only_store_are_a_usage_error_naming_it(store_dir
             except nbrun.UsageError as exc:
                 print(type(exc).__name__, "|", exc)
         """)
-    try:
+    with read_only(store):
         proc = subprocess.run([sys.executable, "-c", code], env=child_env(), text=True,
-                              capture_output=True, timeout=60,
-                              preexec_fn=_without_file_override if os.geteuid() == 0 else None)
-    finally:
-        for folder, _, files in os.walk(store):
-            os.chmod(folder, 0o700)
-            for name in files:
-                os.chmod(os.path.join(folder, name), 0o600)
+                              capture_output=True, timeout=60, preexec_fn=_as_a_user)
     lines = proc.stdout.splitlines()
     assert proc.returncode == 0 and len(lines) == 2, proc.stdout + proc.stderr
     for line in lines:
