@@ -202,3 +202,30 @@ def test_import_nbrun_stays_light():
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def test_tensorboard_scalars_and_event_files_reach_the_server(online, store_dir, tmp_path):
+    """Issues 11 and 12 together: mirrored TensorBoard scalars are metrics like any other, each
+    point once, and the saved event files are artifacts of the server run."""
+    from tensorboardX import SummaryWriter
+
+    run = nbrun.init(dir=store_dir, project="tb-online", sync_tensorboard=True)
+    writer = SummaryWriter(str(tmp_path / "tblogs"))
+    for step in range(50):
+        writer.add_scalar("loss", 1.0 / (step + 1), step)
+    writer.flush()
+    run.log({"acc": 0.5})
+    st = _finish_and_wait(run, store_dir)
+    writer.close()
+
+    client = MlflowClient(online.url)
+    history = client.get_metric_history(st["server_run_id"], "loss")
+    local_loss = [(row["_step"], row["loss"])
+                  for row in nbrun.Api(store_dir).run(run.id).history(keys=["loss"])]
+    assert len(local_loss) == 50  # TensorBoard's float32 values, as its own reader returns them
+    assert sorted((m.step, m.value) for m in history) == local_loss
+    assert_history_exactly_once(online.url, store_dir, run.id, {})
+    saved = {a.path for a in client.list_artifacts(st["server_run_id"], "tensorboard/tblogs")}
+    local = {f.path for f in nbrun.Api(store_dir).run(run.id).files()
+             if f.path.startswith("tensorboard/tblogs/")}
+    assert saved == local and local
