@@ -10,6 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from mlflow.tracking import MlflowClient
 
 from conftest import db_path
@@ -18,6 +19,7 @@ from mlflow_server import MlflowServer, start_mlflow
 import nbrun
 from nbrun.store import Store
 from nbrun.sync import status as sync_status
+from nbrun.sync import syncer
 
 _server: MlflowServer | None = None
 
@@ -32,6 +34,19 @@ def shared_server(folder: Path) -> MlflowServer:
     elif _server.proc is None or _server.proc.poll() is not None:
         _server.start()
     return _server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> MlflowServer:
+    return shared_server(tmp_path_factory.mktemp("mlflow"))
+
+
+@pytest.fixture
+def online(server, monkeypatch) -> MlflowServer:
+    """Runs are online (``NBRUN_BASE_URL``), and the syncer retries quickly."""
+    monkeypatch.setenv("NBRUN_BASE_URL", server.url)
+    monkeypatch.setattr(syncer, "MAX_BACKOFF_S", 2.0)
+    return server
 
 
 def status(root, run_id: str) -> dict:

@@ -5,7 +5,6 @@ Range requests (the browser test plays one in Chromium)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import struct
@@ -17,6 +16,7 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403  (fixtures, local to t
 
 import nbrun
 
+import test_server as server_tests
 from conftest import child_env
 
 EPISODES = 3
@@ -130,18 +130,8 @@ def test_patch_only_while_a_run_monitors(store_dir, tmp_path):
 
 
 # -- served by the server extension ------------------------------------------------------------
-@pytest.fixture
-def jp_asyncio_loop():
-    foreign = asyncio._get_running_loop()
-    asyncio._set_running_loop(None)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-        asyncio._set_running_loop(foreign)
+# pytest-jupyter's loop replaced as the server tests do (see test_server.py)
+jp_asyncio_loop = server_tests.jp_asyncio_loop
 
 
 @pytest.fixture

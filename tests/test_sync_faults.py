@@ -17,7 +17,8 @@ from mlflow.tracking import MlflowClient
 
 from conftest import child_env, run_python
 from fault_proxy import Fault, FaultProxy
-from sync_support import (assert_history_exactly_once, shared_server, status, sync_row,
+import sync_support
+from sync_support import (assert_history_exactly_once, status, sync_row,
                           wait_synced)
 
 import nbrun
@@ -27,16 +28,8 @@ from nbrun.sync import runsync, syncer
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    return shared_server(tmp_path_factory.mktemp("mlflow"))
-
-
-@pytest.fixture
-def online(server, monkeypatch):
-    monkeypatch.setenv("NBRUN_BASE_URL", server.url)
-    monkeypatch.setattr(syncer, "MAX_BACKOFF_S", 2.0)
-    return server
+# The session's server, and the environment that makes runs online (sync_support.py).
+server, online = sync_support.server, sync_support.online
 
 
 def _log(run, n, start=0):
