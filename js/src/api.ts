@@ -285,18 +285,24 @@ export class NbrunAPI {
     );
   }
 
+  /** The URL of an nbrun API path (each segment encoded) with its query. */
+  private _url(path: string[], query: Record<string, QueryValue>): string {
+    return (
+      URLExt.join(
+        this.serverSettings.baseUrl,
+        'nbrun',
+        'api',
+        ...path.map(encodeURIComponent)
+      ) + Private.queryString(query)
+    );
+  }
+
   private async _text(
     path: string[],
     query: Record<string, QueryValue> = {}
   ): Promise<string> {
     const settings = this.serverSettings;
-    const url =
-      URLExt.join(
-        settings.baseUrl,
-        'nbrun',
-        'api',
-        ...path.map(encodeURIComponent)
-      ) + Private.queryString(query);
+    const url = this._url(path, query);
     const response = await ServerConnection.makeRequest(url, {}, settings);
     const text = await response.text();
     if (!response.ok) {
@@ -317,13 +323,7 @@ export class NbrunAPI {
     init: RequestInit = {}
   ): Promise<T> {
     const settings = this.serverSettings;
-    const url =
-      URLExt.join(
-        settings.baseUrl,
-        'nbrun',
-        'api',
-        ...path.map(encodeURIComponent)
-      ) + Private.queryString(query);
+    const url = this._url(path, query);
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(url, init, settings);
