@@ -6,6 +6,7 @@ from __future__ import annotations
 import heapq
 import logging
 import sqlite3
+import time
 from typing import Any
 
 from ..errors import Error
@@ -20,10 +21,15 @@ from .registry import StoreHandle, StoreRegistry
 
 log = logging.getLogger(__name__)
 
+KEYS_TTL_S = 5.0  # a config key added by a running notebook shows up within this
+
 
 class Service:
     def __init__(self, registry: StoreRegistry) -> None:
         self.registry = registry
+        # Collecting the keys walks every config (~0.2 s for 10,000 runs): kept per store and
+        # project until the store changes, or for KEYS_TTL_S at most.
+        self._keys: dict[tuple[str, str | None], tuple[tuple, float, dict[str, Any]]] = {}
 
     @property
     def reap_seconds(self) -> float:
@@ -128,7 +134,7 @@ class Service:
         truncated = False
         for handle in self._chosen(kq.store):
             try:
-                found = search.keys(handle.store, kq.project)
+                found = self._store_keys(handle, kq.project)
             except (sqlite3.Error, Error) as exc:
                 if kq.store is not None:
                     raise
@@ -142,6 +148,18 @@ class Service:
         if truncated or len(config) > limit or len(summary) > limit:
             out["truncated"] = True
         return out
+
+    def _store_keys(self, handle: StoreHandle, project: str | None) -> dict[str, Any]:
+        token = search.content_token(handle.store)
+        cached = self._keys.get((handle.key, project))
+        now = time.monotonic()
+        if cached is not None and cached[0] == token and now - cached[1] < KEYS_TTL_S:
+            return cached[2]
+        found = search.keys(handle.store, project)
+        if len(self._keys) > 256:  # one entry per store and project asked for: bounded
+            self._keys.clear()
+        self._keys[(handle.key, project)] = (token, now, found)
+        return found
 
     # -- one run -----------------------------------------------------------------------------
     def locate(self, run_id: str, key: str | None) -> StoreHandle:

@@ -44,8 +44,11 @@ class Clause:
     value: Any  # int, float, str, bool or _NULL
 
     def sql(self) -> Sql:
-        type_sql, type_args = self.field.type_sql()
-        value_sql, value_args = self.field.value_sql()
+        return self.field.guarded(self._sql)
+
+    def _sql(self, py: bool) -> Sql:
+        type_sql, type_args = self.field.raw_type(py)
+        value_sql, value_args = self.field.raw_value(py)
         present = f"({type_sql} IS NOT NULL AND {type_sql} != 'null')"
         if self.value is _NULL:
             if self.op == "==":

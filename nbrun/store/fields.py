@@ -18,7 +18,7 @@ import math
 import re
 import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import UsageError, did_you_mean
 
@@ -67,15 +67,38 @@ class Field:
         return [("summary", whole), *config]
 
     def type_sql(self) -> Sql:
-        if self.source == "column":
-            return f"typeof({COLUMNS[self.name]})", ()
-        parts = [_json_call("type", doc, path) for doc, path in self._candidates()]
-        return _coalesce(parts)
+        """The value's type (see the module's docstring)."""
+        return self.guarded(self.raw_type)
 
     def value_sql(self) -> Sql:
+        """The value: a number, text, 1/0 for true/false, JSON text for an array or object."""
+        return self.guarded(self.raw_value)
+
+    def rank_sql(self) -> Sql:
+        return self.guarded(lambda py: _ranked(self.raw_type(py)))
+
+    def guarded(self, build: Callable[[bool], Sql]) -> Sql:
+        """``build(py)`` where the run's JSON documents are valid for SQLite (``py`` False:
+        its JSON functions), else ``build(True)`` (the Python ones); the check costs one call
+        per document and row, where a check per lookup would cost one per lookup."""
+        if self.source == "column":
+            return build(False)
+        docs = sorted({doc for doc, _ in self._candidates()})
+        fast, slow = build(False), build(True)
+        valid = " AND ".join(f"json_valid({doc})" for doc in docs)
+        return (f"(CASE WHEN {valid} THEN {fast[0]} ELSE {slow[0]} END)",
+                (*fast[1], *slow[1]))
+
+    def raw_type(self, py: bool) -> Sql:
+        if self.source == "column":
+            return f"typeof({COLUMNS[self.name]})", ()
+        return _coalesce([_json_call("type", doc, path, py)
+                          for doc, path in self._candidates()])
+
+    def raw_value(self, py: bool) -> Sql:
         if self.source == "column":
             return COLUMNS[self.name], ()
-        found = [(_json_call("type", doc, path), _json_call("extract", doc, path))
+        found = [(_json_call("type", doc, path, py), _json_call("extract", doc, path, py))
                  for doc, path in self._candidates()]
         if len(found) == 1:
             return found[0][1]
@@ -86,9 +109,9 @@ class Field:
         sql += f" ELSE {found[-1][1][0]} END"
         return sql, (*args, *found[-1][1][1])
 
-    def rank_sql(self) -> Sql:
-        sql, args = self.type_sql()
-        return RANK_SQL.format(sql), args
+
+def _ranked(type_sql: Sql) -> Sql:
+    return RANK_SQL.format(type_sql[0]), type_sql[1]
 
 
 def as_json(rank: int, value: Any) -> Any:
@@ -140,9 +163,8 @@ def _checked(name: str, text: str, what: str, source: str) -> str:
 
 
 # -- SQL helpers -------------------------------------------------------------------------------
-def _json_call(kind: str, doc: str, path: str) -> Sql:
-    return (f"(CASE WHEN json_valid({doc}) THEN json_{kind}({doc}, ?) "
-            f"ELSE nbrun_json_{kind}({doc}, ?) END)", (path, path))
+def _json_call(kind: str, doc: str, path: str, py: bool) -> Sql:
+    return f"{'nbrun_' if py else ''}json_{kind}({doc}, ?)", (path,)
 
 
 def _coalesce(parts: list[Sql]) -> Sql:

@@ -189,6 +189,15 @@ def change_token(store: Store) -> tuple[int, int]:
     return row[0], row[1]
 
 
+def content_token(store: Store) -> tuple[Any, ...]:
+    """Changes when a run is added, replaced, deleted, hidden or shown, or written (its
+    updated_at): what a cache of the store's keys is checked against (an index read and a
+    count)."""
+    return tuple(store.conn.execute(
+        "SELECT COUNT(*), COALESCE(MAX(rid), 0), MAX(updated_at), "
+        "(SELECT COUNT(*) FROM runs WHERE hidden=1) FROM runs").fetchone())
+
+
 def count_visible(store: Store) -> int:
     return store.conn.execute("SELECT COUNT(*) FROM runs WHERE hidden=0").fetchone()[0]
 

@@ -9,6 +9,9 @@ summaries, a few hidden), a run with ``--points`` logged steps (through ``run.lo
 ``jupyter server`` as a child process with a token and this extension enabled, and times:
 
 - a page of 100 runs (``GET /nbrun/api/runs``), several filters and sorts; target 50 ms
+- the runs table's heavier asks: sorted by a config key and filtered by a ``where``
+  expression, grouped by a config key, config columns, ``q`` over config; and
+  ``GET /nbrun/api/keys``; target 50 ms too
 - the history of the long run downsampled to 1000 points; target 100 ms
 
 Each figure is the median of ``--reps`` requests over one kept-alive connection, after three
@@ -66,7 +69,11 @@ def build_runs(root: Path, n: int) -> None:
                 "project": f"project-{i % 7}", "entity": None,
                 "notes": f"try {i} with lr={rng.random():.4f}" if i % 3 == 0 else None,
                 "tags": tags, "group": f"sweep-{i % 20}" if i % 2 else None,
-                "job_type": "train", "config": {"lr": rng.random(), "layers": i % 8},
+                "job_type": "train",
+                "config": {"lr": rng.random(), "layers": i % 8, "seed": i,
+                           "optimizer": {"name": rng.choice(["adam", "sgd", "adamw"]),
+                                         "momentum": rng.choice([0.9, 0.99, None])},
+                           "data": {"path": f"/data/set-{i % 13}", "augment": i % 2 == 0}},
                 "summary": {"loss": rng.random(), "acc": rng.random(), "epoch": i % 50},
                 "state": rng.choice(["finished", "finished", "failed", "crashed"]),
                 "exit_code": 0, "mode": "offline", "created_at": created,
@@ -212,6 +219,16 @@ def main() -> None:
             ("q=über (non-ASCII)", {"q": "über"}),
             ("last page (offset)", "last"),
             ("include_hidden=1", {"include_hidden": "1"}),
+            ("sort=-config.lr & where", {"sort": "-config.lr",
+                                         "where": "lr < 0.5 and layers >= 2"}),
+            ("sort=summary.acc", {"sort": "summary.acc"}),
+            ("where on 2 keys, nested", {"where": 'acc > 0.5 and optimizer.name == "adam"'}),
+            ("group_by=config.opt.name", {"group_by": "config.optimizer.name",
+                                          "sort": "-summary.acc"}),
+            ("3 config columns", [("limit", "100"), ("columns", "config.lr"),
+                                  ("columns", "config.optimizer.name"),
+                                  ("columns", "config.data.path")]),
+            ("q=set-7 (config value)", {"q": "set-7"}),
         ]
         total = None
         for label, params in cases:
@@ -224,6 +241,11 @@ def main() -> None:
             print(f"  {label:24s} {verdict(ms, LIST_TARGET_MS)}  "
                   f"[{len(reply['runs'])} of {reply['total']}]")
             total = reply["total"] if total is None else total
+
+        ms, body = timed(conn, "/nbrun/api/keys", args.reps)
+        keys = json.loads(body)
+        print(f"  {'GET keys':24s} {verdict(ms, LIST_TARGET_MS)}  "
+              f"[{len(keys['config'])} config paths, {len(keys['summary'])} summary keys]")
 
         print(f"\nhistory of {args.points} points downsampled to 1000:")
         ms, body = timed(conn, f"/nbrun/api/runs/{run_id}/history?keys=loss&points=1000",
