@@ -10,12 +10,12 @@ import time
 from typing import Any
 
 from ..errors import Error
-from ..store import actions, runfiles, search, syncstate
+from ..store import actions, lineage, runfiles, search, staleness, syncstate
 from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.records import summary_of
-from . import history, lineage, params, staleness
+from . import history, params
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 

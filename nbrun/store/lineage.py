@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..store import Store
+from .database import Store
 
 MAX_FORKS = 200  # a parent listing more is cut; the count says how many there are
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..store import Store
-from ..store.database import STALE_AFTER_S
-from ..store.liveness import owner_alive
+from .database import STALE_AFTER_S, Store
+from .liveness import owner_alive
 
 
 def stale_rids(store: Store, rids: list[int]) -> set[int]:
