@@ -46,7 +46,10 @@ class RunFile:
 
 
 class RunRecord:
-    """One stored run, as it was when read."""
+    """One stored run, as it was when read: the record's fields (``records.RECORD_FIELDS``),
+    ``tags`` as a tuple, and ``dir``, the run's folder. ``unstored`` holds the logged values
+    the writer could not store: ``{"count": n, "items": [{key, step, reason}, ...]}``, empty
+    when everything was stored."""
 
     def __init__(self, store: Store, row: RunRow) -> None:
         self._store = store
@@ -55,8 +58,6 @@ class RunRecord:
             setattr(self, name, getattr(row, name))
         self.tags = tuple(row.tags)
         self.hidden = bool(row.hidden)
-        # ``unstored``: logged values the writer could not store: {"count": n, "items":
-        # [{key, step, reason}, ...]}, empty when everything was stored.
         self.dir = store.run_dir(row.id)
 
     def history(self, keys: Sequence[str] | None = None) -> History:
