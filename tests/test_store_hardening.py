@@ -18,7 +18,7 @@ import pytest
 import nbrun
 from nbrun.errors import UsageError
 from nbrun.store import Store
-from nbrun.store import queries
+from nbrun.store import actions
 
 from conftest import child_env, db_path
 
@@ -37,7 +37,7 @@ def test_no_run_folder_is_another_runs(store_dir):
         assert second.dir != first.dir
         (open(os.path.join(second.dir, "weights.bin"), "w")).write("second's")
     # deleting one run deletes its own files only
-    assert queries.delete_run(Store(str(store_dir)), folder) == queries.OK
+    assert actions.delete_run(Store(str(store_dir)), folder) == actions.OK
     assert open(os.path.join(first.dir, "weights.bin")).read() == "first's"
     assert not os.path.exists(second.dir)
     assert [r.id for r in nbrun.Api(store_dir).runs()] == ["My Run"]

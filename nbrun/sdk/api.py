@@ -8,7 +8,9 @@ from typing import Any, Sequence
 
 from .. import validation as rules
 from ..errors import UsageError, did_you_mean
-from ..store import RunRow, Store, StoreMissing, find_store_root, get_writer, runfiles
+from ..store import RunRow, Store, StoreMissing, find_store_root, get_writer, runfiles, search
+from ..store.filters import STATES, RunFilter
+from ..store.records import RECORD_FIELDS
 from . import registry
 
 
@@ -49,35 +51,12 @@ class RunRecord:
     def __init__(self, store: Store, row: RunRow) -> None:
         self._store = store
         self._row = row
-        self.id = row.id
-        self.name = row.name
-        self.project = row.project
-        self.entity = row.entity
-        self.state = row.state
-        self.exit_code = row.exit_code
+        for name in RECORD_FIELDS:
+            setattr(self, name, getattr(row, name))
         self.tags = tuple(row.tags)
-        self.notes = row.notes
-        self.group = row.group
-        self.job_type = row.job_type
-        self.config = row.config
-        self.summary = row.summary
-        self.created_at = row.created_at
-        self.finished_at = row.finished_at
-        self.heartbeat_at = row.heartbeat_at
-        self.lineage = row.lineage
-        self.last_step = row.last_step
-        self.starting_step = row.starting_step
-        self.resumed_count = row.resumed_count
-        self.mode = row.mode
-        self.program = row.program
-        self.host = row.host
-        self.pid = row.pid
-        self.settings = row.settings
         self.hidden = bool(row.hidden)
-        self.cell = row.cell
-        # Logged values the writer could not store: {"count": n, "items": [{key, step,
-        # reason}, ...]}, empty when everything was stored.
-        self.unstored = row.unstored
+        # ``unstored``: logged values the writer could not store: {"count": n, "items":
+        # [{key, step, reason}, ...]}, empty when everything was stored.
         self.dir = store.run_dir(row.id)
 
     def history(self, keys: Sequence[str] | None = None) -> History:
@@ -137,12 +116,13 @@ class Api:
         Runs replaced by re-running their cell before they logged anything are left out
         unless ``include_hidden``."""
         if state is not None:
-            rules.check_choice(state, "state", ("running", "finished", "failed", "crashed"))
+            rules.check_choice(state, "state", STATES)
         if isinstance(tags, str):
             tags = [tags]
         self._sync_local()
-        return [RunRecord(self.store, r) for r in self.store.list(project, state, tags)
-                if include_hidden or not r.hidden]
+        f = RunFilter(project=project, state=state, tags=tuple(tags or ()),
+                      include_hidden=include_hidden)
+        return [RunRecord(self.store, r) for r in search.rows(self.store, f)]
 
     def run(self, run_id: str) -> RunRecord:
         rules.check_id(run_id, "run_id")

@@ -11,7 +11,8 @@ import numbers
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..store import queries
+from ..store import history as stored_history
+from ..store import search
 from . import history, params
 
 if TYPE_CHECKING:
@@ -87,19 +88,17 @@ def _configs(service: "Service", runs: list[dict[str, Any]]) -> dict[tuple[str, 
     out = {}
     for key, ids in by_store.items():
         handle = service.registry.get(key)
-        marks = ", ".join("?" for _ in ids)
-        for run_id, config in handle.store.conn.execute(
-                f"SELECT id, config FROM runs WHERE id IN ({marks})", ids):
-            out[(key, run_id)] = json.loads(config)
+        for run_id, config in search.configs(handle.store, ids).items():
+            out[(key, run_id)] = config
     return out
 
 
 def history_csv(service: "Service", run_id: str, query: params.Query) -> str:
     """The run's every logged number: a ``step`` column, then one column per key."""
     handle = service.locate(run_id, params.store_key(query))
-    row = handle.store.conn.execute("SELECT rid FROM runs WHERE id=?", (run_id,)).fetchone()
-    keys = queries.history_keys(handle.store, row[0])
-    chunks = queries.history_chunks(handle.store, row[0], keys)
+    rid = search.find_rid(handle.store, run_id)
+    keys = stored_history.history_keys(handle.store, rid)
+    chunks = stored_history.history_chunks(handle.store, rid, keys)
     table: dict[int, dict[str, Any]] = {}
     for key in keys:
         steps, values = history.join_chunks(chunks[key])

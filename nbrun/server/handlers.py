@@ -62,6 +62,12 @@ class RunsHandler(NbrunHandler):
         await self.respond(self.service.list_runs, self.query())
 
 
+class KeysHandler(NbrunHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        await self.respond(self.service.keys, self.query())
+
+
 class RunHandler(NbrunHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str) -> None:
@@ -156,6 +162,7 @@ def routes(service: Service, executor: Executor) -> list[tuple[str, type, dict[s
         (f"runs/{ID}/files/(?P<path>.+)", RunFileHandler, kwargs),
         ("stores", StoresHandler, kwargs),
         ("runs", RunsHandler, kwargs),
+        ("keys", KeysHandler, kwargs),
         ("export/runs.csv", RunsCsvHandler, kwargs),
         (f"runs/{ID}/history", HistoryHandler, kwargs),
         (f"runs/{ID}/history\\.csv", HistoryCsvHandler, kwargs),

@@ -8,7 +8,7 @@ from array import array
 from typing import Any, Sequence
 
 from ..store import series
-from ..store.queries import HistoryChunk
+from ..store.history import HistoryChunk
 from . import downsample
 
 

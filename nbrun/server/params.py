@@ -10,7 +10,10 @@ from typing import Any, Mapping, Sequence
 
 from .. import validation as rules
 from ..errors import UsageError
-from ..store.queries import DEFAULT_SORT, SORTS, STATES, RunFilter
+from ..store import expression, fields
+from ..store.fields import Field
+from ..store.filters import STATES, RunFilter
+from ..store.sorting import DEFAULT_SORT, Sort, by_group, sort_for
 from .errors import bad_request
 
 Query = Mapping[str, Sequence[bytes]]
@@ -85,26 +88,36 @@ def store_key(query: Query) -> str | None:
     return one(query, "store") or None
 
 
+COLUMNS_MAX = 200
+GROUP_COLUMNS = ("project", "group", "job_type")
+
+
 @dataclass(frozen=True)
 class ListQuery:
     filter: RunFilter
-    sort: str
+    sort: Sort
     offset: int
     limit: int
     store: str | None
+    group: Sort | None = None  # group_by: the order of the groups, and their value
+    columns: tuple[Field, ...] = ()  # config paths each row carries
 
 
 def list_query(query: Query) -> ListQuery:
     try:
-        project = one(query, "project") or None
-        if project is not None:
-            rules.check_project(project)
+        project = _project(query)
         state = one(query, "state") or None
         if state is not None:
             rules.check_choice(state, "state", STATES)
         tags = rules.check_tags([t for t in _texts(query, "tag")], "tag")
-        sort = one(query, "sort") or DEFAULT_SORT
-        rules.check_choice(sort, "sort", tuple(SORTS))
+        sort = sort_for(one(query, "sort") or DEFAULT_SORT)
+        where = one(query, "where")
+        where_filter = expression.parse(where) if where and where.strip() else None
+        group_by = one(query, "group_by") or None
+        group = (by_group(fields.parse(group_by, "group_by", bare="column",
+                                       columns=GROUP_COLUMNS))
+                 if group_by is not None else None)
+        columns = _columns(query)
     except UsageError as exc:
         raise bad_request(str(exc)) from None
     q = one(query, "q") or None
@@ -115,12 +128,47 @@ def list_query(query: Query) -> ListQuery:
     return ListQuery(
         filter=RunFilter(project=project, state=state, tags=tags, q=q,
                          include_hidden=_bool(query, "include_hidden"),
-                         unsynced=_bool(query, "unsynced")),
+                         unsynced=_bool(query, "unsynced"), expression=where_filter),
         sort=sort,
         offset=_int(query, "offset", 0, 0, OFFSET_MAX),
         limit=_int(query, "limit", LIMIT_DEFAULT, 1, LIMIT_MAX),
         store=store_key(query),
+        group=group,
+        columns=columns,
     )
+
+
+def _project(query: Query) -> str | None:
+    project = one(query, "project") or None
+    if project is not None:
+        rules.check_project(project)
+    return project
+
+
+def _columns(query: Query) -> tuple[Field, ...]:
+    texts = list(dict.fromkeys(_texts(query, "columns")))
+    if len(texts) > COLUMNS_MAX:
+        raise UsageError(f"columns: {len(texts)} asked for; at most {COLUMNS_MAX}")
+    out = []
+    for text in texts:
+        if not text.startswith("config."):
+            raise UsageError(f"columns: {text[:80]!r} is not a config column; use "
+                             "config.<path> (summary values are in every row already)")
+        out.append(fields.parse(text, "columns", bare="column"))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class KeysQuery:
+    store: str | None
+    project: str | None
+
+
+def keys_query(query: Query) -> KeysQuery:
+    try:
+        return KeysQuery(store=store_key(query), project=_project(query))
+    except UsageError as exc:
+        raise bad_request(str(exc)) from None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
-from ..store import Store, queries
+from ..store import Store, search
 from . import discovery
 from .config import NbrunServerConfig
 from .errors import bad_request, gone, not_found
@@ -37,12 +37,12 @@ class StoreHandle:
         """Every tag of the store, for the filter choices. Collecting them reads every run
         (~10 ms for 10,000), so the list is reused until a run is added or deleted, or for
         TAGS_TTL_S at most, so tags edited in a notebook appear too."""
-        token = queries.change_token(self.store)
+        token = search.change_token(self.store)
         cached = self._tags.get(include_hidden)
         now = time.monotonic()
         if cached is not None and cached[0] == token and now - cached[1] < TAGS_TTL_S:
             return cached[2]
-        found = queries.all_tags(self.store, include_hidden)
+        found = search.all_tags(self.store, include_hidden)
         self._tags[include_hidden] = (token, now, found)
         return found
 

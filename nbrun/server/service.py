@@ -9,9 +9,11 @@ import sqlite3
 from typing import Any
 
 from ..errors import Error
-from ..store import queries, syncstate
+from ..store import actions, runfiles, search, syncstate
+from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
-from ..store import runfiles
+from ..store.fields import as_json
+from ..store.records import summary_of
 from . import history, lineage, params, staleness
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
@@ -33,7 +35,7 @@ class Service:
         for handle in self.registry.stores():
             entry: dict[str, Any] = {"key": handle.key, "path": handle.path}
             try:
-                entry["runs"] = queries.count_visible(handle.store)
+                entry["runs"] = search.count_visible(handle.store)
             except Exception as exc:  # a broken store is shown with its error, not hidden
                 entry["runs"] = None
                 entry["error"] = str(exc)
@@ -46,7 +48,8 @@ class Service:
     # -- listing -----------------------------------------------------------------------------
     def list_runs(self, query: params.Query) -> dict[str, Any]:
         lq = params.list_query(query)
-        sort = queries.SORTS[lq.sort]
+        group = lq.group
+        sort = lq.sort.after(group) if group is not None else lq.sort
         f = lq.filter
         chosen = self._chosen(lq.store)
         # Each store's first offset+limit runs, merged as one sorted listing; a single store
@@ -57,13 +60,16 @@ class Service:
         total = 0
         projects: set[str] = set()
         tags: set[str] = set()
+        groups: dict[tuple, int] = {}
         for handle in chosen:
             try:
                 handle.reap_if_due(self.reap_seconds)
-                count = queries.count_runs(handle.store, f)
-                store_projects = queries.all_projects(handle.store)
+                count = search.count_runs(handle.store, f)
+                store_projects = search.all_projects(handle.store)
                 store_tags = handle.tags(f.include_hidden)
-                rows = queries.page_keys(handle.store, f, sort, offset, limit)
+                rows = search.page_keys(handle.store, f, sort, offset, limit)
+                counted = (search.group_counts(handle.store, f, group)
+                           if group is not None else [])
             except (sqlite3.Error, Error) as exc:
                 if lq.store is not None:
                     raise
@@ -74,31 +80,67 @@ class Service:
             total += count
             projects.update(store_projects)
             tags.update(store_tags)
+            for *value, n in counted:
+                groups[tuple(value)] = groups.get(tuple(value), 0) + n
             keyed.append([(row, len(handles)) for row in rows])
             handles.append(handle)
         if len(chosen) == 1:
             page = keyed[0] if keyed else []
         else:
-            merged = heapq.merge(*keyed, key=lambda item: sort.key(item[0]),
-                                 reverse=sort.reverse)
+            merged = heapq.merge(*keyed, key=lambda item: sort.key(item[0]))
             page = list(merged)[lq.offset:lq.offset + lq.limit]
-        return {"runs": self._summaries(handles, page), "total": total, "offset": lq.offset,
-                "limit": lq.limit, "projects": sorted(projects), "tags": sorted(tags),
-                "gone": sorted(self.registry.gone().values())}
+        out = {"runs": self._summaries(handles, page, lq), "total": total,
+               "offset": lq.offset, "limit": lq.limit, "projects": sorted(projects),
+               "tags": sorted(tags), "gone": sorted(self.registry.gone().values())}
+        if group is not None:
+            out["groups"] = [{"value": as_json(rank, value), "count": groups[(rank, value)]}
+                             for rank, value in sorted(groups, key=group.key)]
+        return out
 
-    def _summaries(self, handles: list[StoreHandle], page: list) -> list[dict[str, Any]]:
+    def _summaries(self, handles: list[StoreHandle], page: list, lq: params.ListQuery
+                   ) -> list[dict[str, Any]]:
         wanted: dict[int, list[int]] = {}
         for row, i in page:
             wanted.setdefault(i, []).append(row[-1])
-        found = {i: queries.summaries(handles[i].store, rids) for i, rids in wanted.items()}
+        found = {i: search.summaries(handles[i].store, rids) for i, rids in wanted.items()}
+        configs = ({i: search.config_values(handles[i].store, rids, lq.columns)
+                    for i, rids in wanted.items()} if lq.columns else {})
         for i, by_rid in found.items():
             staleness.mark(handles[i].store, list(by_rid.values()), list(by_rid))
         out = []
         for row, i in page:
             summary = found[i].get(row[-1])
-            if summary is not None:  # deleted between the two queries: left out
-                out.append({"store": handles[i].key, **summary,
-                            "sync": _sync(handles[i].store, row[-1])})
+            if summary is None:  # deleted between the two queries: left out
+                continue
+            run = {"store": handles[i].key, **summary, "sync": _sync(handles[i].store, row[-1])}
+            if lq.group is not None:
+                run["group_value"] = as_json(row[0], row[1])
+            if lq.columns:
+                run["config"] = configs[i].get(row[-1], {})
+            out.append(run)
+        return out
+
+    def keys(self, query: params.Query) -> dict[str, Any]:
+        """The config paths and summary keys of the visible runs of the stores chosen."""
+        kq = params.keys_query(query)
+        config: set[str] = set()
+        summary: set[str] = set()
+        truncated = False
+        for handle in self._chosen(kq.store):
+            try:
+                found = search.keys(handle.store, kq.project)
+            except (sqlite3.Error, Error) as exc:
+                if kq.store is not None:
+                    raise
+                log.warning("nbrun: leaving store %s out of the keys: %s", handle.path, exc)
+                continue
+            config.update(found["config"])
+            summary.update(found["summary"])
+            truncated = truncated or found.get("truncated", False)
+        limit = search.KEYS_MAX
+        out: dict[str, Any] = {"config": sorted(config)[:limit], "summary": sorted(summary)[:limit]}
+        if truncated or len(config) > limit or len(summary) > limit:
+            out["truncated"] = True
         return out
 
     # -- one run -----------------------------------------------------------------------------
@@ -107,7 +149,7 @@ class Service:
         params.run_id(run_id)
         if key is not None:
             handle = self.registry.get(key)
-            if queries.find_rid(handle.store, run_id) is None:
+            if search.find_rid(handle.store, run_id) is None:
                 raise not_found(f"no run {run_id!r} in store {handle.path}")
             return handle
         holders = [h for h in self.registry.stores() if self._holds(h, run_id)]
@@ -122,7 +164,7 @@ class Service:
     @staticmethod
     def _holds(handle: StoreHandle, run_id: str) -> bool:
         try:
-            return queries.find_rid(handle.store, run_id) is not None
+            return search.find_rid(handle.store, run_id) is not None
         except (sqlite3.Error, Error) as exc:  # as in the listing: skip an unreadable store
             log.warning("nbrun: store %s left out of the search for a run: %s", handle.path,
                         exc)
@@ -140,8 +182,8 @@ class Service:
         listed, truncated = runfiles.list_files(run_dir)
         videos = [entry for path, entry in runfiles.media(run_dir).items()
                   if entry.get("kind") == "video" and runfiles.is_plain_file(run_dir, path)]
-        return {"store": handle.key, **queries.summary_of(row), "config": row.config,
-                "keys": queries.history_keys(handle.store, row.rid), "files": listed,
+        return {"store": handle.key, **summary_of(row), "config": row.config,
+                "keys": stored_history.history_keys(handle.store, row.rid), "files": listed,
                 "files_truncated": truncated, "videos": videos, "store_path": handle.path,
                 "unstored": row.unstored,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
@@ -151,12 +193,11 @@ class Service:
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
         hq = params.history_query(query)
         handle = self.locate(run_id, hq.store)
-        row = handle.store.conn.execute("SELECT rid, last_step FROM runs WHERE id=?",
-                                        (run_id,)).fetchone()
+        row = stored_history.position(handle.store, run_id)
         if row is None:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
-        keys = hq.keys if hq.keys is not None else queries.history_keys(handle.store, row[0])
-        chunks = queries.history_chunks(handle.store, row[0], keys)
+        keys = hq.keys if hq.keys is not None else stored_history.history_keys(handle.store, row[0])
+        chunks = stored_history.history_chunks(handle.store, row[0], keys)
         return {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step)
                          for k in keys},
                 "last_step": row[1], "since_step": hq.since_step}
@@ -183,7 +224,7 @@ class Service:
         kwargs: dict[str, Any] = {"tags": change.tags}
         if not params.is_missing(change.notes):
             kwargs["notes"] = change.notes
-        outcome = queries.edit_run(handle.store, run_id, **kwargs)
+        outcome = actions.edit_run(handle.store, run_id, **kwargs)
         handle.changed()
         self._check(outcome, run_id, handle, "edit it from its notebook")
         return self._detail(handle, run_id)
@@ -192,11 +233,10 @@ class Service:
         params.run_id(run_id)
         target = params.state_body(body)
         handle = self.locate(run_id, params.store_key(query))
-        outcome = queries.set_state(handle.store, run_id, target, STALE_AFTER_S)
-        if outcome == queries.REFUSED:
-            state = handle.store.conn.execute("SELECT state FROM runs WHERE id=?",
-                                              (run_id,)).fetchone()
-            raise conflict(f"run {run_id!r} is {state[0] if state else 'gone'}; only a run "
+        outcome = actions.set_state(handle.store, run_id, target, STALE_AFTER_S)
+        if outcome == actions.REFUSED:
+            state = actions.state_of(handle.store, run_id)
+            raise conflict(f"run {run_id!r} is {state or 'gone'}; only a run "
                            "whose process is gone, or a crashed run, can be marked "
                            f"{target}")
         self._check(outcome, run_id, handle, "it can be marked once its process is gone")
@@ -209,18 +249,18 @@ class Service:
             raise bad_request(f"deleting run {run_id!r} needs confirm={run_id} (the run id "
                               "again), so that no run is deleted by a mistyped request")
         handle = self.locate(run_id, params.store_key(query))
-        outcome = queries.delete_run(handle.store, run_id)
+        outcome = actions.delete_run(handle.store, run_id)
         handle.changed()
         self._check(outcome, run_id, handle,
                     "finish it before deleting it")
 
     @staticmethod
     def _check(outcome: str, run_id: str, handle: StoreHandle, when_running: str) -> None:
-        if outcome == queries.MISSING:
+        if outcome == actions.MISSING:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
-        if outcome == queries.RUNNING:
+        if outcome == actions.RUNNING:
             raise conflict(f"run {run_id!r} is running; {when_running}")
-        if outcome != queries.OK:
+        if outcome != actions.OK:
             raise ApiError(500, f"unexpected outcome {outcome!r}")
 
 

@@ -1,7 +1,8 @@
 """The embedded store: one SQLite database (WAL) plus one folder per run."""
 
-from .database import RunRow, Store, StoreMissing, StoreUnavailable
+from .database import Store, StoreMissing, StoreUnavailable
 from .location import find_store_root, resolve_store_root
+from .records import RunRow
 from .writer import Writer, get_writer
 
 __all__ = [

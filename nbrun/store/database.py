@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -10,30 +9,18 @@ import re
 import sqlite3
 import threading
 import time
-import weakref
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from typing import Any, Iterable, Sequence
 
 from ..errors import UsageError
-from . import series
+from . import connection, series
 from .liveness import owner_alive
 from .location import STORE_DIRNAME
-from .schema import ensure_schema
+from .records import RunRow, dumps, encode_fields
 
 DB_NAME = "nbrun.db"
-BUSY_TIMEOUT_MS = 60_000
 STALE_AFTER_S = 60.0  # a heartbeat older than this marks a run from another host crashed
 _SQLITE_HEADER_SIZE = 100  # a database file in use is never shorter than its header
 UNSTORED_SHOWN = 20  # set-aside values listed on a run (all are counted)
-
-_JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored")
-_schema_ready: set[str] = set()
-_schema_lock = threading.Lock()
 
 
 class StoreMissing(UsageError):
@@ -50,50 +37,6 @@ class StoreUnavailable(UsageError):
             "needs write access to its .nbrun/ folder, where SQLite keeps its shared-memory "
             "file); pass dir= (or NBRUN_DIR) naming a folder you can write, or fix its "
             "permissions")
-
-
-@dataclass
-class RunRow:
-    """One run as stored."""
-
-    rid: int
-    id: str
-    name: str
-    project: str
-    entity: str | None
-    notes: str | None
-    tags: list[str]
-    group: str | None
-    job_type: str | None
-    config: dict[str, Any]
-    summary: dict[str, Any]
-    state: str
-    exit_code: int | None
-    mode: str
-    created_at: float
-    updated_at: float
-    finished_at: float | None
-    heartbeat_at: float
-    host: str
-    pid: int
-    pid_start: str | None
-    program: str | None
-    last_step: int
-    starting_step: int
-    resumed_count: int
-    lineage: dict[str, Any]
-    settings: dict[str, Any] = field(default_factory=dict)
-    hidden: int = 0
-    cell: str | None = None
-    unstored: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_sql(cls, row: sqlite3.Row) -> "RunRow":
-        data = dict(row)
-        for col in _JSON_COLUMNS:
-            data[col] = json.loads(data[col])
-        data["group"] = data.pop("run_group")
-        return cls(**data)
 
 
 _PLAIN_ID = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,63}")
@@ -113,19 +56,6 @@ def run_folder_name(run_id: str) -> str:
     return f"{slug}-{digest}" if slug else digest
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value, allow_nan=True, separators=(",", ":"))
-
-
-def encode_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Run fields as columns: JSON columns serialised (unless already text), group renamed."""
-    out = {k: dumps(v) if k in _JSON_COLUMNS and not isinstance(v, str) else v
-           for k, v in fields.items()}
-    if "group" in out:
-        out["run_group"] = out.pop("group")
-    return out
-
-
 class Store:
     """A store rooted at ``<root>/.nbrun``. Each thread gets its own connection."""
 
@@ -140,7 +70,7 @@ class Store:
                     "holds .nbrun/, or set NBRUN_DIR"
                 )
             _create_private(self.path, self.db_path)
-            _schema_ready.discard(self.db_path)  # a store deleted by hand gets its schema again
+            connection.forget_schema(self.db_path)
         self._local = threading.local()
         self._identity: tuple[int, int] | None = None
         if os.path.exists(self.db_path):
@@ -154,39 +84,21 @@ class Store:
             raise StoreUnavailable(self.path, exc) from exc
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_MS / 1000,
-                               isolation_level=None, check_same_thread=False,
-                               factory=_Connection)
-        _connections.add(conn)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        key = self.db_path
-        if key not in _schema_ready:
-            # Switching a new file to WAL can answer "database is locked" at once instead of
-            # waiting (SQLite skips the busy handler where waiting could deadlock), so the
-            # processes setting a store up take turns on a lock of its folder.
-            with _schema_lock, _folder_lock(self.path):
-                if key not in _schema_ready:
-                    _set_wal(conn)
-                    ensure_schema(conn)
-                    _schema_ready.add(key)
-        else:
-            _set_wal(conn)
-        conn.execute("PRAGMA synchronous=FULL")
-        return conn
+        return connection.open_connection(self.db_path, self.path)
 
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "generation", None) != _generation:
+        generation = connection.generation()
+        if conn is None or getattr(self._local, "generation", None) != generation:
             conn = self._local.conn = self.connect()
-            self._local.generation = _generation
+            self._local.generation = generation
             if self._identity is None:
                 self.file_problem()
         return conn
 
-    def transaction(self) -> "_Transaction":
-        return _Transaction(self.conn)
+    def transaction(self) -> connection.Transaction:
+        return connection.Transaction(self.conn)
 
     def run_dir(self, run_id: str) -> str:
         return os.path.join(self.path, "runs", run_folder_name(run_id))
@@ -214,24 +126,6 @@ class Store:
 
     def ids(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM runs")]
-
-    def list(self, project: str | None = None, state: str | None = None,
-             tags: Sequence[str] | None = None) -> list[RunRow]:
-        self.reap()
-        where, args = [], []
-        if project is not None:
-            where.append("project=?")
-            args.append(project)
-        if state is not None:
-            where.append("state=?")
-            args.append(state)
-        sql = "SELECT * FROM runs" + (" WHERE " + " AND ".join(where) if where else "")
-        rows = [RunRow.from_sql(r) for r in self.conn.execute(sql + " ORDER BY created_at, rid",
-                                                              args)]
-        if tags:
-            wanted = set(tags)
-            rows = [r for r in rows if wanted.issubset(r.tags)]
-        return rows
 
     def last_run_of_program(self, program: str, host: str) -> RunRow | None:
         """The newest run that this program started on ``host``."""
@@ -362,105 +256,9 @@ class Store:
         return [by_step[s] for s in sorted(by_step)]
 
 
-def _set_wal(conn: sqlite3.Connection) -> None:
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode=WAL")
-
-
 def _create_private(path: str, db_path: str) -> None:
     """The store's folders and database file, readable by the user only whatever the umask
     (SQLite gives the -wal and -shm files the database file's mode)."""
     os.makedirs(path, mode=0o700, exist_ok=True)
     os.makedirs(os.path.join(path, "runs"), mode=0o700, exist_ok=True)
     os.close(os.open(db_path, os.O_CREAT | os.O_WRONLY, 0o600))
-
-
-@contextlib.contextmanager
-def _folder_lock(path: str) -> Iterator[None]:
-    """An exclusive advisory lock on the store's folder (none where flock does not exist)."""
-    if fcntl is None:
-        yield
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-class _Transaction:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``: takes the write lock up front so a busy store waits
-    instead of failing half-way through."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        _forking.acquire()
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            _forking.release()
-            raise
-        return self.conn
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                try:
-                    self.conn.execute("COMMIT")
-                    return
-                except BaseException:
-                    self._rollback()
-                    raise
-            self._rollback()
-        finally:
-            _forking.release()
-
-    def _rollback(self) -> None:
-        # A failed COMMIT (disk full, I/O error) may leave the transaction open or already
-        # rolled back; either way the connection must come out of it usable, and a failing
-        # ROLLBACK must not hide the error that caused it.
-        if self.conn.in_transaction:
-            try:
-                self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-
-
-# SQLite keeps per-process lock state for every open database file, and a forked child
-# inherits it: a child that opens the database (or closes an inherited connection) acts on
-# locks it does not hold and can check-point or delete the log under the parent, corrupting
-# the store. So a fork waits for any write transaction of this process to end and closes every
-# connection first; each thread reopens its own on next use, in the parent and in the child.
-_forking = threading.RLock()
-_generation = 0
-
-
-class _Connection(sqlite3.Connection):
-    """A connection that can be weakly referenced (to be closed before a fork)."""
-
-
-_connections: "weakref.WeakSet[_Connection]" = weakref.WeakSet()
-
-
-def _before_fork() -> None:
-    global _generation
-    _forking.acquire()
-    _generation += 1
-    for conn in list(_connections):
-        try:
-            conn.close()
-        except sqlite3.Error:
-            pass
-    _connections.clear()
-
-
-def _after_fork_in_child() -> None:
-    global _forking
-    _forking = threading.RLock()
-
-
-os.register_at_fork(before=_before_fork, after_in_parent=lambda: _forking.release(),
-                    after_in_child=_after_fork_in_child)

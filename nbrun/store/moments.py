@@ -10,7 +10,7 @@ import sqlite3
 from typing import Any
 
 from . import series
-from .database import dumps, encode_fields
+from .records import dumps, encode_fields
 
 _LATEST = """
 SELECT key, kind, steps, vals FROM series s

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import series
-from .database import dumps, encode_fields
+from .records import dumps, encode_fields
 
 Rows = list[tuple[int, dict[str, Any]]]
 

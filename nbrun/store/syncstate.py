@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from . import series
-from .database import RunRow, Store
+from .database import Store
 from .liveness import HOST, owner_alive
+from .records import RunRow
 
 LEASE_STALE_S = 30.0  # a lease not renewed for this long is free (owner on another host)
 

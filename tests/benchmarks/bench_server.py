@@ -150,10 +150,11 @@ def verdict(ms: float, target: float) -> str:
 # -- in-process downsampling ---------------------------------------------------------------------
 def downsample_in_process(root: Path, run_id: str, reps: int) -> dict[str, float]:
     from nbrun.server import downsample, history
-    from nbrun.store import Store, queries
+    from nbrun.store import Store, search
+    from nbrun.store import history as stored_history
 
     store = Store(str(root))
-    rid = queries.find_rid(store, run_id)
+    rid = search.find_rid(store, run_id)
     out = {}
     saved = downsample.np
     for label, np in (("numpy", saved), ("pure Python", None)):
@@ -163,7 +164,7 @@ def downsample_in_process(root: Path, run_id: str, reps: int) -> dict[str, float
         times = []
         for _ in range(max(3, reps // 4) if np is None else reps):
             t0 = time.perf_counter()
-            chunks = queries.history_chunks(store, rid, ["loss"])
+            chunks = stored_history.history_chunks(store, rid, ["loss"])
             history.series_json(chunks["loss"], 1000)
             times.append((time.perf_counter() - t0) * 1000)
         out[label] = statistics.median(times)
