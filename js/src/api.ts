@@ -7,145 +7,17 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-/** The state of a run as the store reports it. */
-export type RunState = 'running' | 'finished' | 'failed' | 'crashed' | string;
+import type {
+  IHistory,
+  IRunDetail,
+  IRunKeys,
+  IRunList,
+  IRunQuery,
+  IRunRef,
+  IStoreInfo
+} from './apitypes';
 
-/** Lineage of a run: where it was forked from, when it was rewound or resumed. */
-export interface ILineage {
-  forked_from?: { id: string; step: number } | null;
-  rewinds?: { step: number; at: number }[];
-  resumes?: { step: number; at: number }[];
-}
-
-/** A run's way to its MLflow tracking server (null: a run never meant for one). */
-export interface ISyncStatus {
-  /** "synced", "N behind", "not synced" or "state pending". */
-  label: string;
-  synced: boolean;
-  behind: number;
-  url: string | null;
-  last_error: string | null;
-  refused: number;
-}
-
-/** One run as `GET /runs` lists it. Times are unix seconds. */
-export interface IRunSummary {
-  store: string;
-  id: string;
-  name: string;
-  project: string;
-  entity: string | null;
-  state: RunState;
-  exit_code: number | null;
-  tags: string[];
-  notes: string | null;
-  group: string | null;
-  job_type: string | null;
-  created_at: number;
-  updated_at: number;
-  finished_at: number | null;
-  heartbeat_at: number | null;
-  last_step: number;
-  summary: Record<string, unknown>;
-  lineage: ILineage;
-  resumed_count: number;
-  hidden: boolean | number;
-  /** A running run whose process is gone or whose heartbeat is old (from the server). */
-  stale?: boolean;
-  sync?: ISyncStatus | null;
-}
-
-/** A video attached to a run (monitor_gym), as the run detail lists it. */
-export interface IRunVideo {
-  /** Relative to the run folder, `/`-separated. */
-  path: string;
-  episode: number | null;
-  /** The run's step where the recording started. */
-  step: number | null;
-}
-
-/** One run as `GET /runs/<id>` returns it. */
-export interface IRunDetail extends IRunSummary {
-  config: Record<string, unknown>;
-  keys: string[];
-  files: { path: string; size: number }[];
-  videos?: IRunVideo[];
-  store_path: string;
-  /** Logged values the writer could not store and set aside ({} when none). */
-  unstored?: IUnstored | Record<string, never>;
-  /** The run it was forked from; `name` is null when that run was deleted. */
-  parent?: { id: string; name: string | null; step: number } | null;
-  /** Runs forked from this one (the first 200), and how many there are. */
-  forks?: { id: string; name: string; step: number }[];
-  forks_total?: number;
-}
-
-/** What the writer set aside: a count and the first few, each with key, step and reason. */
-export interface IUnstored {
-  count: number;
-  items: { key: string; step: number | null; reason: string }[];
-}
-
-/** A page of runs. */
-export interface IRunList {
-  runs: IRunSummary[];
-  total: number;
-  offset: number;
-  limit: number;
-  projects: string[];
-  tags: string[];
-  /** Paths of the stores deleted while the server served them. */
-  gone?: string[];
-}
-
-/** One store the server reads. */
-export interface IStoreInfo {
-  key: string;
-  /** Relative to the server's root folder when inside it. */
-  path: string;
-  /** Visible runs, or null when the store could not be read. */
-  runs: number | null;
-  error?: string;
-}
-
-/** History downsampled by the server; `null` stands for NaN or infinity. */
-export interface IHistory {
-  keys: Record<string, { steps: number[]; values: (number | null)[] }>;
-  last_step: number;
-}
-
-/** The sort orders the server accepts. */
-export type RunSort =
-  | 'created_at'
-  | '-created_at'
-  | 'name'
-  | '-name'
-  | 'state'
-  | 'project'
-  | 'updated_at'
-  | '-updated_at';
-
-/** The query of a run listing. */
-export interface IRunQuery {
-  /** The key of one store (default: every store the server reads). */
-  store?: string;
-  project?: string;
-  state?: string;
-  tags?: string[];
-  q?: string;
-  sort?: RunSort;
-  offset?: number;
-  limit?: number;
-  includeHidden?: boolean;
-  /** Only online (or once synced) runs not fully on their server. */
-  unsynced?: boolean;
-}
-
-/** A run's address: the store key and the run id. */
-export interface IRunRef {
-  store: string;
-  id: string;
-}
+export * from './apitypes';
 
 /** The largest page the server returns. */
 export const MAX_PAGE = 1000;
@@ -185,19 +57,23 @@ export class NbrunAPI {
     return this._request<IRunList>(
       ['runs'],
       {
-        store: query.store,
-        project: query.project,
-        state: query.state,
-        tag: query.tags,
-        q: query.q,
-        sort: query.sort,
+        ...Private.filterParams(query),
+        group_by: query.groupBy,
+        columns: query.columns,
         offset: query.offset,
         limit: query.limit,
-        include_hidden: query.includeHidden ? 1 : undefined,
-        unsynced: query.unsynced ? 1 : undefined
+        include_hidden: query.includeHidden ? 1 : undefined
       },
       { signal }
     );
+  }
+
+  /** `GET /keys`: the config and summary keys of the chosen runs. */
+  keys(query: { store?: string; project?: string } = {}): Promise<IRunKeys> {
+    return this._request<IRunKeys>(['keys'], {
+      store: query.store,
+      project: query.project
+    });
   }
 
   /** `GET /runs/<id>` */
@@ -237,14 +113,7 @@ export class NbrunAPI {
 
   /** `GET /export/runs.csv`: every run the query's filters match, as CSV. */
   exportRunsCsv(query: IRunQuery = {}): Promise<string> {
-    return this._text(['export', 'runs.csv'], {
-      store: query.store,
-      project: query.project,
-      state: query.state,
-      tag: query.tags,
-      q: query.q,
-      sort: query.sort
-    });
+    return this._text(['export', 'runs.csv'], Private.filterParams(query));
   }
 
   /** `GET /runs/<id>/history.csv`: every logged number of the run, as CSV. */
@@ -361,6 +230,20 @@ export function runKey(ref: IRunRef): string {
 }
 
 namespace Private {
+  /** The parameters that choose and order the runs of a listing or export. */
+  export function filterParams(query: IRunQuery): Record<string, QueryValue> {
+    return {
+      store: query.store,
+      project: query.project,
+      state: query.state,
+      tag: query.tags,
+      q: query.q,
+      where: query.where,
+      sort: query.sort,
+      unsynced: query.unsynced ? 1 : undefined
+    };
+  }
+
   /** `?a=1&tag=x&tag=y`, leaving out empty values; repeated keys for arrays. */
   export function queryString(query: Record<string, QueryValue>): string {
     const params = new URLSearchParams();

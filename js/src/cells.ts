@@ -1,59 +1,11 @@
 /**
- * `%%runinit` cells that resume, fork or rewind a run, written into a notebook.
- *
- * The cell body is a YAML mapping of `nbrun.init()` keyword arguments. Strings
- * are written as JSON strings, which are valid YAML scalars whatever they
- * hold (colons, quotes, `#`, newlines, leading dashes).
+ * Cells written into a notebook below its active cell: the `%%runinit` cells
+ * of the run detail and the run form, and the cells of a first run.
  */
 import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
-/** How a cell continues a run. */
-export type CellAction = 'resume' | 'fork' | 'rewind';
-
-/** The run the cell refers to. */
-export interface ICellRun {
-  project: string;
-  id: string;
-}
-
-/**
- * A YAML scalar for any string. `$`, `{` and `}` are escaped because the
- * magic expands `$var` and `{expr}` in the body; line and paragraph
- * separators because YAML reads them as line breaks; DEL, the C1 controls
- * U+0080-U+009F (NEL among them) and U+FFFE/U+FFFF because YAML refuses them
- * unescaped.
- */
-export function yamlString(value: string): string {
-  return JSON.stringify(value).replace(
-    /[${}\u007f-\u009f\u2028\u2029\ufffe\uffff]/g,
-    ch => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')
-  );
-}
-
-/**
- * The text of a `%%runinit` cell.
- *
- * - resume: `project`, `id`, `resume: allow`;
- * - fork at step n: `fork_from: "<id>?_step=<n>"`;
- * - rewind at step n: `resume_from: "<id>?_step=<n>"`.
- */
-export function runinitCell(
-  action: CellAction,
-  run: ICellRun,
-  step?: number
-): string {
-  const lines = ['%%runinit', `project: ${yamlString(run.project)}`];
-  if (action === 'resume') {
-    lines.push(`id: ${yamlString(run.id)}`, 'resume: allow');
-  } else {
-    if (step === undefined || !Number.isInteger(step) || step < 0) {
-      throw new Error(`a ${action} needs a step that is a whole number >= 0`);
-    }
-    const key = action === 'fork' ? 'fork_from' : 'resume_from';
-    lines.push(`${key}: ${yamlString(`${run.id}?_step=${step}`)}`);
-  }
-  return lines.join('\n') + '\n';
-}
+export type { CellAction, ICellRun } from './runinittext';
+export { runinitCell, yamlString } from './runinittext';
 
 /**
  * Insert a new code cell below the active cell of a notebook and put `source`
@@ -74,4 +26,19 @@ export function insertCellBelow(panel: NotebookPanel, source: string): number {
   }
   cell.model.sharedModel.setSource(source);
   return notebook.activeCellIndex;
+}
+
+/**
+ * Insert code cells one below the other, the first below the active cell, and
+ * leave the last one active. Returns the index of the first.
+ */
+export function insertCellsBelow(
+  panel: NotebookPanel,
+  sources: readonly string[]
+): number {
+  const first = insertCellBelow(panel, sources[0] ?? '');
+  for (const source of sources.slice(1)) {
+    insertCellBelow(panel, source);
+  }
+  return first;
 }

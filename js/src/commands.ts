@@ -1,6 +1,23 @@
 /**
- * Ids of the commands the extension registers.
+ * The commands the extension registers, and their ids.
  */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  MainAreaWidget,
+  Notification,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+
+import { IRunRef, IRunSummary } from './api';
+import { CellAction, insertCellBelow, insertCellsBelow } from './cells';
+import { CompareWidget } from './compare';
+import { RunDetailWidget } from './detail';
+import { runsIcon } from './icons';
+import type { RunListModel } from './model';
+import { runinitCell, START_CELLS } from './runinittext';
+
 export namespace CommandIDs {
   /** Show the runs sidebar. */
   export const openSidebar = 'nbrun:open-sidebar';
@@ -18,6 +35,199 @@ export namespace CommandIDs {
    * `{path, index, source}` (used by the run form's "Insert cell").
    */
   export const insertCellBelow = 'nbrun:insert-cell-below';
+  /**
+   * Write the cells of a first run (`%load_ext nbrun`, a `%%runinit` cell, a
+   * loop that logs) below the active cell of the active notebook, or into a
+   * new notebook when none is open.
+   */
+  export const insertStartCells = 'nbrun:insert-start-cells';
   /** Refresh the runs list now. */
   export const refresh = 'nbrun:refresh';
+}
+
+/** What the commands act on. */
+export interface ICommandContext {
+  app: JupyterFrontEnd;
+  model: RunListModel;
+  /** The id of the runs sidebar. */
+  sidebarId: string;
+  notebooks: INotebookTracker | null;
+  details: WidgetTracker<MainAreaWidget<RunDetailWidget>>;
+  comparisons: WidgetTracker<MainAreaWidget<CompareWidget>>;
+}
+
+/** Register every command of the extension. */
+export function registerCommands(context: ICommandContext): void {
+  const { app, model, notebooks, details, comparisons } = context;
+  const { commands, shell } = app;
+  const api = model.api;
+
+  commands.addCommand(CommandIDs.openSidebar, {
+    label: 'Show nbrun Runs',
+    icon: runsIcon,
+    execute: () => shell.activateById(context.sidebarId)
+  });
+
+  commands.addCommand(CommandIDs.refresh, {
+    label: 'Refresh nbrun Runs',
+    execute: async () => {
+      // A failure shows in the sidebar's status line.
+      await Promise.all([
+        model.refresh(),
+        model.running ? model.running.refresh() : Promise.resolve()
+      ]).catch(() => undefined);
+    }
+  });
+
+  commands.addCommand(CommandIDs.openRun, {
+    label: args => (args.id ? `Open Run ${args.id}` : 'Open Run'),
+    icon: runsIcon,
+    execute: args => {
+      const ref = refArg(args);
+      const open = details.find(
+        w => w.content.ref.id === ref.id && w.content.ref.store === ref.store
+      );
+      if (open) {
+        shell.activateById(open.id);
+        return open;
+      }
+      const content = new RunDetailWidget({ api, ref, commands });
+      const widget = new MainAreaWidget({ content });
+      widget.id = `nbrun-run-${domId(ref)}`;
+      widget.title.label = `Run ${ref.id}`;
+      widget.title.icon = runsIcon;
+      widget.title.closable = true;
+      content.loaded.connect((_, run) => {
+        widget.title.label = `Run: ${run.name}`;
+        widget.title.caption = `${run.name} (${run.project}, ${run.id})`;
+      });
+      content.runChanged.connect((_, change) => {
+        model.invalidate();
+        if (change === 'deleted') {
+          widget.dispose();
+        }
+      });
+      void details.add(widget);
+      shell.add(widget, 'main');
+      shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
+  const selectedRefs = (): IRunRef[] =>
+    model.selection.runs.map((r: IRunSummary) => ({
+      store: r.store,
+      id: r.id
+    }));
+
+  commands.addCommand(CommandIDs.compare, {
+    label: 'Compare Selected Runs',
+    icon: runsIcon,
+    isEnabled: args =>
+      Array.isArray(args.runs)
+        ? (args.runs as unknown[]).length >= 2
+        : model.selection.runs.length >= 2,
+    execute: args => {
+      const refs: IRunRef[] = Array.isArray(args.runs)
+        ? (args.runs as ReadonlyPartialJSONObject[]).map(refArg)
+        : selectedRefs();
+      if (refs.length < 2) {
+        Notification.info('Select two or more runs to compare them.', {
+          autoClose: 4000
+        });
+        return;
+      }
+      const content = new CompareWidget({ api, refs, commands });
+      const widget = new MainAreaWidget({ content });
+      widget.id = `nbrun-compare-${Date.now()}`;
+      widget.title.label = `Compare ${refs.length} runs`;
+      widget.title.icon = runsIcon;
+      widget.title.closable = true;
+      void comparisons.add(widget);
+      shell.add(widget, 'main');
+      shell.activateById(widget.id);
+      return widget;
+    }
+  });
+
+  const activeNotebook = (): NotebookPanel | null => {
+    const panel = notebooks?.currentWidget ?? null;
+    if (!panel) {
+      Notification.warning(
+        'Open a notebook first: the %%runinit cell is written into the active notebook.',
+        { autoClose: 6000 }
+      );
+    }
+    return panel;
+  };
+
+  commands.addCommand(CommandIDs.writeCell, {
+    label: args => {
+      switch (args.action) {
+        case 'fork':
+          return 'Fork Run into Notebook';
+        case 'rewind':
+          return 'Rewind Run into Notebook';
+        default:
+          return 'Resume Run in Notebook';
+      }
+    },
+    execute: args => {
+      const action = String(args.action ?? 'resume') as CellAction;
+      const step =
+        args.step === null || args.step === undefined
+          ? undefined
+          : Number(args.step);
+      const text = runinitCell(
+        action,
+        { project: String(args.project ?? ''), id: String(args.id ?? '') },
+        step
+      );
+      const panel = activeNotebook();
+      if (!panel) {
+        return;
+      }
+      insertCellBelow(panel, text);
+      shell.activateById(panel.id);
+      return text;
+    }
+  });
+
+  if (notebooks) {
+    commands.addCommand(CommandIDs.insertStartCells, {
+      label: 'Insert the Cells of a First nbrun Run',
+      caption:
+        'Write %load_ext nbrun, a %%runinit cell and a loop that logs into the notebook',
+      execute: async () => {
+        let panel = notebooks.currentWidget;
+        if (!panel) {
+          panel = (await commands.execute('notebook:create-new', {
+            kernelName: 'python3'
+          })) as NotebookPanel;
+          await panel.context.ready;
+        }
+        insertCellsBelow(panel, START_CELLS);
+        shell.activateById(panel.id);
+        return START_CELLS.join('\n');
+      }
+    });
+  }
+}
+
+function refArg(args: ReadonlyPartialJSONObject): IRunRef {
+  const store = String(args.store ?? '');
+  const id = String(args.id ?? '');
+  if (!id) {
+    throw new Error('no run id given');
+  }
+  return { store, id };
+}
+
+/** A DOM id for a run's view. */
+function domId(ref: IRunRef): string {
+  const text = `${ref.store}-${ref.id}`;
+  return text.replace(
+    /[^A-Za-z0-9_-]/g,
+    c => `_${c.charCodeAt(0).toString(16)}`
+  );
 }

@@ -1,63 +1,48 @@
 /**
- * The model behind the runs sidebar: filters, a windowed cache of pages of
- * the listing (only the pages that cover the visible rows are fetched and
- * kept), the selection, the chosen summary columns, the running runs shown in
- * JupyterLab's Running panel, and the one poll that refreshes all of them
- * while a view of them is visible.
+ * The model behind the runs table: filters, a windowed cache of the listing's
+ * pages, groups, the selection, the chosen columns (per project, kept in the
+ * state database), the keys to choose from, and the one poll that refreshes
+ * all of them, and the Running panel's runs, while a view of them is visible.
  */
+import { IStateDB } from '@jupyterlab/statedb';
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import {
+  IRunGroup,
   IRunList,
-  IStoreInfo,
-  IRunRef,
   IRunSummary,
   NbrunAPI,
-  NbrunAPIError,
-  RunSort,
-  runKey
+  NbrunAPIError
 } from './api';
+import { RunCatalog } from './catalog';
+import { ISavedLayout, projectColumns, readLayout } from './columns';
+import {
+  clearedFilters,
+  DEFAULT_FILTERS,
+  IFilters,
+  isFiltered,
+  runQuery
+} from './filters';
+import { RunPages } from './pages';
+import type { RunningRuns } from './running';
+import { RunSelection } from './selection';
 
-/** The filters and order of the listing. */
-export interface IFilters {
-  /** A store key, or '' for every store. */
-  store: string;
-  project: string;
-  state: string;
-  tags: string[];
-  q: string;
-  sort: RunSort;
-  /** Only runs not fully on their tracking server. */
-  unsynced: boolean;
-}
+export { DEFAULT_FILTERS, IFilters, RUN_STATES } from './filters';
 
-/** Filters of a fresh sidebar: everything, newest first. */
-export const DEFAULT_FILTERS: IFilters = {
-  store: '',
-  project: '',
-  state: '',
-  tags: [],
-  q: '',
-  sort: '-created_at',
-  unsynced: false
-};
+/** Where the chosen columns, order and grouping are kept between sessions. */
+export const STATE_KEY = 'nbrun:sidebar';
 
-/** The states a run can have, for the state filter. */
-export const RUN_STATES = ['running', 'finished', 'failed', 'crashed'];
-
-/** How often the list of stores is refreshed while the sidebar shows. */
-const STORES_EVERY_MS = 30 * 1000;
-
-/** The most running runs listed in the Running panel. */
-const RUNNING_LIMIT = 200;
-
-/** The model of the runs list. */
+/** The model of the runs table. */
 export class RunListModel implements IDisposable {
   constructor(options: RunListModel.IOptions) {
     this.api = options.api;
     this.pageSize = options.pageSize ?? 200;
+    this._pages = new RunPages(this.pageSize);
+    this.catalog = new RunCatalog(this.api);
+    this.catalog.changed.connect(() => this._changed.emit());
+    this.selection.changed.connect(() => this._changed.emit());
     this.poll = new Poll({
       name: 'nbrun:runs',
       auto: false,
@@ -83,28 +68,41 @@ export class RunListModel implements IDisposable {
    */
   readonly poll: Poll;
 
+  /** The stores and keys to choose from. */
+  readonly catalog: RunCatalog;
+
+  /** The runs chosen to compare. */
+  readonly selection = new RunSelection();
+
+  /** The Running panel's runs, refreshed by this model's poll when set. */
+  running: RunningRuns | null = null;
+
   /** Emitted when rows, totals, filters, selection or columns change. */
   get changed(): ISignal<this, void> {
     return this._changed;
-  }
-
-  /** Emitted when the set of running runs (or their progress) changes. */
-  get runningChanged(): ISignal<this, void> {
-    return this._runningChanged;
   }
 
   get isDisposed(): boolean {
     return this._isDisposed;
   }
 
-  /** The current filters. */
   get filters(): IFilters {
     return this._filters;
+  }
+
+  /** Whether a filter leaves runs out (an empty listing then "matches nothing"). */
+  get filtered(): boolean {
+    return isFiltered(this._filters);
   }
 
   /** Runs matching the filters. */
   get total(): number {
     return this._total;
+  }
+
+  /** With a grouping: the groups over the whole listing, in order. */
+  get groups(): IRunGroup[] {
+    return this._filters.groupBy ? this._groups : [];
   }
 
   /** Whether the first answer for the current filters has arrived. */
@@ -117,12 +115,16 @@ export class RunListModel implements IDisposable {
     return this._error;
   }
 
+  /** Why the server refused the filter expression, or null. */
+  get whereError(): string | null {
+    return this._whereError;
+  }
+
   /** A store deleted while shown, reported until dismissed; or null. */
   get notice(): string | null {
     return this._notice;
   }
 
-  /** Forget the notice. */
   dismissNotice(): void {
     this._notice = null;
     this._changed.emit();
@@ -138,74 +140,52 @@ export class RunListModel implements IDisposable {
     return this._tags;
   }
 
-  /** The stores the server reads (refreshed every few polls). */
-  get stores(): IStoreInfo[] {
-    return this._stores;
-  }
-
-  /** Summary keys seen in the fetched runs, sorted. */
-  get summaryKeys(): string[] {
-    return Array.from(this._summaryKeys).sort();
-  }
-
-  /** The summary keys the user chose to show as columns. */
+  /** The chosen columns of the project shown: `summary.<key>`, `config.<path>`. */
   get columns(): string[] {
-    return this._columns;
+    return projectColumns(this._layout, this._filters.project);
   }
 
+  /** Choose the columns of the project shown (refetches for config values). */
   set columns(columns: string[]) {
-    this._columns = columns.slice();
-    this._changed.emit();
-  }
-
-  /** The selected runs (for comparing). */
-  get selected(): IRunSummary[] {
-    return Array.from(this._selection.values());
-  }
-
-  /** The running runs (for the Running panel). */
-  get running(): IRunSummary[] {
-    return this._running;
-  }
-
-  /** The run at a row, or undefined while its page is loading. */
-  runAt(index: number): IRunSummary | undefined {
-    const page = this._pages.get(Math.floor(index / this.pageSize));
-    return page?.[index % this.pageSize];
-  }
-
-  isSelected(ref: IRunRef): boolean {
-    return this._selection.has(runKey(ref));
-  }
-
-  toggleSelected(run: IRunSummary): void {
-    const key = runKey(run);
-    if (this._selection.has(key)) {
-      this._selection.delete(key);
+    const configs = (list: string[]) =>
+      list.filter(c => c.startsWith('config.')).join();
+    const before = configs(this.columns);
+    this._layout.columns[this._filters.project] = columns.slice();
+    this._save();
+    if (configs(columns) !== before) {
+      this._reload();
     } else {
-      this._selection.set(key, run);
-    }
-    this._changed.emit();
-  }
-
-  clearSelection(): void {
-    if (this._selection.size) {
-      this._selection.clear();
       this._changed.emit();
     }
   }
 
+  /** The run at a row, or undefined while its page is loading. */
+  runAt(index: number): IRunSummary | undefined {
+    return this._pages.at(index);
+  }
+
   /** Change filters: the cache is dropped and the first rows are fetched. */
   setFilters(filters: Partial<IFilters>): void {
-    this._filters = { ...this._filters, ...filters };
-    this._generation += 1;
-    this._pages.clear();
-    this._inflight.clear();
-    this._loaded = false;
-    this._changed.emit();
-    if (this._visible.has('sidebar')) {
-      this.refresh().catch(() => undefined);
+    const before = this._filters;
+    this._filters = { ...before, ...filters };
+    if (
+      before.store !== this._filters.store ||
+      before.project !== this._filters.project
+    ) {
+      this.catalog.keysChanged();
     }
+    if (
+      before.sort !== this._filters.sort ||
+      before.groupBy !== this._filters.groupBy
+    ) {
+      this._save();
+    }
+    this._reload();
+  }
+
+  /** Clear every filter that leaves runs out (not the store, order or groups). */
+  clearFilters(): void {
+    this.setFilters(clearedFilters(this._filters));
   }
 
   /**
@@ -235,28 +215,12 @@ export class RunListModel implements IDisposable {
    * screen yet); pages off screen are dropped so they are fresh when shown.
    */
   async refresh(): Promise<void> {
+    if (this._whereError !== null) {
+      return; // the same expression would be refused again
+    }
     const wanted = this._pagesInRange();
-    for (const page of Array.from(this._pages.keys())) {
-      if (!wanted.includes(page)) {
-        this._pages.delete(page);
-      }
-    }
+    this._pages.keepOnly(wanted);
     await Promise.all(wanted.map(page => this._fetchPage(page, true)));
-  }
-
-  /** Fetch the running runs for the Running panel. */
-  async refreshRunning(): Promise<void> {
-    const list = await this.api.listRuns({
-      state: 'running',
-      sort: '-created_at',
-      limit: RUNNING_LIMIT
-    });
-    const signature = (runs: IRunSummary[]) =>
-      runs.map(r => `${runKey(r)}:${r.name}:${r.last_step}`).join('\n');
-    if (signature(list.runs) !== signature(this._running)) {
-      this._running = list.runs;
-      this._runningChanged.emit();
-    }
   }
 
   /**
@@ -277,17 +241,34 @@ export class RunListModel implements IDisposable {
     }
   }
 
-  /** Whether the Running panel is fed by this model. */
-  set tracksRunning(value: boolean) {
-    this._tracksRunning = value;
-  }
-
   /** Something changed a run (edit, delete): refresh now if a view shows it. */
   invalidate(): void {
     if (this._visible.size > 0) {
       void this.poll.refresh();
     } else {
       this._pages.clear();
+    }
+  }
+
+  /**
+   * Read the saved columns, order and grouping, and save them from then on.
+   * Older saved state (summary columns for every project) is read as well.
+   */
+  async restore(state: IStateDB): Promise<void> {
+    const layout = readLayout(await state.fetch(STATE_KEY));
+    this._state = state;
+    this._layout = layout;
+    const { sort, groupBy } = layout;
+    if (
+      (sort && sort !== this._filters.sort) ||
+      (groupBy !== undefined && groupBy !== this._filters.groupBy)
+    ) {
+      this.setFilters({
+        sort: sort || this._filters.sort,
+        groupBy: groupBy ?? this._filters.groupBy
+      });
+    } else {
+      this._reload();
     }
   }
 
@@ -303,150 +284,130 @@ export class RunListModel implements IDisposable {
     Signal.clearData(this);
   }
 
+  /** The listing changed: drop the cache and fetch what is on screen. */
+  private _reload(): void {
+    this._pages.reset();
+    this._loaded = false;
+    this._whereError = null;
+    this._changed.emit();
+    if (this._visible.has('sidebar')) {
+      this.refresh().catch(() => undefined);
+    }
+  }
+
+  private _save(): void {
+    if (!this._state) {
+      return;
+    }
+    const value: ISavedLayout = {
+      ...this._layout,
+      sort: this._filters.sort,
+      groupBy: this._filters.groupBy
+    };
+    this._layout = value;
+    void this._state.save(STATE_KEY, value as any);
+  }
+
   private async _tick(): Promise<void> {
     const tasks: Promise<void>[] = [];
     if (this._visible.has('sidebar')) {
-      tasks.push(this.refresh());
-      if (Date.now() - this._storesAt > STORES_EVERY_MS) {
-        tasks.push(this._refreshStores());
-      }
+      tasks.push(this.refresh(), this.catalog.refresh(this._filters));
     }
-    if (this._tracksRunning) {
-      tasks.push(this.refreshRunning());
+    if (this.running) {
+      tasks.push(this.running.refresh());
     }
     await Promise.all(tasks);
   }
 
-  private async _refreshStores(): Promise<void> {
-    this._storesAt = Date.now();
-    const stores = await this.api.stores();
-    if (JSON.stringify(stores) !== JSON.stringify(this._stores)) {
-      this._stores = stores;
-      this._changed.emit();
-    }
-  }
-
   private _pagesInRange(): number[] {
     const [start, end] = this._range;
-    const first = Math.floor(start / this.pageSize);
-    let last = Math.floor(Math.max(start, end - 1) / this.pageSize);
-    if (this._loaded) {
-      last = Math.min(
-        last,
-        Math.max(0, Math.ceil(this._total / this.pageSize) - 1)
-      );
-    }
-    const pages: number[] = [];
-    for (let page = first; page <= Math.max(first, last); page++) {
-      pages.push(page);
-    }
-    return pages;
+    return this._pages.pagesIn(start, end, this._loaded ? this._total : null);
   }
 
   private _fetchPage(page: number, force = false): Promise<void> {
-    const existing = this._inflight.get(page);
-    if (existing && !force) {
-      return existing;
+    const query = runQuery(this._filters, this.columns);
+    return this._pages.fetch(
+      page,
+      (offset, current) =>
+        this.api.listRuns({ ...query, offset, limit: this.pageSize }).then(
+          list => {
+            if (current() && !this._isDisposed) {
+              this._error = null;
+              this._apply(page, list);
+            }
+          },
+          (error: Error) => {
+            if (current() && !this._isDisposed) {
+              this._failed(error);
+            }
+          }
+        ),
+      force
+    );
+  }
+
+  private _failed(error: Error): void {
+    if (error instanceof NbrunAPIError && error.status === 410) {
+      // The chosen store was deleted: say so and list every other store.
+      this._notice = error.message;
+      this.catalog.storesChanged();
+      this.setFilters({ store: '' });
+      return;
     }
-    const generation = this._generation;
-    const f = this._filters;
-    const request = this.api
-      .listRuns({
-        store: f.store,
-        project: f.project,
-        state: f.state,
-        tags: f.tags,
-        q: f.q,
-        sort: f.sort,
-        unsynced: f.unsynced,
-        offset: page * this.pageSize,
-        limit: this.pageSize
-      })
-      .then(
-        (list: IRunList) => {
-          if (generation !== this._generation || this._isDisposed) {
-            return;
-          }
-          this._error = null;
-          this._apply(page, list);
-        },
-        (error: Error) => {
-          if (generation !== this._generation || this._isDisposed) {
-            return;
-          }
-          if (error instanceof NbrunAPIError && error.status === 410) {
-            // The chosen store was deleted: say so and list every other store.
-            this._notice = error.message;
-            this._storesAt = 0;
-            this.setFilters({ store: '' });
-            return;
-          }
-          this._error = error.message || String(error);
-          this._changed.emit();
-          throw error;
-        }
-      )
-      .finally(() => {
-        if (this._inflight.get(page) === request) {
-          this._inflight.delete(page);
-        }
-      });
-    this._inflight.set(page, request);
-    return request;
+    if (
+      error instanceof NbrunAPIError &&
+      error.status === 400 &&
+      this._filters.where &&
+      error.message.startsWith('where')
+    ) {
+      this._whereError = error.message;
+      this._loaded = true;
+      this._total = 0;
+      this._changed.emit();
+      return;
+    }
+    this._error = error.message || String(error);
+    this._changed.emit();
+    throw error;
   }
 
   private _apply(page: number, list: IRunList): void {
-    const shown = new Set(this._stores.map(s => s.path));
+    const shown = new Set(this.catalog.stores.map(s => s.path));
     const gone = (list.gone ?? []).filter(path => shown.has(path));
     if (gone.length) {
       this._notice =
         `The store at ${gone.join(', ')} was deleted (or moved) while it was ` +
         'shown; its runs are no longer listed.';
-      this._stores = this._stores.filter(s => !gone.includes(s.path));
-      this._storesAt = 0; // the store menu is read again at the next poll
+      this.catalog.dropStores(gone);
     }
     this._pages.set(page, list.runs);
     this._total = list.total;
+    this._groups = list.groups ?? [];
     this._projects = list.projects ?? this._projects;
     this._tags = list.tags ?? this._tags;
     this._loaded = true;
-    for (const run of list.runs) {
-      for (const key of Object.keys(run.summary ?? {})) {
-        if (!key.startsWith('_')) {
-          this._summaryKeys.add(key);
-        }
-      }
-      const key = runKey(run);
-      if (this._selection.has(key)) {
-        this._selection.set(key, run);
-      }
-    }
+    this.catalog.see(list.runs);
+    this.selection.update(list.runs);
     this._changed.emit();
   }
 
   private _filters: IFilters = { ...DEFAULT_FILTERS };
-  private _generation = 0;
-  private _pages = new Map<number, IRunSummary[]>();
-  private _inflight = new Map<number, Promise<void>>();
+  private _pages: RunPages;
   private _range: [number, number] = [0, 1];
   private _rangeTimer: number | null = null;
   private _total = 0;
+  private _groups: IRunGroup[] = [];
   private _loaded = false;
   private _error: string | null = null;
+  private _whereError: string | null = null;
   private _notice: string | null = null;
   private _projects: string[] = [];
   private _tags: string[] = [];
-  private _summaryKeys = new Set<string>();
-  private _stores: IStoreInfo[] = [];
-  private _storesAt = 0;
-  private _columns: string[] = [];
-  private _selection = new Map<string, IRunSummary>();
-  private _running: IRunSummary[] = [];
-  private _tracksRunning = false;
+  private _layout: ISavedLayout = { columns: {} };
+  private _state: IStateDB | null = null;
   private _visible = new Set<string>();
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
-  private _runningChanged = new Signal<this, void>(this);
 }
 
 export namespace RunListModel {

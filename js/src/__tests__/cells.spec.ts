@@ -1,0 +1,135 @@
+/**
+ * The cells written into a notebook: the `%%runinit` text that resumes,
+ * forks or rewinds a run (whatever its project and id hold), and cells
+ * inserted below the active cell of a real notebook widget.
+ */
+import { NotebookModel } from '@jupyterlab/notebook';
+import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
+
+import { insertCellBelow, insertCellsBelow } from '../cells';
+import { runinitCell, START_CELLS, yamlString } from '../runinittext';
+
+describe('runinitCell', () => {
+  const run = { project: 'vision', id: 'abc123' };
+
+  it('resumes a run by project and id', () => {
+    expect(runinitCell('resume', run)).toBe(
+      '%%runinit\nproject: "vision"\nid: "abc123"\nresume: allow\n'
+    );
+  });
+
+  it('forks and rewinds at a step', () => {
+    expect(runinitCell('fork', run, 7)).toBe(
+      '%%runinit\nproject: "vision"\nfork_from: "abc123?_step=7"\n'
+    );
+    expect(runinitCell('rewind', run, 0)).toBe(
+      '%%runinit\nproject: "vision"\nresume_from: "abc123?_step=0"\n'
+    );
+  });
+
+  it('refuses a fork or rewind without a whole step', () => {
+    for (const step of [undefined, -1, 1.5, NaN]) {
+      expect(() => runinitCell('fork', run, step)).toThrow(
+        'a fork needs a step that is a whole number >= 0'
+      );
+    }
+    expect(() => runinitCell('rewind', run)).toThrow('a rewind needs a step');
+  });
+
+  it('keeps a project holding YAML and magic syntax as one string', () => {
+    const text = runinitCell('resume', {
+      project: 'a: b # $x {y}\n- z',
+      id: 'r'
+    });
+    expect(text.split('\n')[1]).toBe(
+      'project: "a: b # \\u0024x \\u007by\\u007d\\n- z"'
+    );
+  });
+});
+
+describe('yamlString', () => {
+  it('escapes the C1 controls U+0080-U+009F, DEL and line separators', () => {
+    for (let code = 0x7f; code <= 0x9f; code++) {
+      const escaped = yamlString(`a${String.fromCharCode(code)}b`);
+      expect(escaped).toBe(`"a\\u${code.toString(16).padStart(4, '0')}b"`);
+    }
+    expect(yamlString('\u2028\u2029\ufffe\uffff')).toBe(
+      '"\\u2028\\u2029\\ufffe\\uffff"'
+    );
+  });
+
+  it('leaves other text as JSON writes it', () => {
+    expect(yamlString('tab\there "quoted" \u00e9\u00a0')).toBe(
+      '"tab\\there \\"quoted\\" \u00e9\u00a0"'
+    );
+    // The text reads back as it was (a JSON string is a YAML scalar).
+    const text = 'x\u0085y$z{w}\u2028';
+    expect(JSON.parse(yamlString(text))).toBe(text);
+  });
+});
+
+describe('inserting cells', () => {
+  // Yjs warns of every read of a cell not yet in a document: the shared
+  // notebook model itself does so while it builds cells (not this code).
+  let warn: jest.SpyInstance;
+  beforeAll(() => {
+    const original = console.warn;
+    warn = jest.spyOn(console, 'warn').mockImplementation((...args) => {
+      if (!String(args[0]).startsWith('Invalid access: Add Yjs type')) {
+        original(...args);
+      }
+    });
+  });
+  afterAll(() => warn.mockRestore());
+
+  function notebookPanel() {
+    const notebook = NBTestUtils.createNotebook();
+    const model = new NotebookModel();
+    model.sharedModel.insertCells(0, [
+      { cell_type: 'code', source: 'first' },
+      { cell_type: 'markdown', source: 'second' }
+    ]);
+    notebook.model = model;
+    notebook.activeCellIndex = 0;
+    // The cell writers read the panel's notebook only.
+    return { panel: { content: notebook } as any, notebook };
+  }
+
+  const sources = (notebook: any): [string, string][] =>
+    notebook.model.sharedModel.cells.map((c: any) => [
+      c.cell_type,
+      c.getSource()
+    ]);
+
+  it('writes a code cell below the active one', () => {
+    const { panel, notebook } = notebookPanel();
+    const text = runinitCell('resume', { project: 'p', id: 'r' });
+    expect(insertCellBelow(panel, text)).toBe(1);
+    expect(sources(notebook)).toEqual([
+      ['code', 'first'],
+      ['code', text],
+      ['markdown', 'second']
+    ]);
+    expect(notebook.activeCellIndex).toBe(1);
+  });
+
+  it('writes a code cell below a markdown cell', () => {
+    const { panel, notebook } = notebookPanel();
+    notebook.activeCellIndex = 1;
+    insertCellBelow(panel, 'x = 1');
+    expect(sources(notebook)[2]).toEqual(['code', 'x = 1']);
+  });
+
+  it('writes the cells of a first run in order', () => {
+    const { panel, notebook } = notebookPanel();
+    expect(insertCellsBelow(panel, START_CELLS)).toBe(1);
+    expect(sources(notebook).map(c => c[1])).toEqual([
+      'first',
+      ...START_CELLS,
+      'second'
+    ]);
+    expect(START_CELLS[0]).toBe('%load_ext nbrun');
+    expect(START_CELLS[1].startsWith('%%runinit\n')).toBe(true);
+    expect(notebook.activeCellIndex).toBe(START_CELLS.length);
+  });
+});

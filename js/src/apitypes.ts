@@ -1,0 +1,167 @@
+/**
+ * What nbrun's server extension answers: runs, their listings, keys, stores
+ * and history, as JSON (the client is in `api.ts`).
+ */
+
+/** The state of a run as the store reports it. */
+export type RunState = 'running' | 'finished' | 'failed' | 'crashed' | string;
+
+/** Lineage of a run: where it was forked from, when it was rewound or resumed. */
+export interface ILineage {
+  forked_from?: { id: string; step: number } | null;
+  rewinds?: { step: number; at: number }[];
+  resumes?: { step: number; at: number }[];
+}
+
+/** A run's way to its MLflow tracking server (null: a run never meant for one). */
+export interface ISyncStatus {
+  /** "synced", "N behind", "not synced" or "state pending". */
+  label: string;
+  synced: boolean;
+  behind: number;
+  url: string | null;
+  last_error: string | null;
+  refused: number;
+}
+
+/** One run as `GET /runs` lists it. Times are unix seconds. */
+export interface IRunSummary {
+  store: string;
+  id: string;
+  name: string;
+  project: string;
+  entity: string | null;
+  state: RunState;
+  exit_code: number | null;
+  tags: string[];
+  notes: string | null;
+  group: string | null;
+  job_type: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  heartbeat_at: number | null;
+  last_step: number;
+  summary: Record<string, unknown>;
+  lineage: ILineage;
+  resumed_count: number;
+  hidden: boolean | number;
+  /** A running run whose process is gone or whose heartbeat is old (from the server). */
+  stale?: boolean;
+  sync?: ISyncStatus | null;
+  /** The config values the listing asked for (`columns`), by dotted path. */
+  config?: Record<string, unknown>;
+  /** The value of the listing's `group_by` for this run. */
+  group_value?: unknown;
+}
+
+/** A video attached to a run (monitor_gym), as the run detail lists it. */
+export interface IRunVideo {
+  /** Relative to the run folder, `/`-separated. */
+  path: string;
+  episode: number | null;
+  /** The run's step where the recording started. */
+  step: number | null;
+}
+
+/** One run as `GET /runs/<id>` returns it. */
+export interface IRunDetail extends IRunSummary {
+  config: Record<string, unknown>;
+  keys: string[];
+  files: { path: string; size: number }[];
+  videos?: IRunVideo[];
+  store_path: string;
+  /** Logged values the writer could not store and set aside ({} when none). */
+  unstored?: IUnstored | Record<string, never>;
+  /** The run it was forked from; `name` is null when that run was deleted. */
+  parent?: { id: string; name: string | null; step: number } | null;
+  /** Runs forked from this one (the first 200), and how many there are. */
+  forks?: { id: string; name: string; step: number }[];
+  forks_total?: number;
+}
+
+/** What the writer set aside: a count and the first few, each with key, step and reason. */
+export interface IUnstored {
+  count: number;
+  items: { key: string; step: number | null; reason: string }[];
+}
+
+/** A page of runs. */
+export interface IRunList {
+  runs: IRunSummary[];
+  total: number;
+  offset: number;
+  limit: number;
+  projects: string[];
+  tags: string[];
+  /** Paths of the stores deleted while the server served them. */
+  gone?: string[];
+  /** With `group_by`: each group's value and size, in the order listed. */
+  groups?: IRunGroup[];
+}
+
+/** One group of a grouped listing. */
+export interface IRunGroup {
+  /** The group's value (null: the runs without one, listed last). */
+  value: unknown;
+  count: number;
+}
+
+/** The config and summary keys of a store's runs, as `GET /keys` lists them. */
+export interface IRunKeys {
+  /** Dotted paths of the config leaves. */
+  config: string[];
+  summary: string[];
+  /** Whether either list was cut at the server's limit. */
+  truncated?: boolean;
+}
+
+/** One store the server reads. */
+export interface IStoreInfo {
+  key: string;
+  /** Relative to the server's root folder when inside it. */
+  path: string;
+  /** Visible runs, or null when the store could not be read. */
+  runs: number | null;
+  error?: string;
+}
+
+/** History downsampled by the server; `null` stands for NaN or infinity. */
+export interface IHistory {
+  keys: Record<string, { steps: number[]; values: (number | null)[] }>;
+  last_step: number;
+}
+
+/**
+ * A sort order: a column (`name`, `state`, `project`, `created_at`, ...,
+ * `config.<path>`, `summary.<key>`), descending with a leading `-`.
+ */
+export type RunSort = string;
+
+/** The query of a run listing. */
+export interface IRunQuery {
+  /** The key of one store (default: every store the server reads). */
+  store?: string;
+  project?: string;
+  state?: string;
+  tags?: string[];
+  q?: string;
+  sort?: RunSort;
+  offset?: number;
+  limit?: number;
+  includeHidden?: boolean;
+  /** Only online (or once synced) runs not fully on their server. */
+  unsynced?: boolean;
+  /** An expression over config and summary values, e.g. `lr < 0.01`. */
+  where?: string;
+  /** `project`, `group`, `job_type` or `config.<path>`. */
+  groupBy?: string;
+  /** Config values each row should carry: `config.<path>` each. */
+  columns?: string[];
+}
+
+/** A run's address: the store key and the run id. */
+export interface IRunRef {
+  store: string;
+  id: string;
+}

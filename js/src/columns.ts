@@ -1,0 +1,74 @@
+/**
+ * The columns of the runs table: summary values (`summary.<key>`) and config
+ * values (`config.<path>`), chosen per project and kept in JupyterLab's state
+ * database between sessions.
+ */
+import type { IRunSummary } from './api';
+
+/** Whether a column shows a config value (else a summary value). */
+export function isConfigColumn(column: string): boolean {
+  return column.startsWith('config.');
+}
+
+/** The key of a column without its `summary.` / `config.` prefix. */
+export function columnName(column: string): string {
+  return column.replace(/^(summary|config)\./, '');
+}
+
+/** The columns that ask the listing for config values. */
+export function configColumns(columns: string[]): string[] {
+  return columns.filter(isConfigColumn);
+}
+
+/** A run's value in a column (undefined when it has none). */
+export function columnValue(run: IRunSummary, column: string): unknown {
+  const name = columnName(column);
+  const values = isConfigColumn(column) ? run.config : run.summary;
+  return values && Object.prototype.hasOwnProperty.call(values, name)
+    ? values[name]
+    : undefined;
+}
+
+/** What the sidebar keeps between sessions. */
+export interface ISavedLayout {
+  /** Chosen columns by project ('' holds those of "All projects"). */
+  columns: Record<string, string[]>;
+  sort?: string;
+  groupBy?: string;
+}
+
+/**
+ * The saved layout from the state database's value, which may be of an
+ * earlier version: `{columns: ["acc", ...], sort}` held summary keys for
+ * every project.
+ */
+export function readLayout(saved: unknown): ISavedLayout {
+  const data = (saved ?? {}) as {
+    columns?: unknown;
+    sort?: unknown;
+    groupBy?: unknown;
+  };
+  const strings = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter(v => typeof v === 'string') : [];
+  const columns: Record<string, string[]> = {};
+  if (Array.isArray(data.columns)) {
+    columns[''] = strings(data.columns).map(key => `summary.${key}`);
+  } else if (data.columns && typeof data.columns === 'object') {
+    for (const [project, chosen] of Object.entries(data.columns)) {
+      columns[project] = strings(chosen);
+    }
+  }
+  return {
+    columns,
+    sort: typeof data.sort === 'string' ? data.sort : undefined,
+    groupBy: typeof data.groupBy === 'string' ? data.groupBy : undefined
+  };
+}
+
+/** The columns of a project: its own choice, else that of all projects. */
+export function projectColumns(
+  layout: ISavedLayout,
+  project: string
+): string[] {
+  return layout.columns[project] ?? layout.columns[''] ?? [];
+}

@@ -1,0 +1,259 @@
+/**
+ * The runs table's filters: search, store, project, state, tags, an
+ * expression over config and summary values, the order and the grouping.
+ */
+import * as React from 'react';
+
+import { columnName } from './columns';
+import { TagChips } from './components/tagchips';
+import { GROUP_FIELDS, RUN_STATES } from './filters';
+import type { RunListModel } from './model';
+
+/** The orders offered in the menu (any column's header sorts too). */
+const SORTS: { value: string; label: string }[] = [
+  { value: '-created_at', label: 'Newest first' },
+  { value: 'created_at', label: 'Oldest first' },
+  { value: '-updated_at', label: 'Recently updated' },
+  { value: 'name', label: 'Name A\u2013Z' },
+  { value: '-name', label: 'Name Z\u2013A' },
+  { value: 'state', label: 'State' },
+  { value: 'project', label: 'Project' }
+];
+
+/** The label of an order that is not in the menu: a column, either way. */
+function sortLabel(sort: string): string {
+  const column = sort.replace(/^-/, '');
+  return `By ${columnName(column)} ${sort.startsWith('-') ? '\u2193' : '\u2191'}`;
+}
+
+export function FilterBar(props: { model: RunListModel }): JSX.Element {
+  const { model } = props;
+  const filters = model.filters;
+  const stores = model.catalog.stores;
+  const sorts = SORTS.some(s => s.value === filters.sort)
+    ? SORTS
+    : [...SORTS, { value: filters.sort, label: sortLabel(filters.sort) }];
+  const groupKeys = model.catalog.keys.config.map(k => `config.${k}`);
+  const grouping = filters.groupBy;
+  if (
+    grouping &&
+    !GROUP_FIELDS.includes(grouping) &&
+    !groupKeys.includes(grouping)
+  ) {
+    groupKeys.unshift(grouping);
+  }
+  return (
+    <>
+      <DelayedInput
+        className="jp-nbrun-search"
+        type="search"
+        placeholder="Search name, id, tags, notes, config"
+        label="Search runs"
+        value={filters.q}
+        onChange={q => model.setFilters({ q })}
+      />
+      {stores.length > 1 && (
+        <select
+          className="jp-mod-styled jp-nbrun-filter-store"
+          aria-label="Store"
+          title="The store (a .nbrun folder) to list"
+          value={filters.store}
+          onChange={e => model.setFilters({ store: e.target.value })}
+        >
+          <option value="">All stores ({stores.length})</option>
+          {stores.map(s => (
+            <option key={s.key} value={s.key}>
+              {s.path}
+              {s.runs !== null && s.runs !== undefined ? ` (${s.runs})` : ''}
+            </option>
+          ))}
+        </select>
+      )}
+      <div className="jp-nbrun-filters">
+        <select
+          className="jp-mod-styled jp-nbrun-filter-project"
+          aria-label="Project"
+          value={filters.project}
+          onChange={e => model.setFilters({ project: e.target.value })}
+        >
+          <option value="">All projects</option>
+          {withCurrent(model.projects, filters.project).map(p => (
+            <option key={p} value={p}>
+              {p}
+            </option>
+          ))}
+        </select>
+        <select
+          className="jp-mod-styled jp-nbrun-filter-state"
+          aria-label="State"
+          value={filters.state}
+          onChange={e => model.setFilters({ state: e.target.value })}
+        >
+          <option value="">All states</option>
+          {RUN_STATES.map(s => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <label
+          className="jp-nbrun-filter-unsynced"
+          title="Only online runs not fully on their tracking server"
+        >
+          <input
+            type="checkbox"
+            checked={filters.unsynced}
+            onChange={e => model.setFilters({ unsynced: e.target.checked })}
+          />{' '}
+          unsynced
+        </label>
+        <select
+          className="jp-mod-styled jp-nbrun-filter-tag"
+          aria-label="Add a tag filter"
+          value=""
+          onChange={e => {
+            const tag = e.target.value;
+            if (tag && !filters.tags.includes(tag)) {
+              model.setFilters({ tags: [...filters.tags, tag] });
+            }
+          }}
+        >
+          <option value="">Any tag</option>
+          {model.tags
+            .filter(t => !filters.tags.includes(t))
+            .map(t => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+        </select>
+        <select
+          className="jp-mod-styled jp-nbrun-sort"
+          aria-label="Sort"
+          value={filters.sort}
+          onChange={e => model.setFilters({ sort: e.target.value })}
+        >
+          {sorts.map(s => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+        <select
+          className="jp-mod-styled jp-nbrun-group-by"
+          aria-label="Group by"
+          title="Group the runs by a field or a config value"
+          value={filters.groupBy}
+          onChange={e => model.setFilters({ groupBy: e.target.value })}
+        >
+          <option value="">No groups</option>
+          {GROUP_FIELDS.map(g => (
+            <option key={g} value={g}>
+              Group by {g}
+            </option>
+          ))}
+          {groupKeys.map(g => (
+            <option key={g} value={g}>
+              Group by {columnName(g)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <DelayedInput
+        className="jp-nbrun-where"
+        type="text"
+        placeholder="Filter: lr < 0.01 and best_acc > 0.9"
+        label="Filter by config or summary values"
+        title={
+          'An expression over config and summary values: key op value, ' +
+          'joined by "and"; op is one of < <= > >= == !=.'
+        }
+        value={filters.where}
+        invalid={model.whereError !== null}
+        onlyOnEnter
+        onChange={where => model.setFilters({ where })}
+      />
+      {model.whereError && (
+        <div className="jp-nbrun-where-error" role="alert">
+          {model.whereError}
+        </div>
+      )}
+      {filters.tags.length > 0 && (
+        <TagChips
+          tags={filters.tags}
+          what="tag filter"
+          onRemove={tag =>
+            model.setFilters({ tags: filters.tags.filter(t => t !== tag) })
+          }
+        />
+      )}
+    </>
+  );
+}
+
+function withCurrent(values: string[], current: string): string[] {
+  return current && !values.includes(current) ? [current, ...values] : values;
+}
+
+/**
+ * A text input that applies its text after typing pauses (or, `onlyOnEnter`,
+ * on Enter and when it loses focus), and shows the applied value when it is
+ * changed elsewhere (filters cleared).
+ */
+function DelayedInput(props: {
+  className: string;
+  type: string;
+  placeholder: string;
+  label: string;
+  title?: string;
+  value: string;
+  invalid?: boolean;
+  onlyOnEnter?: boolean;
+  onChange: (value: string) => void;
+}): JSX.Element {
+  const { value, onChange, onlyOnEnter } = props;
+  const [text, setText] = React.useState(value);
+  const timer = React.useRef<number | null>(null);
+  const cancel = () => {
+    if (timer.current !== null) {
+      window.clearTimeout(timer.current);
+      timer.current = null;
+    }
+  };
+  React.useEffect(() => cancel, []);
+  React.useEffect(() => {
+    cancel();
+    setText(current => (current.trim() === value ? current : value));
+  }, [value]);
+  const apply = (next: string) => {
+    cancel();
+    if (next.trim() !== value) {
+      onChange(next.trim());
+    }
+  };
+  return (
+    <input
+      className={`jp-mod-styled ${props.className}`}
+      type={props.type}
+      placeholder={props.placeholder}
+      aria-label={props.label}
+      aria-invalid={props.invalid || undefined}
+      title={props.title}
+      value={text}
+      onChange={e => {
+        const next = e.target.value;
+        setText(next);
+        cancel();
+        if (!onlyOnEnter || next === '') {
+          timer.current = window.setTimeout(() => apply(next), 250);
+        }
+      }}
+      onKeyDown={e => {
+        if (e.key === 'Enter') {
+          apply(text);
+        }
+      }}
+      onBlur={() => onlyOnEnter && apply(text)}
+    />
+  );
+}

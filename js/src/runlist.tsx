@@ -1,0 +1,268 @@
+/**
+ * The runs table: a header whose columns sort the listing, and a windowed
+ * body that renders only the rows in view (10,000 runs scroll smoothly),
+ * with a header before each group when the listing is grouped.
+ */
+import { CommandRegistry } from '@lumino/commands';
+import * as React from 'react';
+
+import { columnName, isConfigColumn } from './columns';
+import { CommandIDs } from './commands';
+import { nextSort, sortDirection } from './filters';
+import { GroupedRows } from './grouping';
+import type { RunListModel } from './model';
+import { GroupHeader, RunRow } from './runrow';
+
+/** Height of one row in pixels (rows are absolutely placed). */
+export const ROW_HEIGHT = 46;
+
+/** Height of a row that shows its column values on a third line. */
+export const ROW_HEIGHT_WITH_VALUES = 64;
+
+/** Height of each line a row adds. */
+const LINE_HEIGHT = ROW_HEIGHT_WITH_VALUES - ROW_HEIGHT;
+
+/** Height of a group's header. */
+const GROUP_HEIGHT = 28;
+
+/**
+ * Below this list width (JupyterLab's default sidebar is about 250px) the
+ * project gets a line of its own instead of sharing one with the state badge
+ * and the tags, where it was cut after a few letters.
+ */
+const NARROW_WIDTH = 380;
+
+/** Widths of the check, run, time and value columns. */
+const WIDTHS = { check: 24, run: 120, time: 86, value: 84 };
+
+/** Rows rendered above and below the visible ones. */
+const OVERSCAN = 6;
+
+interface IListProps {
+  model: RunListModel;
+  commands: CommandRegistry;
+  columns: string[];
+  /** Shown under the header when the listing is empty. */
+  empty: React.ReactNode;
+}
+
+/**
+ * A windowed list: a spacer as tall as all rows, and absolutely placed
+ * elements for the rows in view (plus a few above and below). Group headers
+ * are as tall as rows, so a row's place is its slot times the row height.
+ */
+export function RunList(props: IListProps): JSX.Element {
+  const { model, commands, columns } = props;
+  const scroller = React.useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = React.useState(0);
+  const [viewport, setViewport] = React.useState(600);
+  const [width, setWidth] = React.useState(300);
+  const frame = React.useRef<number | null>(null);
+
+  React.useEffect(() => {
+    const node = scroller.current;
+    if (!node) {
+      return;
+    }
+    const measure = () => {
+      setViewport(node.clientHeight);
+      setWidth(node.clientWidth);
+    };
+    const observer = new ResizeObserver(measure);
+    observer.observe(node);
+    measure();
+    return () => observer.disconnect();
+  }, []);
+
+  React.useEffect(
+    () => () => {
+      if (frame.current !== null) {
+        cancelAnimationFrame(frame.current);
+      }
+    },
+    []
+  );
+
+  const onScroll = React.useCallback(() => {
+    if (frame.current !== null) {
+      return;
+    }
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      if (scroller.current) {
+        setScrollTop(scroller.current.scrollTop);
+      }
+    });
+  }, []);
+
+  // Values are columns when they fit, else a third line in each row.
+  const wideWidth =
+    WIDTHS.check + WIDTHS.run + WIDTHS.time + columns.length * WIDTHS.value;
+  const inline = columns.length > 0 && width < wideWidth;
+  const narrow = width < NARROW_WIDTH;
+  const rowHeight =
+    ROW_HEIGHT + (inline ? LINE_HEIGHT : 0) + (narrow ? LINE_HEIGHT : 0);
+  const shownColumns = inline ? [] : columns;
+
+  const layout = new GroupedRows(model.groups, model.total);
+  const slots = layout.length;
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const last = Math.min(
+    slots,
+    Math.ceil((scrollTop + viewport) / rowHeight) + OVERSCAN
+  );
+  const firstRun = layout.runIndex(first);
+  const lastRun = Math.max(layout.runIndex(last - 1) + 1, firstRun + 1);
+
+  React.useEffect(() => {
+    model.setVisibleRange(firstRun, lastRun);
+  }, [model, firstRun, lastRun]);
+
+  const template = gridTemplate(shownColumns.length);
+  const minWidth =
+    WIDTHS.check +
+    WIDTHS.run +
+    WIDTHS.time +
+    shownColumns.length * WIDTHS.value;
+  const now = Date.now() / 1000;
+  const rows: JSX.Element[] = [];
+  for (let slot = first; slot < last; slot++) {
+    const top = slot * rowHeight;
+    const at = layout.at(slot);
+    if (at.kind === 'group') {
+      rows.push(
+        <GroupHeader
+          key={`group-${at.index}`}
+          group={at.group}
+          by={model.filters.groupBy}
+          top={top + rowHeight - GROUP_HEIGHT}
+          height={GROUP_HEIGHT}
+        />
+      );
+      continue;
+    }
+    const run = model.runAt(at.index);
+    rows.push(
+      run ? (
+        <RunRow
+          key={`${run.store}/${run.id}`}
+          run={run}
+          index={at.index}
+          top={top}
+          template={template}
+          columns={shownColumns}
+          inlineValues={inline ? columns : []}
+          narrow={narrow}
+          height={rowHeight}
+          selected={model.selection.has(run)}
+          now={now}
+          onToggle={() => model.selection.toggle(run)}
+          onOpen={() =>
+            void commands.execute(CommandIDs.openRun, {
+              store: run.store,
+              id: run.id
+            })
+          }
+        />
+      ) : (
+        <div
+          key={`placeholder-${at.index}`}
+          className="jp-nbrun-row jp-nbrun-row-placeholder"
+          style={{ top, height: rowHeight, gridTemplateColumns: template }}
+          aria-busy="true"
+        >
+          <span />
+          <span className="jp-nbrun-muted">{'\u2026'}</span>
+        </div>
+      )
+    );
+  }
+
+  const sort = model.filters.sort;
+  const header = (label: string, column: string, title?: string) => (
+    <SortHeader
+      key={column}
+      label={label}
+      column={column}
+      sort={sort}
+      title={title}
+      onSort={() => model.setFilters({ sort: nextSort(sort, column) })}
+    />
+  );
+  return (
+    <div
+      className="jp-nbrun-list"
+      ref={scroller}
+      onScroll={onScroll}
+      role="grid"
+      aria-rowcount={slots}
+    >
+      <div
+        className="jp-nbrun-list-head"
+        style={{ gridTemplateColumns: template, minWidth }}
+        role="row"
+      >
+        <span />
+        <span className="jp-nbrun-head-run">
+          {header('Run', 'name', 'Sort by name')}
+          {header('State', 'state', 'Sort by state')}
+          {header('Project', 'project', 'Sort by project')}
+        </span>
+        {header('Started', 'created_at', 'Sort by start time')}
+        {shownColumns.map(c =>
+          header(
+            columnName(c),
+            c,
+            `${isConfigColumn(c) ? 'config' : 'summary'} ${columnName(c)}: sort by it`
+          )
+        )}
+      </div>
+      <div
+        className="jp-nbrun-list-body"
+        style={{ height: slots * rowHeight, minWidth }}
+      >
+        {rows}
+      </div>
+      {model.loaded && model.total === 0 && props.empty}
+    </div>
+  );
+}
+
+/** A column's header: a click sorts by the column, a second reverses it. */
+function SortHeader(props: {
+  label: string;
+  column: string;
+  sort: string;
+  title?: string;
+  onSort: () => void;
+}): JSX.Element {
+  const direction = sortDirection(props.sort, props.column);
+  const arrow =
+    direction === 'ascending'
+      ? ' \u25b2'
+      : direction === 'descending'
+        ? ' \u25bc'
+        : '';
+  return (
+    <span
+      role="columnheader"
+      aria-sort={direction}
+      className={`jp-nbrun-sort-head${isConfigColumn(props.column) || props.column.startsWith('summary.') ? ' jp-nbrun-num' : ''}`}
+      data-column={props.column}
+    >
+      <button
+        className="jp-nbrun-sort-button"
+        title={props.title}
+        onClick={props.onSort}
+      >
+        {props.label}
+        {arrow && <span aria-hidden="true">{arrow}</span>}
+      </button>
+    </span>
+  );
+}
+
+function gridTemplate(columns: number): string {
+  const { check, run, time, value } = WIDTHS;
+  return `${check}px minmax(${run}px, 1fr) ${time}px${` ${value}px`.repeat(columns)}`;
+}

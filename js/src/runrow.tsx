@@ -1,0 +1,166 @@
+/**
+ * One row of the runs table, and the header of a group of rows. Everything a
+ * run holds is rendered as text.
+ */
+import * as React from 'react';
+
+import { IRunGroup, IRunSummary } from './api';
+import { columnName, columnValue, isConfigColumn } from './columns';
+import { StateBadge } from './components/statebadge';
+import { TagLabels } from './components/tagchips';
+import {
+  formatDuration,
+  formatShortTime,
+  formatTime,
+  formatValue,
+  runDuration
+} from './format';
+
+interface IRowProps {
+  run: IRunSummary;
+  index: number;
+  top: number;
+  template: string;
+  columns: string[];
+  /** Values shown on a third line instead of as columns. */
+  inlineValues: string[];
+  height: number;
+  selected: boolean;
+  /** The project on a line of its own (a narrow sidebar). */
+  narrow: boolean;
+  now: number;
+  onToggle: () => void;
+  onOpen: () => void;
+}
+
+/** One run. */
+export const RunRow = React.memo(function RunRow(
+  props: IRowProps
+): JSX.Element {
+  const { run, top, template, columns, inlineValues, selected, now } = props;
+  const inline = inlineValues.filter(c => columnValue(run, c) !== undefined);
+  return (
+    <div
+      className={`jp-nbrun-row${selected ? ' jp-mod-selected' : ''}`}
+      style={{ top, height: props.height, gridTemplateColumns: template }}
+      role="row"
+      tabIndex={0}
+      data-run-id={run.id}
+      data-index={props.index}
+      title={`${run.name}\n${run.id}\nstarted ${formatTime(run.created_at)}`}
+      onClick={props.onOpen}
+      onKeyDown={e => {
+        if (e.key === 'Enter') {
+          props.onOpen();
+        } else if (e.key === ' ') {
+          e.preventDefault();
+          props.onToggle();
+        }
+      }}
+    >
+      <span className="jp-nbrun-cell-check">
+        <input
+          type="checkbox"
+          aria-label="Select for comparison"
+          checked={selected}
+          onClick={e => e.stopPropagation()}
+          onChange={props.onToggle}
+        />
+      </span>
+      <span className="jp-nbrun-cell-run">
+        <span className="jp-nbrun-line">
+          <span className="jp-nbrun-row-name">{run.name}</span>
+        </span>
+        {props.narrow && (
+          <span className="jp-nbrun-line jp-nbrun-muted">
+            <span className="jp-nbrun-row-project">{run.project}</span>
+          </span>
+        )}
+        <span className="jp-nbrun-line jp-nbrun-muted">
+          <StateBadge state={run.state} />
+          {run.sync && !run.sync.synced && (
+            <span
+              className="jp-nbrun-sync-badge"
+              title={run.sync.last_error ?? 'not yet on the tracking server'}
+            >
+              {run.sync.label}
+            </span>
+          )}
+          {!props.narrow && (
+            <span className="jp-nbrun-row-project">{run.project}</span>
+          )}
+          <TagLabels tags={run.tags} />
+        </span>
+        {inline.length > 0 && (
+          <span className="jp-nbrun-line jp-nbrun-row-values">
+            {inline.map(c => (
+              <span
+                key={c}
+                className="jp-nbrun-value"
+                data-column={c}
+                title={`${c}: ${formatValue(columnValue(run, c))}`}
+              >
+                <span className="jp-nbrun-muted">{columnName(c)}</span>{' '}
+                <span className="jp-nbrun-num">
+                  {formatValue(columnValue(run, c), 14)}
+                </span>
+              </span>
+            ))}
+          </span>
+        )}
+      </span>
+      <span className="jp-nbrun-cell-time">
+        <span className="jp-nbrun-line" title={formatTime(run.created_at)}>
+          {formatShortTime(run.created_at)}
+        </span>
+        <span className="jp-nbrun-line jp-nbrun-muted">
+          {formatDuration(runDuration(run, now))}
+          {run.last_step >= 0 ? ` \u00b7 step ${run.last_step}` : ''}
+        </span>
+      </span>
+      {columns.map(c => (
+        <span
+          key={c}
+          className={`jp-nbrun-num${isConfigColumn(c) ? ' jp-nbrun-config-value' : ''}`}
+          data-column={c}
+          title={`${c}: ${formatValue(columnValue(run, c))}`}
+        >
+          {formatValue(columnValue(run, c), 14)}
+        </span>
+      ))}
+    </div>
+  );
+});
+
+/** The header of a group: what the runs share, and how many there are. */
+export function GroupHeader(props: {
+  group: IRunGroup;
+  by: string;
+  top: number;
+  height: number;
+}): JSX.Element {
+  const { group, by } = props;
+  const value =
+    group.value === null || group.value === undefined
+      ? `no ${columnName(by)}`
+      : formatValue(group.value, 60);
+  return (
+    <div
+      className="jp-nbrun-group-head"
+      style={{ top: props.top, height: props.height }}
+      role="row"
+      data-group-value={formatValue(group.value)}
+    >
+      <span role="rowheader" className="jp-nbrun-group-label">
+        <span className="jp-nbrun-muted">{columnName(by)}</span>{' '}
+        <span className="jp-nbrun-group-value">{value}</span>
+      </span>
+      <span
+        className="jp-nbrun-group-count"
+        title={`${group.count} run${group.count === 1 ? '' : 's'}`}
+      >
+        {group.count}
+      </span>
+    </div>
+  );
+}
