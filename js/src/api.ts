@@ -110,7 +110,15 @@ export interface IStoreInfo {
 
 /** History downsampled by the server; `null` stands for NaN or infinity. */
 export interface IHistory {
-  keys: Record<string, { steps: number[]; values: (number | null)[] }>;
+  keys: Record<
+    string,
+    {
+      steps: number[];
+      values: (number | null)[];
+      /** With `times`: each point's commit time (s since the epoch) or null. */
+      walls?: (number | null)[];
+    }
+  >;
   last_step: number;
 }
 
@@ -210,13 +218,15 @@ export class NbrunAPI {
     ref: IRunRef,
     keys: string[],
     points = 1000,
-    sinceStep?: number
+    sinceStep?: number,
+    times = true
   ): Promise<IHistory> {
     return this._request<IHistory>(['runs', ref.id, 'history'], {
       store: ref.store,
       keys,
       points,
-      since_step: sinceStep
+      since_step: sinceStep,
+      times: times ? 'true' : undefined
     });
   }
 
