@@ -113,6 +113,9 @@ function CompareView(props: {
   const differing = differingKeys(configs);
   const configKeys = allKeys(configs);
   const metrics = numericKeys(summaries);
+  // A metric that tells the runs apart is the one worth plotting first.
+  const varying = differingKeys(summaries);
+  const firstMetric = metrics.find(k => varying.includes(k)) ?? metrics[0];
   return (
     <div className="jp-nbrun-detail-body">
       <h1 className="jp-nbrun-detail-name">Comparing {runs.length} runs</h1>
@@ -168,6 +171,7 @@ function CompareView(props: {
             configKeys={configKeys}
             differing={differing}
             metrics={metrics}
+            firstMetric={firstMetric}
             summaries={summaries}
           />
         )}
@@ -265,12 +269,13 @@ function ConfigPlots(props: {
   configKeys: string[];
   differing: string[];
   metrics: string[];
+  firstMetric: string;
   summaries: Record<string, unknown>[];
 }): JSX.Element {
   const { runs, metrics, configKeys } = props;
-  const [metric, setMetric] = React.useState(metrics[0]);
+  const [metric, setMetric] = React.useState(props.firstMetric);
   const [xKey, setXKey] = React.useState(props.differing[0] ?? configKeys[0]);
-  const [yKey, setYKey] = React.useState(metrics[0]);
+  const [yKey, setYKey] = React.useState(props.firstMetric);
   const pcMetric = metrics.includes(metric) ? metric : metrics[0];
   const scatterX = configKeys.includes(xKey) ? xKey : configKeys[0];
   const scatterY = metrics.includes(yKey) ? yKey : metrics[0];

@@ -107,15 +107,17 @@ function Axis(props: {
   return (
     <g className="jp-nbrun-pc-axis" data-key={props.name}>
       <line className="jp-nbrun-plot-axis" x1={x} x2={x} y1={y(0)} y2={y(1)} />
-      <text
-        className={`jp-nbrun-plot-title${props.metric ? ' jp-mod-metric' : ''}`}
-        x={x}
-        y={TOP - 22}
-        textAnchor={x === LEFT ? 'start' : 'middle'}
-      >
-        {clip(props.name, 22)}
+      <g>
         <title>{props.name}</title>
-      </text>
+        <text
+          className={`jp-nbrun-plot-title${props.metric ? ' jp-mod-metric' : ''}`}
+          x={x}
+          y={TOP - 22}
+          textAnchor={x === LEFT ? 'start' : 'middle'}
+        >
+          {clip(props.name, 22)}
+        </text>
+      </g>
       {scale.ticks.map(tick => (
         <g key={`${tick.at}:${tick.label}`}>
           <line
