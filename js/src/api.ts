@@ -86,13 +86,15 @@ export class NbrunAPI {
     ref: IRunRef,
     keys: string[],
     points = 1000,
-    sinceStep?: number
+    sinceStep?: number,
+    times = true
   ): Promise<IHistory> {
     return this._request<IHistory>(['runs', ref.id, 'history'], {
       store: ref.store,
       keys,
       points,
-      since_step: sinceStep
+      since_step: sinceStep,
+      times: times ? 'true' : undefined
     });
   }
 

@@ -128,7 +128,15 @@ export interface IStoreInfo {
 
 /** History downsampled by the server; `null` stands for NaN or infinity. */
 export interface IHistory {
-  keys: Record<string, { steps: number[]; values: (number | null)[] }>;
+  keys: Record<
+    string,
+    {
+      steps: number[];
+      values: (number | null)[];
+      /** With `times`: each point's commit time (s since the epoch) or null. */
+      walls?: (number | null)[];
+    }
+  >;
   last_step: number;
 }
 

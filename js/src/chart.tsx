@@ -8,13 +8,16 @@ import uPlot from 'uplot';
 import { DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { ema, positiveOnly } from './smoothing';
 import { cssVar, useThemeName } from './theme';
+import {
+  alignSeries,
+  axisCaption,
+  formatRelative,
+  ISeries,
+  untimed,
+  XAxis
+} from './xaxis';
 
-/** One line: a label and its points. */
-export interface ISeries {
-  label: string;
-  steps: number[];
-  values: (number | null)[];
-}
+export { ISeries };
 
 /** Colours for lines, readable on light and dark themes. */
 export const PALETTE = [
@@ -42,15 +45,21 @@ export function seriesColor(i: number): string {
   return `hsl(${(j * 36 + 18) % 360}, 70%, ${j % 2 ? 38 : 48}%)`;
 }
 
-/** Series on one shared x axis (steps), with gaps where a series has no point. */
-export function alignSeries(series: ISeries[]): uPlot.AlignedData {
-  if (series.length === 0) {
-    return [[]];
+/** The x axis' tick labels, recorded so that a page can read what is drawn. */
+function tickFormat(axis: XAxis): (u: uPlot, splits: number[]) => string[] {
+  if (axis === 'relative') {
+    return (u, splits) => splits.map(formatRelative);
   }
-  if (series.length === 1) {
-    return [series[0].steps, series[0].values] as uPlot.AlignedData;
+  if (axis === 'wall') {
+    const day = uPlot.fmtDate('{HH}:{mm}:{ss}');
+    const days = uPlot.fmtDate('{M}/{D} {HH}:{mm}');
+    return (u, splits) => {
+      const span = splits.length ? splits[splits.length - 1] - splits[0] : 0;
+      const fmt = span > 86400 ? days : day;
+      return splits.map(v => fmt(new Date(v * 1000)));
+    };
   }
-  return uPlot.join(series.map(s => [s.steps, s.values] as uPlot.AlignedData));
+  return (u, splits) => splits.map(v => String(v));
 }
 
 /** Props of {@link LineChart}. */
@@ -79,6 +88,9 @@ export function LineChart(props: ILineChartProps): JSX.Element {
   const [axisColor, setAxisColor] = React.useState('');
   const [zoomed, setZoomed] = React.useState(false);
   const [yScale, setYScale] = React.useState('');
+  const [xTicks, setXTicks] = React.useState('');
+  const [xDrawn, setXDrawn] = React.useState('');
+  const xAxis = view.xAxis;
   const labels = series.map(s => s.label).join('\u0000');
   // What is drawn: with smoothing, each raw line (faint) then its EMA; on a log
   // scale, non-positive values are gaps. The series fetched stay as they are.
@@ -97,7 +109,11 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       }
     ]);
   }, [series, smoothed, view.smoothing, view.logY]);
-  const data = React.useMemo(() => alignSeries(drawn), [drawn]);
+  const data = React.useMemo(
+    () => alignSeries(drawn, xAxis),
+    [drawn, xAxis]
+  );
+  const missingTimes = untimed(series, xAxis);
   const main = drawn[smoothed ? 1 : 0];
   const drawnLast = main?.values.length
     ? main.values[main.values.length - 1]
@@ -124,14 +140,21 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       grid: { stroke: gridColor, width: 1 },
       ticks: { stroke: gridColor, width: 1 }
     };
+    const format = tickFormat(xAxis);
     const opts: uPlot.Options = {
       width: Math.max(node.clientWidth, 200),
       height,
       scales: {
-        x: { time: false },
+        x: { time: xAxis === 'wall' },
         y: view.logY ? { distr: 3 } : {}
       },
-      axes: [{ ...axis }, { ...axis, size: 56 }],
+      axes: [
+        {
+          ...axis,
+          values: (u: uPlot, splits: number[]) => format(u, splits)
+        },
+        { ...axis, size: 56 }
+      ],
       // Drag across to zoom on steps; "Reset zoom" (or a double click) undoes it.
       cursor: { drag: { x: true, y: false } },
       legend: { show: true, live: true },
@@ -142,10 +165,31 @@ export function LineChart(props: ILineChartProps): JSX.Element {
               setZoomed(true);
             }
           }
+        ],
+        // What the page shows: the x ticks drawn on the canvas, and where
+        // the main line's middle point lands (css pixels).
+        draw: [
+          u => {
+            const ticks = (u.axes[0] as { _values?: string[] })._values;
+            setXTicks((ticks ?? []).join('|'));
+            const xs = u.data[0];
+            const ys = u.data[smoothed ? 2 : 1] ?? [];
+            const shown = xs.filter((x, i) => ys[i] !== null);
+            const mid = shown[Math.floor(shown.length / 2)];
+            setXDrawn(
+              mid === undefined ? '' : u.valToPos(mid, 'x').toFixed(1)
+            );
+          }
         ]
       },
       series: [
-        { label: 'step' },
+        {
+          label: xAxis === 'step' ? 'step' : 'time',
+          value:
+            xAxis === 'relative'
+              ? (u: uPlot, v: number) => (v === null ? '' : formatRelative(v))
+              : undefined
+        },
         ...series.flatMap((s, i) => {
           const line = {
             label: s.label,
@@ -181,7 +225,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
     };
     // `data` is applied by the next effect; rebuild only for new lines, and
     // for a new theme (canvas colours are read once, at build).
-  }, [labels, height, theme, smoothed, view.logY]);
+  }, [labels, height, theme, smoothed, view.logY, xAxis]);
 
   // New points: update in place (keeps zoom unless the x range grows).
   React.useEffect(() => {
@@ -200,6 +244,9 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       data-drawn-last={drawnLast ?? ''}
       data-zoomed={zoomed ? 'true' : 'false'}
       data-y-scale={yScale}
+      data-x-axis={xAxis}
+      data-x-ticks={xTicks}
+      data-x-drawn={xDrawn}
     >
       <div className="jp-nbrun-chart-title">
         <span>{title}</span>
@@ -220,6 +267,12 @@ export function LineChart(props: ILineChartProps): JSX.Element {
         )}
       </div>
       <div className="jp-nbrun-chart-plot" ref={host} />
+      <div className="jp-nbrun-chart-caption">
+        {axisCaption(xAxis)}
+        {missingTimes > 0 &&
+          ` \u00b7 ${missingTimes} point${missingTimes === 1 ? '' : 's'} ` +
+            'without a recorded time (logged before nbrun kept times) left out'}
+      </div>
       {points === 0 && <div className="jp-nbrun-chart-empty">No points</div>}
     </div>
   );

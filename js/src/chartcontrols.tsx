@@ -1,17 +1,24 @@
 /**
  * The view options shared by every chart of a view: smoothing (an EMA, the raw
- * line kept faint behind) and a log y axis. They change what is drawn, never
- * the data fetched.
+ * line kept faint behind), a log y axis and the x axis (step, relative or wall
+ * time). They change what is drawn, never the data fetched.
  */
 import * as React from 'react';
+
+import { X_AXES, XAxis } from './xaxis';
 
 export interface IChartView {
   /** EMA weight, 0 (off) to 0.99. */
   smoothing: number;
   logY: boolean;
+  xAxis: XAxis;
 }
 
-export const DEFAULT_VIEW: IChartView = { smoothing: 0, logY: false };
+export const DEFAULT_VIEW: IChartView = {
+  smoothing: 0,
+  logY: false,
+  xAxis: 'step'
+};
 
 export function ChartControls(props: {
   view: IChartView;
@@ -44,6 +51,22 @@ export function ChartControls(props: {
           onChange={e => props.onChange({ ...view, logY: e.target.checked })}
         />
         Log scale (y)
+      </label>
+      <label className="jp-nbrun-x-axis">
+        x axis
+        <select
+          className="jp-mod-styled"
+          value={view.xAxis}
+          onChange={e =>
+            props.onChange({ ...view, xAxis: e.target.value as XAxis })
+          }
+        >
+          {X_AXES.map(a => (
+            <option key={a.value} value={a.value}>
+              {a.label}
+            </option>
+          ))}
+        </select>
       </label>
     </div>
   );

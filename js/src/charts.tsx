@@ -1,12 +1,13 @@
 /**
- * The detail view's charts: a key picker with a search (runs may log hundreds
- * of keys), the view options shared by every chart, and one chart per key.
+ * The detail view's charts: a key chooser (runs may log hundreds of keys), the
+ * view options shared by every chart, and one chart per key.
  */
 import * as React from 'react';
 
 import { IHistory, IRunDetail } from './api';
 import { ISeries, LineChart } from './chart';
 import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
+import { KeyChooser } from './components/keychooser';
 
 export function Charts(props: {
   run: IRunDetail;
@@ -16,63 +17,29 @@ export function Charts(props: {
 }): JSX.Element {
   const { run, history, chartKeys } = props;
   const keys = run.keys ?? [];
-  const [open, setOpen] = React.useState(false);
-  const [search, setSearch] = React.useState('');
   const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
   if (keys.length === 0) {
     return <p className="jp-nbrun-muted">Nothing logged yet.</p>;
   }
-  const needle = search.trim().toLowerCase();
-  const offered = needle
-    ? keys.filter(k => k.toLowerCase().includes(needle))
-    : keys;
   return (
     <div className="jp-nbrun-charts-section">
       <div className="jp-nbrun-charts-toolbar">
-        <button
-          className="jp-nbrun-button jp-nbrun-keys-toggle"
-          onClick={() => setOpen(!open)}
-        >
-          Keys ({chartKeys.length} of {keys.length})
-        </button>
+        <KeyChooser
+          keys={keys}
+          chosen={chartKeys}
+          onChange={props.onChartKeys}
+        />
         <ChartControls view={view} onChange={setView} />
       </div>
-      {open && (
-        <div className="jp-nbrun-key-picker">
-          <input
-            className="jp-mod-styled jp-nbrun-key-search"
-            type="search"
-            placeholder={`Search ${keys.length} keys`}
-            aria-label="Search keys"
-            value={search}
-            onChange={e => setSearch(e.target.value)}
-          />
-          <div className="jp-nbrun-column-chooser">
-            {offered.map(key => (
-              <label key={key} className="jp-nbrun-column-option">
-                <input
-                  type="checkbox"
-                  checked={chartKeys.includes(key)}
-                  onChange={e =>
-                    props.onChartKeys(
-                      e.target.checked
-                        ? [...chartKeys, key]
-                        : chartKeys.filter(k => k !== key)
-                    )
-                  }
-                />
-                <span>{key}</span>
-              </label>
-            ))}
-            {offered.length === 0 && (
-              <span className="jp-nbrun-muted">No key matches.</span>
-            )}
-          </div>
-        </div>
-      )}
       <div className="jp-nbrun-charts">
         {chartKeys.map(key => (
-          <HistoryChart key={key} name={key} history={history} view={view} />
+          <HistoryChart
+            key={key}
+            name={key}
+            start={run.created_at}
+            history={history}
+            view={view}
+          />
         ))}
       </div>
     </div>
@@ -81,6 +48,7 @@ export function Charts(props: {
 
 function HistoryChart(props: {
   name: string;
+  start: number;
   history: IHistory | null;
   view: IChartView;
 }): JSX.Element {
@@ -90,10 +58,12 @@ function HistoryChart(props: {
       {
         label: props.name,
         steps: data?.steps ?? [],
-        values: data?.values ?? []
+        values: data?.values ?? [],
+        walls: data?.walls,
+        start: props.start
       }
     ],
-    [data, props.name]
+    [data, props.name, props.start]
   );
   return (
     <LineChart

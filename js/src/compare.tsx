@@ -1,54 +1,50 @@
 /**
- * Compare two or more runs: config (and summary) side by side with the
- * differing rows highlighted, and one metric of every run overlaid on one
- * chart, refreshed while a compared run is running and the view is visible.
+ * Compare two to twenty runs, as a view over a {@link ComparisonModel}: the
+ * chosen metrics overlaid per key (one colour per run, the same in every chart,
+ * table and plot), the config values that differ (all on demand), parallel
+ * coordinates and a scatter of config values against a summary metric, and
+ * the summaries side by side.
  */
 import { CommandRegistry } from '@lumino/commands';
-import { Poll } from '@lumino/polling';
 import * as React from 'react';
 
-import { IHistory, IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
+import { IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
 import { ISeries, LineChart, seriesColor } from './chart';
 import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { CommandIDs } from './commands';
-import { PolledReactWidget } from './polled';
-import { flatten, formatValue, sameValue } from './format';
-import { StateBadge } from './sidebar';
+import { ComparisonModel, metricKeys } from './comparemodel';
+import { KeyChooser } from './components/keychooser';
+import { allKeys, DiffTable, differingKeys } from './difftable';
+import { flatten } from './format';
+import { IPlotRun, ParallelCoordinates } from './parallel';
+import { PolledModelView } from './polled';
+import { Section } from './runfacts';
+import { Scatter } from './scatter';
 
-const LIVE_INTERVAL = 1500;
-const IDLE_INTERVAL = 15 * 1000;
+/** Most config axes drawn in parallel coordinates. */
+const MAX_AXES = 10;
 
 /** The widget of a comparison. */
-export class CompareWidget extends PolledReactWidget {
+export class CompareWidget extends PolledModelView<ComparisonModel> {
   constructor(options: CompareWidget.IOptions) {
-    super();
-    this.api = options.api;
-    this.refs = options.refs.map(r => ({ store: r.store, id: r.id }));
+    super(new ComparisonModel(options));
     this._commands = options.commands;
     this.addClass('jp-nbrun-compare-view');
-    this.poll = new Poll({
-      name: 'nbrun:compare',
-      auto: false,
-      factory: () => this._load(),
-      frequency: { interval: LIVE_INTERVAL, backoff: true, max: 30 * 1000 },
-      standby: 'when-hidden'
-    });
   }
 
-  readonly api: NbrunAPI;
-  readonly refs: IRunRef[];
-  readonly poll: Poll;
+  get refs(): IRunRef[] {
+    return this.model.refs;
+  }
 
   render(): JSX.Element {
-    const runs = this.refs
-      .map(ref => this._runs.get(runKey(ref)))
-      .filter((r): r is IRunDetail => !!r);
+    const { model } = this;
+    const runs = model.runs;
     if (runs.length === 0) {
       return (
         <div className="jp-nbrun-detail-body">
           <p className="jp-nbrun-muted">
-            {this._error
-              ? `Could not load the runs: ${this._error}`
+            {model.error
+              ? `Could not load the runs: ${model.error}`
               : 'Loading\u2026'}
           </p>
         </div>
@@ -57,15 +53,8 @@ export class CompareWidget extends PolledReactWidget {
     return (
       <CompareView
         runs={runs}
-        metric={this._metric ?? defaultMetric(runs)}
-        histories={this._histories}
-        missing={this.refs.length - runs.length}
-        onMetric={metric => {
-          this._metric = metric;
-          this._signature = '';
-          void this.poll.refresh();
-          this.update();
-        }}
+        model={model}
+        missing={model.refs.length - runs.length}
         onOpenRun={run =>
           void this._commands.execute(CommandIDs.openRun, {
             store: run.store,
@@ -76,55 +65,7 @@ export class CompareWidget extends PolledReactWidget {
     );
   }
 
-  private async _load(): Promise<void> {
-    const results = await Promise.allSettled(
-      this.refs.map(ref => this.api.getRun(ref))
-    );
-    const errors: string[] = [];
-    results.forEach((result, i) => {
-      const key = runKey(this.refs[i]);
-      if (result.status === 'fulfilled') {
-        this._runs.set(key, result.value);
-      } else {
-        this._runs.delete(key);
-        errors.push(String(result.reason?.message ?? result.reason));
-      }
-    });
-    this._error = errors.length ? errors.join('; ') : null;
-    const runs = Array.from(this._runs.values());
-    const metric = this._metric ?? defaultMetric(runs);
-    const signature =
-      metric +
-      '|' +
-      runs.map(r => `${runKey(r)}:${r.last_step}:${r.updated_at}`).join('|');
-    if (metric && signature !== this._signature) {
-      const histories = await Promise.all(
-        runs.map(run =>
-          run.keys?.includes(metric)
-            ? this.api
-                .history(run, [metric])
-                .catch(() => null as IHistory | null)
-            : Promise.resolve(null)
-        )
-      );
-      this._histories = new Map();
-      runs.forEach((run, i) => this._histories.set(runKey(run), histories[i]));
-      this._signature = signature;
-    }
-    const live = runs.some(r => r.state === 'running');
-    const interval = live ? LIVE_INTERVAL : IDLE_INTERVAL;
-    if (this.poll.frequency.interval !== interval) {
-      this.poll.frequency = { ...this.poll.frequency, interval };
-    }
-    this.update();
-  }
-
   private _commands: CommandRegistry;
-  private _runs = new Map<string, IRunDetail>();
-  private _histories = new Map<string, IHistory | null>();
-  private _metric: string | null = null;
-  private _signature = '';
-  private _error: string | null = null;
 }
 
 export namespace CompareWidget {
@@ -133,28 +74,6 @@ export namespace CompareWidget {
     refs: IRunRef[];
     commands: CommandRegistry;
   }
-}
-
-/** Keys logged by any of the runs, user keys first. */
-export function metricKeys(runs: IRunDetail[]): string[] {
-  const keys = new Set<string>();
-  for (const run of runs) {
-    for (const key of run.keys ?? []) {
-      keys.add(key);
-    }
-  }
-  const all = Array.from(keys).sort();
-  return [
-    ...all.filter(k => !k.startsWith('_')),
-    ...all.filter(k => k.startsWith('_'))
-  ];
-}
-
-/** The first key every run logged, else the first key any run logged. */
-function defaultMetric(runs: IRunDetail[]): string {
-  const keys = metricKeys(runs);
-  const common = keys.find(k => runs.every(r => (r.keys ?? []).includes(k)));
-  return common ?? keys[0] ?? '';
 }
 
 /** Run labels: the names, with the id where two runs share a name. */
@@ -168,33 +87,35 @@ function runLabels(runs: IRunDetail[]): string[] {
   );
 }
 
-interface ICompareProps {
-  runs: IRunDetail[];
-  metric: string;
-  histories: Map<string, IHistory | null>;
-  missing: number;
-  onMetric: (metric: string) => void;
-  onOpenRun: (run: IRunDetail) => void;
+/** Summary keys holding a number in some run: what plots can be drawn against. */
+function numericKeys(values: Record<string, unknown>[]): string[] {
+  return allKeys(values).filter(key =>
+    values.some(v => typeof v[key] === 'number' && isFinite(v[key] as number))
+  );
 }
 
-function CompareView(props: ICompareProps): JSX.Element {
-  const { runs, metric, histories } = props;
-  const [onlyDiff, setOnlyDiff] = React.useState(false);
-  const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
+function CompareView(props: {
+  runs: IRunDetail[];
+  model: ComparisonModel;
+  missing: number;
+  onOpenRun: (run: IRunDetail) => void;
+}): JSX.Element {
+  const { runs, model } = props;
+  const [showAll, setShowAll] = React.useState(false);
   const labels = runLabels(runs);
-  const series = React.useMemo<ISeries[]>(
-    () =>
-      runs.map((run, i) => {
-        const data = histories.get(runKey(run))?.keys?.[metric];
-        return {
-          label: labels[i],
-          steps: data?.steps ?? [],
-          values: data?.values ?? []
-        };
-      }),
-    [runs, histories, metric, labels.join('\u0000')]
-  );
-  const keys = metricKeys(runs);
+  const configs = runs.map(r => flatten(r.config ?? {}));
+  const summaries = runs.map(r => flatten(r.summary ?? {}));
+  const plotRuns: IPlotRun[] = runs.map((run, i) => ({
+    label: labels[i],
+    index: i,
+    values: configs[i]
+  }));
+  const differing = differingKeys(configs);
+  const configKeys = allKeys(configs);
+  const metrics = numericKeys(summaries);
+  // A metric that tells the runs apart is the one worth plotting first.
+  const varying = differingKeys(summaries);
+  const firstMetric = metrics.find(k => varying.includes(k)) ?? metrics[0];
   return (
     <div className="jp-nbrun-detail-body">
       <h1 className="jp-nbrun-detail-name">Comparing {runs.length} runs</h1>
@@ -203,138 +124,234 @@ function CompareView(props: ICompareProps): JSX.Element {
           {props.missing} run(s) could not be loaded.
         </div>
       )}
-      <section className="jp-nbrun-section">
-        <h2>Metric</h2>
-        {keys.length === 0 ? (
-          <p className="jp-nbrun-muted">None of these runs logged anything.</p>
-        ) : (
-          <>
-            <select
-              className="jp-mod-styled jp-nbrun-metric"
-              aria-label="Metric"
-              value={metric}
-              onChange={e => props.onMetric(e.target.value)}
-            >
-              {keys.map(k => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
-            <ChartControls view={view} onChange={setView} />
-            <LineChart
-              title={metric}
-              chartKey={`compare:${metric}`}
-              series={series}
-              height={260}
-              view={view}
+      <ul className="jp-nbrun-run-legend">
+        {runs.map((run, i) => (
+          <li key={runKey(run)}>
+            <span
+              className="jp-nbrun-swatch"
+              style={{ background: seriesColor(i) }}
             />
-          </>
-        )}
-      </section>
-      <section className="jp-nbrun-section">
-        <h2>Config</h2>
-        <label className="jp-nbrun-only-diff">
+            {labels[i]}
+          </li>
+        ))}
+      </ul>
+      <Section title="Metrics">
+        <MetricCharts runs={runs} labels={labels} model={model} />
+      </Section>
+      <Section title="Config">
+        <label className="jp-nbrun-show-all">
           <input
             type="checkbox"
-            checked={onlyDiff}
-            onChange={e => setOnlyDiff(e.target.checked)}
+            checked={showAll}
+            onChange={e => setShowAll(e.target.checked)}
           />
-          Only differences
+          Show all keys ({configKeys.length}; {differing.length} differ)
         </label>
         <DiffTable
           className="jp-nbrun-config-diff"
           runs={runs}
           labels={labels}
-          values={runs.map(r => flatten(r.config ?? {}))}
-          onlyDiff={onlyDiff}
+          values={configs}
+          onlyDiff={!showAll}
           onOpenRun={props.onOpenRun}
         />
-      </section>
-      <section className="jp-nbrun-section">
-        <h2>Summary</h2>
+      </Section>
+      <Section title="Config against a summary metric">
+        {metrics.length === 0 || configKeys.length === 0 ? (
+          <p className="jp-nbrun-muted">
+            These runs have no numeric summary value or no config to plot.
+          </p>
+        ) : (
+          <ConfigPlots
+            runs={plotRuns}
+            axes={(differing.length ? differing : configKeys).slice(
+              0,
+              MAX_AXES
+            )}
+            configKeys={configKeys}
+            differing={differing}
+            metrics={metrics}
+            firstMetric={firstMetric}
+            summaries={summaries}
+          />
+        )}
+      </Section>
+      <Section title="Summary">
         <DiffTable
           className="jp-nbrun-summary-diff"
           runs={runs}
           labels={labels}
-          values={runs.map(r => flatten(r.summary ?? {}))}
-          onlyDiff={onlyDiff}
+          values={summaries}
+          onlyDiff={false}
           onOpenRun={props.onOpenRun}
         />
-      </section>
+      </Section>
     </div>
   );
 }
 
-function DiffTable(props: {
-  className: string;
+/** One chart per chosen key, every run overlaid in its colour. */
+function MetricCharts(props: {
   runs: IRunDetail[];
   labels: string[];
-  values: Record<string, unknown>[];
-  onlyDiff: boolean;
-  onOpenRun: (run: IRunDetail) => void;
+  model: ComparisonModel;
 }): JSX.Element {
-  const { runs, labels, values } = props;
-  const keys = Array.from(new Set(values.flatMap(v => Object.keys(v)))).sort();
-  const rows = keys
-    .map(key => {
-      const cells = values.map(v => (key in v ? v[key] : undefined));
-      const differs = cells.some(c => !sameValue(c, cells[0]));
-      return { key, cells, differs };
-    })
-    .filter(row => !props.onlyDiff || row.differs);
+  const { runs, labels, model } = props;
+  const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
+  const keys = metricKeys(runs);
+  if (keys.length === 0) {
+    return <p className="jp-nbrun-muted">None of these runs logged anything.</p>;
+  }
   return (
-    <div className="jp-nbrun-table-scroll">
-      <table className={`jp-nbrun-table jp-nbrun-diff-table ${props.className}`}>
-        <thead>
-          <tr>
-            <th>Key</th>
-            {runs.map((run, i) => (
-              <th key={runKey(run)}>
-                <span
-                  className="jp-nbrun-swatch"
-                  style={{ background: seriesColor(i) }}
-                />
-                <button
-                  className="jp-nbrun-link"
-                  title={run.id}
-                  onClick={() => props.onOpenRun(run)}
-                >
-                  {labels[i]}
-                </button>{' '}
-                <StateBadge state={run.state} />
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.length === 0 && (
-            <tr>
-              <td colSpan={runs.length + 1} className="jp-nbrun-muted">
-                {props.onlyDiff ? 'No differences.' : 'Empty.'}
-              </td>
-            </tr>
-          )}
-          {rows.map(row => (
-            <tr
-              key={row.key}
-              className={row.differs ? 'jp-nbrun-diff' : undefined}
-              data-key={row.key}
-            >
-              <th scope="row">{row.key}</th>
-              {row.cells.map((cell, i) => (
-                <td key={i}>
-                  {cell === undefined ? (
-                    <span className="jp-nbrun-muted">{'\u2014'}</span>
-                  ) : (
-                    formatValue(cell)
-                  )}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <>
+      <div className="jp-nbrun-charts-toolbar">
+        <KeyChooser
+          keys={keys}
+          chosen={model.chartKeys}
+          onChange={chosen => (model.chartKeys = chosen)}
+        />
+        <ChartControls view={view} onChange={setView} />
+      </div>
+      <div className="jp-nbrun-charts">
+        {model.chartKeys.map(key => (
+          <CompareChart
+            key={key}
+            name={key}
+            runs={runs}
+            labels={labels}
+            model={model}
+            view={view}
+          />
+        ))}
+      </div>
+    </>
+  );
+}
+
+function CompareChart(props: {
+  name: string;
+  runs: IRunDetail[];
+  labels: string[];
+  model: ComparisonModel;
+  view: IChartView;
+}): JSX.Element {
+  const { name, runs, labels, model } = props;
+  // New series only when the model fetched again: a redraw keeps the zoom.
+  const series = React.useMemo<ISeries[]>(
+    () =>
+      runs.map((run, i) => {
+        const data = model.history(run)?.keys?.[name];
+        return {
+          label: labels[i],
+          steps: data?.steps ?? [],
+          values: data?.values ?? [],
+          walls: data?.walls,
+          start: run.created_at
+        };
+      }),
+    [name, model.historyVersion, labels.join('\0')]
+  );
+  return (
+    <LineChart
+      title={name}
+      chartKey={`compare:${name}`}
+      series={series}
+      height={260}
+      view={props.view}
+    />
+  );
+}
+
+/** Parallel coordinates and a scatter, each against a chosen summary metric. */
+function ConfigPlots(props: {
+  runs: IPlotRun[];
+  axes: string[];
+  configKeys: string[];
+  differing: string[];
+  metrics: string[];
+  firstMetric: string;
+  summaries: Record<string, unknown>[];
+}): JSX.Element {
+  const { runs, metrics, configKeys } = props;
+  const [metric, setMetric] = React.useState(props.firstMetric);
+  const [xKey, setXKey] = React.useState(props.differing[0] ?? configKeys[0]);
+  const [yKey, setYKey] = React.useState(props.firstMetric);
+  const pcMetric = metrics.includes(metric) ? metric : metrics[0];
+  const scatterX = configKeys.includes(xKey) ? xKey : configKeys[0];
+  const scatterY = metrics.includes(yKey) ? yKey : metrics[0];
+  const hidden = props.differing.length - props.axes.length;
+  return (
+    <div className="jp-nbrun-config-plots">
+      <div className="jp-nbrun-plot-block">
+        <h3>Parallel coordinates</h3>
+        <KeySelect
+          label="Summary metric"
+          className="jp-nbrun-pc-metric"
+          keys={metrics}
+          value={pcMetric}
+          onChange={setMetric}
+        />
+        <ParallelCoordinates
+          runs={runs}
+          axes={props.axes}
+          metric={pcMetric}
+          metricValues={props.summaries.map(s => s[pcMetric])}
+        />
+        <p className="jp-nbrun-muted">
+          {props.differing.length
+            ? 'Axes: the config keys that differ'
+            : 'No config key differs: every key is shown'}
+          {hidden > 0 && ` (${hidden} more not drawn)`}.
+        </p>
+      </div>
+      <div className="jp-nbrun-plot-block">
+        <h3>Scatter</h3>
+        <KeySelect
+          label="Config value (x)"
+          className="jp-nbrun-scatter-x"
+          keys={configKeys}
+          value={scatterX}
+          onChange={setXKey}
+        />
+        <KeySelect
+          label="Summary metric (y)"
+          className="jp-nbrun-scatter-y"
+          keys={metrics}
+          value={scatterY}
+          onChange={setYKey}
+        />
+        <Scatter
+          runs={runs}
+          xKey={scatterX}
+          yKey={scatterY}
+          yValues={props.summaries}
+        />
+      </div>
     </div>
+  );
+}
+
+function KeySelect(props: {
+  label: string;
+  className: string;
+  keys: string[];
+  value: string;
+  onChange: (key: string) => void;
+}): JSX.Element {
+  return (
+    <label className="jp-nbrun-key-select">
+      {props.label}
+      <select
+        className={`jp-mod-styled ${props.className}`}
+        value={props.value}
+        onChange={e => props.onChange(e.target.value)}
+      >
+        {props.keys.map(k => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

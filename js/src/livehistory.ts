@@ -28,14 +28,15 @@ export function appendHistory(
 ): IHistory | null {
   const keys: IHistory['keys'] = {};
   for (const [key, series] of Object.entries(held.keys)) {
-    const more = update.keys[key] ?? { steps: [], values: [] };
+    const more = update.keys[key] ?? { steps: [], values: [], walls: [] };
     if (series.steps.length + more.steps.length > cap) {
       return null;
     }
     keys[key] = more.steps.length
       ? {
           steps: series.steps.concat(more.steps),
-          values: series.values.concat(more.values)
+          values: series.values.concat(more.values),
+          walls: series.walls && more.walls && series.walls.concat(more.walls)
         }
       : series;
   }

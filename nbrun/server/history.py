@@ -3,6 +3,7 @@ cannot be charted dropped, downsampled, and made JSON-safe."""
 
 from __future__ import annotations
 
+import math
 import numbers
 from array import array
 from typing import Any, Sequence
@@ -23,22 +24,45 @@ def _chartable(value: Any) -> float | None:
         return None
 
 
+def _wall(chunk: HistoryChunk) -> float:
+    """The chunk's commit time in seconds, NaN when unknown (written before schema 4, or a
+    chunk built without one)."""
+    ms = chunk[5] if len(chunk) > 5 else None
+    return math.nan if ms is None else ms / 1000
+
+
 def join_chunks(chunks: Sequence[HistoryChunk]) -> tuple[array, array]:
-    """Steps (int64) and values (float64, or int64 when every chunk holds ints) of a key.
+    """Steps (int64) and values (float64, or int64 when every chunk holds ints) of a key."""
+    steps, values, _ = join_timed(chunks)
+    return steps, values
+
+
+def join_timed(chunks: Sequence[HistoryChunk]) -> tuple[array, array, array]:
+    """Steps, values and wall times (seconds, float64; NaN when unknown) of a key.
 
     Chunks of plain numbers are joined with C-level ``array.extend``; JSON chunks (strings,
     media, mixed types) keep only their numbers. Chunks come ordered by their first step; one
     that overlaps its predecessor (never written by nbrun, but cheap to guard) makes the whole
     series be sorted by step.
+
+    Each point's time is its chunk's commit time, not a time interpolated between commits:
+    the writer commits a few times a second (``writer.INTERVAL_S``), so the commit time is
+    the moment the point reached the store, late by at most that interval, and never a time
+    the point did not have. An interpolation would invent times across a pause (a backlog
+    written after a stall, a notebook left idle between cells) and has nothing to start the
+    first chunk from. It is also the timestamp the sync sends to MLflow for the same point.
     """
-    integral = all(kind == "q" for _, _, kind, _, _ in chunks)
+    integral = all(c[2] == "q" for c in chunks)
     steps, values = array("q"), array("q" if integral else "d")
+    walls = array("d")
     ordered, last_hi = True, None
-    for lo, hi, kind, steps_blob, vals_blob in chunks:
+    for chunk in chunks:
+        lo, hi, kind, steps_blob, vals_blob = chunk[:5]
         if last_hi is not None and lo < last_hi:
             ordered = False
         last_hi = hi if last_hi is None else max(hi, last_hi)
         chunk_steps, chunk_vals = series.decode(kind, steps_blob, vals_blob)
+        before = len(steps)
         if kind == "j":
             pairs = [(s, f) for s, v in zip(chunk_steps, chunk_vals)
                      if (f := _chartable(v)) is not None]
@@ -50,69 +74,76 @@ def join_chunks(chunks: Sequence[HistoryChunk]) -> tuple[array, array]:
         else:  # ints after floats: floats for all
             steps.extend(chunk_steps)
             values.extend(map(float, chunk_vals))
+        walls.extend(array("d", [_wall(chunk)]) * (len(steps) - before))
     if not ordered:
         order = sorted(range(len(steps)), key=steps.__getitem__)
         steps = array("q", (steps[i] for i in order))
         values = array(values.typecode, (values[i] for i in order))
-    return steps, values
+        walls = array("d", (walls[i] for i in order))
+    return steps, values, walls
 
 
-def join_chunks_numpy(chunks: Sequence[HistoryChunk]) -> tuple[Any, Any]:
-    """``join_chunks`` with numpy: the packed columns are read in place (the store writes
+def join_chunks_numpy(chunks: Sequence[HistoryChunk]) -> tuple[Any, Any, Any]:
+    """``join_timed`` with numpy: the packed columns are read in place (the store writes
     them little-endian, see ``series``) and copied once, by the concatenation."""
     np = downsample.np
-    integral = all(kind == "q" for _, _, kind, _, _ in chunks)
-    steps, values = [], []
+    integral = all(c[2] == "q" for c in chunks)
+    steps, values, walls = [], [], []
     ordered, last_hi = True, None
-    for lo, hi, kind, steps_blob, vals_blob in chunks:
+    for chunk in chunks:
+        lo, hi, kind, steps_blob, vals_blob = chunk[:5]
         if last_hi is not None and lo < last_hi:
             ordered = False
         last_hi = hi if last_hi is None else max(hi, last_hi)
         if kind == "j":
-            chunk_steps, chunk_vals = join_chunks([(lo, hi, kind, steps_blob, vals_blob)])
+            chunk_steps, chunk_vals, _ = join_timed([chunk])
             steps.append(np.frombuffer(chunk_steps, dtype=np.int64))
             values.append(np.frombuffer(chunk_vals, dtype=np.float64))
         else:
             steps.append(np.frombuffer(steps_blob, dtype="<i8"))
             values.append(np.frombuffer(vals_blob, dtype="<f8" if kind == "d" else "<i8"))
+        walls.append(np.full(len(steps[-1]), _wall(chunk)))
     dtype = np.int64 if integral else np.float64
     if not steps:
-        return np.zeros(0, np.int64), np.zeros(0, dtype)
+        return np.zeros(0, np.int64), np.zeros(0, dtype), np.zeros(0)
     all_steps = np.concatenate(steps).astype(np.int64, copy=False)
     all_values = np.concatenate(values).astype(dtype, copy=False)
+    all_walls = np.concatenate(walls)
     if not ordered:
         order = np.argsort(all_steps, kind="stable")
-        all_steps, all_values = all_steps[order], all_values[order]
-    return all_steps, all_values
+        all_steps, all_values, all_walls = all_steps[order], all_values[order], all_walls[order]
+    return all_steps, all_values, all_walls
 
 
 def series_json(chunks: Sequence[HistoryChunk], points: int,
-                since_step: int | None = None) -> dict[str, list]:
+                since_step: int | None = None, times: bool = False) -> dict[str, list]:
     """``{"steps": [...], "values": [...]}`` with at most ``points`` points; with
-    ``since_step``, of the points after that step only (a live chart's new points)."""
-    if since_step is not None:
-        return _since(chunks, points, since_step)
+    ``since_step``, of the points after that step only (a live chart's new points); with
+    ``times``, also ``"walls"``: each point's time in seconds since the epoch (null when the
+    store did not keep it), picked by the same downsampling as its value."""
     np = downsample.np
-    if np is not None:
-        steps, values = join_chunks_numpy(chunks)
+    if since_step is not None:
+        # Chunks are ordered by their first step and hold a step range: older ones are
+        # skipped without being decoded, so a live poll costs what is new, not the series.
+        steps, values, walls = join_timed([c for c in chunks if c[1] > since_step])
+        first = next((i for i, s in enumerate(steps) if s > since_step), len(steps))
+        steps, values, walls = steps[first:], values[first:], walls[first:]
+    elif np is not None:
+        steps, values, walls = join_chunks_numpy(chunks)
         keep = downsample.select(values, points)
         if not isinstance(keep, range):
             idx = np.asarray(keep, dtype=np.intp)
-            steps, values = steps[idx], values[idx]
-        return {"steps": steps.tolist(), "values": downsample.finite_or_none(values.tolist())}
-    steps, values = join_chunks(chunks)
+            steps, values, walls = steps[idx], values[idx], walls[idx]
+        return _json(steps.tolist(), values.tolist(), walls.tolist() if times else None)
+    else:
+        steps, values, walls = join_timed(chunks)
     keep = downsample.select(values, points)
-    return {"steps": [steps[i] for i in keep],
-            "values": downsample.finite_or_none([values[i] for i in keep])}
+    return _json([steps[i] for i in keep], [values[i] for i in keep],
+                 [walls[i] for i in keep] if times else None)
 
 
-def _since(chunks: Sequence[HistoryChunk], points: int, since_step: int) -> dict[str, list]:
-    # Chunks are ordered by their first step and hold a step range: older ones are skipped
-    # without being decoded, so a live poll costs what is new, not the whole series.
-    recent = [c for c in chunks if c[1] > since_step]
-    steps, values = join_chunks(recent)
-    first = next((i for i, s in enumerate(steps) if s > since_step), len(steps))
-    steps, values = steps[first:], values[first:]
-    keep = downsample.select(values, points)
-    return {"steps": [steps[i] for i in keep],
-            "values": downsample.finite_or_none([values[i] for i in keep])}
+def _json(steps: list, values: list, walls: list | None) -> dict[str, list]:
+    out = {"steps": steps, "values": downsample.finite_or_none(values)}
+    if walls is not None:
+        out["walls"] = downsample.finite_or_none(walls)
+    return out

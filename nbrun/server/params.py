@@ -177,6 +177,7 @@ class HistoryQuery:
     points: int
     store: str | None
     since_step: int | None = None  # only the points after this step (live updates)
+    times: bool = False  # each point's wall time too (charts on a time axis)
 
 
 def history_query(query: Query) -> HistoryQuery:
@@ -192,6 +193,7 @@ def history_query(query: Query) -> HistoryQuery:
         store=store_key(query),
         since_step=(_int(query, "since_step", -1, -1, None)
                     if one(query, "since_step") not in (None, "") else None),
+        times=_bool(query, "times"),
     )
 
 

@@ -216,7 +216,7 @@ class Service:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
         keys = hq.keys if hq.keys is not None else stored_history.history_keys(handle.store, row[0])
         chunks = stored_history.history_chunks(handle.store, row[0], keys)
-        return {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step)
+        return {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step, hq.times)
                          for k in keys},
                 "last_step": row[1], "since_step": hq.since_step}
 

@@ -7,7 +7,8 @@ from typing import Sequence
 
 from .database import Store
 
-HistoryChunk = tuple[int, int, str, bytes, bytes]  # step_lo, step_hi, kind, steps, vals
+# step_lo, step_hi, kind, steps, vals, wall (the commit time in ms; None before schema 4)
+HistoryChunk = tuple[int, int, str, bytes, bytes, "int | None"]
 
 
 def history_keys(store: Store, rid: int) -> list[str]:
@@ -23,11 +24,11 @@ def history_chunks(store: Store, rid: int, keys: Sequence[str]
         return out
     marks = ", ".join("?" for _ in keys)
     rows = store.conn.execute(
-        "SELECT key, step_lo, step_hi, kind, steps, vals FROM series "
+        "SELECT key, step_lo, step_hi, kind, steps, vals, wall FROM series "
         f"WHERE rid=? AND rewound=0 AND key IN ({marks}) ORDER BY key, step_lo",
         [rid, *keys])
-    for key, lo, hi, kind, steps, vals in rows:
-        out[key].append((lo, hi, kind, steps, vals))
+    for key, lo, hi, kind, steps, vals, wall in rows:
+        out[key].append((lo, hi, kind, steps, vals, wall))
     return out
 
 

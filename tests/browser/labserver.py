@@ -128,6 +128,9 @@ def lab_environment(home: Path) -> dict[str, str]:
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         JUPYTER_PLATFORM_DIRS="1",
+        # In a virtualenv jupyter searches the environment's folders before the user's,
+        # which would serve the installed build rather than this checkout's.
+        JUPYTER_PREFER_ENV_PATH="0",
         NBRUN_MODE="offline",
     )
 

@@ -75,7 +75,9 @@ def open_compare(lab_page: LabPage):
 
 
 def test_compare_of_twelve_runs_has_twelve_colours_and_unbroken_names(lab_page: LabPage, palette):
-    table = open_compare(lab_page).locator(".jp-nbrun-config-diff")
+    view = open_compare(lab_page)
+    view.locator(".jp-nbrun-show-all input").check()  # every key, not only those that differ
+    table = view.locator(".jp-nbrun-config-diff")
     colours = table.locator("thead .jp-nbrun-swatch").evaluate_all(
         "(els) => els.map((el) => getComputedStyle(el).backgroundColor)")
     assert len(colours) == 12 and len(set(colours)) == 12, colours
@@ -103,8 +105,7 @@ def test_dark_theme_diff_table_is_legible(lab_page: LabPage, palette):
 def test_a_chart_opened_before_a_theme_switch_takes_the_new_colours(lab_page: LabPage, palette):
     page = lab_page.page
     view = open_compare(lab_page)
-    view.locator(".jp-nbrun-metric").select_option("loss")
-    chart = view.locator('.jp-nbrun-chart[data-key="compare:loss"]')
+    chart = view.locator('.jp-nbrun-chart[data-key="compare:loss"]')  # charted by default
     chart.locator("canvas").wait_for()
     light = page.evaluate("getComputedStyle(document.body)"
                           ".getPropertyValue('--jp-ui-font-color2').trim()")

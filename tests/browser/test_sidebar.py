@@ -258,8 +258,8 @@ def test_compare_highlights_config_differences(lab_page: LabPage):
     table = view.locator(".jp-nbrun-config-diff")
     table.wait_for()
     assert "jp-nbrun-diff" in table.locator('tr[data-key="lr"]').get_attribute("class")
+    view.locator(".jp-nbrun-show-all input").check()  # the keys that do not differ too
     assert table.locator('tr[data-key="batch"]').get_attribute("class") in (None, "")
-    view.locator(".jp-nbrun-metric").select_option("loss")
     chart = view.locator('.jp-nbrun-chart[data-key="compare:loss"]')
     chart.locator("canvas").wait_for()
     page.wait_for_function("el => el.dataset.points === '150'", arg=chart.element_handle())

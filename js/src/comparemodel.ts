@@ -1,0 +1,134 @@
+/**
+ * The model of a comparison: the compared runs as last fetched and the history
+ * of the charted keys of each, refreshed by a poll (fast while a compared run
+ * is running).
+ */
+import { IHistory, IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
+import { PolledModel } from './polled';
+
+/** Keys charted when the user has not chosen. */
+const DEFAULT_CHARTS = 4;
+
+/** Keys logged by any of the runs, user keys first. */
+export function metricKeys(runs: IRunDetail[]): string[] {
+  const keys = new Set<string>();
+  for (const run of runs) {
+    for (const key of run.keys ?? []) {
+      keys.add(key);
+    }
+  }
+  const all = Array.from(keys).sort();
+  return [
+    ...all.filter(k => !k.startsWith('_')),
+    ...all.filter(k => k.startsWith('_'))
+  ];
+}
+
+/** The first keys every run logged, else the first key any run logged. */
+export function defaultMetrics(runs: IRunDetail[]): string[] {
+  const keys = metricKeys(runs);
+  const common = keys.filter(
+    k => !k.startsWith('_') && runs.every(r => (r.keys ?? []).includes(k))
+  );
+  return common.length ? common.slice(0, DEFAULT_CHARTS) : keys.slice(0, 1);
+}
+
+export class ComparisonModel extends PolledModel {
+  constructor(options: ComparisonModel.IOptions) {
+    super({ name: 'nbrun:compare', live: 1500, idle: 15 * 1000 });
+    this.api = options.api;
+    this.refs = options.refs.map(r => ({ store: r.store, id: r.id }));
+  }
+
+  readonly api: NbrunAPI;
+  readonly refs: IRunRef[];
+
+  /** The runs loaded, in the order they were chosen. */
+  get runs(): IRunDetail[] {
+    return this.refs
+      .map(ref => this._runs.get(runKey(ref)))
+      .filter((r): r is IRunDetail => !!r);
+  }
+
+  /** Each run's history of the charted keys (null: none or not loaded). */
+  history(run: IRunRef): IHistory | null {
+    return this._histories.get(runKey(run)) ?? null;
+  }
+
+  /** Counts the history fetches: a view redraws its charts when it moves. */
+  get historyVersion(): number {
+    return this._historyVersion;
+  }
+
+  /** The keys charted: the user's choice, else the first common keys. */
+  get chartKeys(): string[] {
+    return this._chartKeys ?? defaultMetrics(this.runs);
+  }
+
+  set chartKeys(keys: string[]) {
+    this._chartKeys = keys;
+    this._signature = '';
+    this.emitChanged();
+    void this.poll.refresh();
+  }
+
+  /** The last refresh's errors, or null. */
+  get error(): string | null {
+    return this._error;
+  }
+
+  protected async load(): Promise<void> {
+    const results = await Promise.allSettled(
+      this.refs.map(ref => this.api.getRun(ref))
+    );
+    const errors: string[] = [];
+    results.forEach((result, i) => {
+      const key = runKey(this.refs[i]);
+      if (result.status === 'fulfilled') {
+        this._runs.set(key, result.value);
+      } else {
+        this._runs.delete(key);
+        errors.push(String(result.reason?.message ?? result.reason));
+      }
+    });
+    this._error = errors.length ? errors.join('; ') : null;
+    const runs = this.runs;
+    const keys = this.chartKeys;
+    const signature = [
+      keys.join('\0'),
+      ...runs.map(r => `${runKey(r)}:${r.last_step}:${r.updated_at}`)
+    ].join('|');
+    if (keys.length && signature !== this._signature) {
+      // One request per run, for the charted keys it logged.
+      const histories = await Promise.all(
+        runs.map(run => {
+          const logged = keys.filter(k => (run.keys ?? []).includes(k));
+          return logged.length
+            ? this.api.history(run, logged).catch(() => null)
+            : Promise.resolve(null);
+        })
+      );
+      this._histories = new Map(
+        runs.map((run, i) => [runKey(run), histories[i]])
+      );
+      this._signature = signature;
+      this._historyVersion++;
+    }
+    this.setLive(runs.some(r => r.state === 'running'));
+    this.emitChanged();
+  }
+
+  private _runs = new Map<string, IRunDetail>();
+  private _histories = new Map<string, IHistory | null>();
+  private _chartKeys: string[] | null = null;
+  private _signature = '';
+  private _historyVersion = 0;
+  private _error: string | null = null;
+}
+
+export namespace ComparisonModel {
+  export interface IOptions {
+    api: NbrunAPI;
+    refs: IRunRef[];
+  }
+}
