@@ -112,12 +112,17 @@ def check_arguments(passed: dict[str, Any]) -> Checked:
                    deprecations)
 
 
+def merge(checked: Checked, store_root: str | None) -> Settings:
+    """The run's settings from every source, lowest to highest: defaults, the settings files
+    of ``store_root``, ``NBRUN_*``, ``settings=``, the arguments."""
+    return settings_mod.resolve(checked.settings, checked.kwargs, store_root)
+
+
 def resolve(checked: Checked, store_root: str | None, *, resume_from: str | None = None,
             fork_from: str | None = None) -> Settings:
-    """The run's settings from every source, lowest to highest (defaults, the settings files
-    of ``store_root``, ``NBRUN_*``, ``settings=``, the arguments), then the rules between the
-    resolved id and resume and the passed resume_from / fork_from."""
-    s = settings_mod.resolve(checked.settings, checked.kwargs, store_root)
+    """``merge``, then the rules between the resolved id and resume and the passed
+    resume_from / fork_from."""
+    s = merge(checked, store_root)
     check_combination(id=s.id, resume=s.resume, resume_from=resume_from, fork_from=fork_from)
     return s
 

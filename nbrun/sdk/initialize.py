@@ -127,7 +127,7 @@ def _init(passed: dict[str, Any]) -> Any:
             raise UsageError(
                 f"resume='must' asks for run {s.id!r}, but run {previous.id!r} is active and "
                 "reinit='return_previous' would return it; finish it first or pass "
-                "reinit='finish_previous' or 'create_new'")
+                "reinit='finish_previous' or 'create_new'", "resume")
         ignored = sorted(k for k in passed if k != "reinit")
         if ignored:
             warnings.warn(
@@ -136,7 +136,7 @@ def _init(passed: dict[str, Any]) -> Any:
         return previous
     if plan.reinit == "create_new" and s.id is not None and registry.find(s.id) is not None:
         raise UsageError(f"id={s.id!r} is already an active run in this process; reinit="
-                         "'create_new' needs a different id (or finish that run first)")
+                         "'create_new' needs a different id (or finish that run first)", "id")
 
     if plan.mode == "disabled":
         run = DisabledRun(id=s.id or names.generate_id(), name=s.name or "disabled-run",
@@ -189,7 +189,7 @@ def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
             existing.project != project:
         raise UsageError(
             f"run {existing.id!r} belongs to project {existing.project!r}, not {project!r}; "
-            "resume it in its own project (omit project= or pass the same one)")
+            "resume it in its own project (omit project= or pass the same one)", "project")
     config = dict(decision.base_config)
     if config and plan.config and not plan.allow_val_change and decision.kind == "resume":
         for key, value in plan.config.items():
