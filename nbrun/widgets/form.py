@@ -183,11 +183,10 @@ class RunForm(widgets.VBox):
     def _field(self, name: str) -> widgets.Widget:
         control = FACTORIES[name](self.spec, self.catalog)
         control.add_class(css_class(name))
-        help_text = self.spec.trait_metadata(name, "help")
-        if not isinstance(control, widgets.Box):
-            # A Box's view fails to render with a tooltip set (ipywidgets 8 front end); the
-            # composites carry their help on their inner widgets instead.
-            control.tooltip = help_text
+        # A Box's view fails to render with a tooltip set (ipywidgets 8 front end): a
+        # composite carries its help on its first widget, the one showing the argument's name.
+        described = control.children[0] if isinstance(control, widgets.Box) else control
+        described.tooltip = self.spec.trait_metadata(name, "help")
         message = widgets.HTML().add_class("nbrun-form-error")
         message.add_class(f"nbrun-form-error-{name.replace('_', '-')}")
         self.controls[name] = control
