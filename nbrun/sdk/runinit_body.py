@@ -131,10 +131,10 @@ class RunInitError(UsageError):
         where = f"line {line}" if line is not None else ""
         if argument:
             where = f"{where} ({argument})" if where else f"({argument})"
-        super().__init__(f"%%runinit {where}: {message}" if where else f"%%runinit: {message}")
+        super().__init__(f"%%runinit {where}: {message}" if where else f"%%runinit: {message}",
+                         argument)
         self.bare = message
         self.line = line
-        self.argument = argument
 
     def _render_traceback_(self) -> list[str]:
         return [f"{type(self).__name__}: {self}", "Nothing was started."]

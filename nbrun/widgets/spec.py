@@ -2,7 +2,8 @@
 
 The run form binds its widgets to these traits, and the ``%%runinit`` magic reads and writes
 the same model, so the form, the magic and ``init()`` agree on what each argument accepts:
-every rule comes from ``nbrun.sdk.arguments``, none is written here.
+the traits are the rows of ``nbrun.argument_table``, and every rule and the merge of the
+settings sources come from ``nbrun.sdk.arguments``; none is written here.
 """
 
 from __future__ import annotations
