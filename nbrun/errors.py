@@ -11,7 +11,14 @@ class Error(Exception):
 
 
 class UsageError(Error):
-    """An argument, environment variable or setting is invalid, or arguments conflict."""
+    """An argument, environment variable or setting is invalid, or arguments conflict.
+
+    ``argument`` names the ``init()`` argument at fault (the first one, when several conflict),
+    or is None when the fault is elsewhere (an environment variable, a settings file)."""
+
+    def __init__(self, message: str = "", argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
 
 
 class ConfigError(Error):

@@ -10,48 +10,21 @@ import os
 import re
 from typing import Any, Mapping
 
-from traitlets import All, Bool, HasTraits, TraitError, Unicode, observe, validate
+from traitlets import All, Bool, HasTraits, MetaHasTraits, TraitError, TraitType, Unicode
 from traitlets import Tuple as TTuple
+from traitlets import observe, validate
 
 from . import validation as rules
 from . import yamlsafe
+from .argument_table import ENV_VARS, SETTINGS, Argument
 from .errors import UsageError, did_you_mean
 
 # Suggested when a settings key matches another tracker's spelling of the same thing.
-_ALIASES = {
-    "run_id": "id", "run_name": "name", "run_notes": "notes", "run_tags": "tags",
-    "run_group": "group", "run_job_type": "job_type", "root_dir": "dir",
-}
+_ALIASES = {other: key for key, row in SETTINGS.items() for other in row.others}
 
 # The password of a base_url given as scheme://user:password@host, hidden from repr().
 _URL_PASSWORD = re.compile(r"^([^:/]+://[^:/@]*):[^@/]*@")
 
-# NBRUN_* variable -> settings key.
-ENV_VARS = {
-    "NBRUN_PROJECT": "project",
-    "NBRUN_ENTITY": "entity",
-    "NBRUN_MODE": "mode",
-    "NBRUN_RUN_ID": "id",
-    "NBRUN_RESUME": "resume",
-    "NBRUN_NAME": "name",
-    "NBRUN_NOTES": "notes",
-    "NBRUN_TAGS": "tags",
-    "NBRUN_RUN_GROUP": "group",
-    "NBRUN_JOB_TYPE": "job_type",
-    "NBRUN_DIR": "dir",
-    "NBRUN_NOTEBOOK_NAME": "notebook_name",
-    "NBRUN_SILENT": "silent",
-    "NBRUN_BASE_URL": "base_url",
-    "NBRUN_SAVE_CODE": "save_code",
-    "NBRUN_ANONYMOUS": "anonymous",
-    "NBRUN_FORCE": "force",
-    "NBRUN_REINIT": "reinit",
-    "NBRUN_ALLOW_VAL_CHANGE": "allow_val_change",
-    "NBRUN_SYNC_TENSORBOARD": "sync_tensorboard",
-    "NBRUN_MONITOR_GYM": "monitor_gym",
-    "NBRUN_TENSORBOARD_DIR": "tensorboard_dir",
-    "NBRUN_REDACT_PATTERN": "redact_pattern",
-}
 # Variables nbrun reads elsewhere (credentials, the settings file location).
 OTHER_ENV_VARS = {"NBRUN_CONFIG_DIR", "NBRUN_API_KEY", "NBRUN_USERNAME", "NBRUN_PASSWORD",
                   "NBRUN_TOKEN"}
@@ -66,35 +39,29 @@ class _Folder(Unicode):
         return super().validate(obj, value)
 
 
-class Settings(HasTraits):
-    """Settings of a run. Keys share the names of ``init()`` arguments where they overlap."""
+def _trait(row: Argument) -> TraitType:
+    if row.kind == "bool":
+        # silent is off unless asked for; the others are None: "not set, use the default".
+        return Bool(False, help=row.help) if row.name == "silent" else \
+            Bool(None, allow_none=True, help=row.help)
+    if row.kind == "tags":
+        return TTuple(None, allow_none=True, help=row.help)
+    if row.kind == "path":
+        return _Folder(None, allow_none=True, help=row.help)
+    return Unicode(None, allow_none=True, help=row.help)
 
-    project = Unicode(None, allow_none=True, help="project the run belongs to")
-    entity = Unicode(None, allow_none=True, help="user or team owning the run")
-    mode = Unicode(None, allow_none=True, help="online, offline or disabled")
-    id = Unicode(None, allow_none=True, help="run id")
-    name = Unicode(None, allow_none=True, help="run display name")
-    notes = Unicode(None, allow_none=True, help="run notes")
-    tags = TTuple(None, allow_none=True, help="run tags")
-    group = Unicode(None, allow_none=True, help="run group")
-    job_type = Unicode(None, allow_none=True, help="run job type")
-    dir = _Folder(None, allow_none=True, help="folder under which the store .nbrun/ lives")
-    resume = Unicode(None, allow_none=True, help="resume mode: allow, never, must or auto")
-    reinit = Unicode(None, allow_none=True, help="reinit mode")
-    anonymous = Unicode(None, allow_none=True, help="never, allow or must")
-    force = Bool(None, allow_none=True, help="fail instead of falling back to offline")
-    save_code = Bool(None, allow_none=True, help="save the program or notebook with the run")
-    allow_val_change = Bool(None, allow_none=True, help="allow config values to change")
-    sync_tensorboard = Bool(None, allow_none=True, help="mirror TensorBoard scalars")
-    monitor_gym = Bool(None, allow_none=True, help="attach Gymnasium videos")
-    tensorboard_dir = Unicode(None, allow_none=True,
-                              help="a TensorBoard log folder to mirror (e.g. another process's)")
-    notebook_name = Unicode(None, allow_none=True, help="path of the notebook file")
-    silent = Bool(False, help="print no notices")
-    base_url = Unicode(None, allow_none=True, help="URL of the MLflow tracking server")
-    redact_pattern = Unicode(None, allow_none=True,
-                             help="regular expression: config keys whose values are sent to "
-                                  "the server as <redacted> (default: password, token, ...)")
+
+# One trait per row of the argument table that has a settings key.
+_SettingTraits = MetaHasTraits("_SettingTraits", (HasTraits,),
+                               {key: _trait(row) for key, row in SETTINGS.items()})
+# A folder is checked by init() where it runs (a Settings may be made before it exists).
+_CHECKED = tuple(key for key, row in SETTINGS.items()
+                 if row.check is not None and row.kind != "path")
+
+
+class Settings(_SettingTraits):  # type: ignore[misc,valid-type]
+    """Settings of a run. Keys share the names of ``init()`` arguments where they overlap; each
+    key's rule is its argument's (see ``nbrun.argument_table``)."""
 
     def __init__(self, **kwargs: Any) -> None:
         self._explicit: set[str] = set()
@@ -105,66 +72,12 @@ class Settings(HasTraits):
     def _remember_explicit(self, change: Any) -> None:
         self._explicit.add(change["name"])
 
-    @validate("project")
-    def _check_project(self, proposal: Any) -> Any:
-        return None if proposal.value is None else rules.check_project(proposal.value)
-
-    @validate("entity")
-    def _check_entity(self, proposal: Any) -> Any:
-        return None if proposal.value is None else rules.check_entity(proposal.value)
-
-    @validate("id")
-    def _check_id(self, proposal: Any) -> Any:
-        return None if proposal.value is None else rules.check_id(proposal.value)
-
-    @validate("name", "group", "job_type")
-    def _check_short_text(self, proposal: Any) -> Any:
-        value = proposal.value
-        return None if value is None else rules.check_text(value, proposal.trait.name,
-                                                           rules.TEXT_MAX)
-
-    @validate("tags")
-    def _check_tags(self, proposal: Any) -> Any:
-        return None if proposal.value is None else rules.check_tags(proposal.value)
-
-    @validate("mode")
-    def _check_mode(self, proposal: Any) -> Any:
-        if proposal.value is not None:
-            rules.check_choice(proposal.value, "mode", rules.MODES)
-        return proposal.value
-
-    @validate("anonymous")
-    def _check_anonymous(self, proposal: Any) -> Any:
-        if proposal.value is not None:
-            rules.check_choice(proposal.value, "anonymous", rules.ANONYMOUS)
-        return proposal.value
-
-    @validate("redact_pattern")
-    def _check_redact_pattern(self, proposal: Any) -> Any:
+    @validate(*_CHECKED)
+    def _check(self, proposal: Any) -> Any:
         value = proposal.value
         if value is None:
             return None
-        if not value:
-            raise UsageError("redact_pattern must be a non-empty regular expression matched "
-                             "against config keys (use '(?!)' to redact nothing)")
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise UsageError(f"redact_pattern {value!r} is not a valid regular expression: "
-                             f"{exc}") from None
-        return value
-
-    @validate("resume")
-    def _check_resume(self, proposal: Any) -> Any:
-        if proposal.value is not None:
-            rules.check_choice(proposal.value, "resume", rules.RESUME_MODES)
-        return proposal.value
-
-    @validate("reinit")
-    def _check_reinit(self, proposal: Any) -> Any:
-        if proposal.value is not None:
-            rules.check_choice(proposal.value, "reinit", rules.REINIT_MODES)
-        return proposal.value
+        return SETTINGS[proposal.trait.name].check(value)
 
     @classmethod
     def keys(cls) -> list[str]:
@@ -174,21 +87,24 @@ class Settings(HasTraits):
         """Set several keys; an unknown key or a bad value is a ``UsageError`` naming it."""
         known = set(self.keys())
         for key, value in values.items():
+            # The init() argument a refusal blames: the key itself for a keyword argument,
+            # settings= for its keys, none for the files and the environment.
+            argument = {"init()": key, "settings=": "settings"}.get(source)
             if key not in known:
                 hint = (f" (did you mean {_ALIASES[key]!r}?)" if key in _ALIASES
                         else did_you_mean(str(key), known))
                 raise UsageError(
                     f"{source}: unknown setting {key!r}{hint}; valid settings are "
-                    f"{', '.join(sorted(known))}"
-                )
+                    f"{', '.join(sorted(known))}", argument)
             if key == "tags" and isinstance(value, list):
                 value = tuple(value)
             try:
                 setattr(self, key, value)
             except TraitError as exc:
-                raise UsageError(f"{source}: setting {key!r}={value!r} is invalid: {exc}") from None
+                raise UsageError(f"{source}: setting {key!r}={value!r} is invalid: {exc}",
+                                 argument) from None
             except UsageError as exc:
-                raise UsageError(f"{source}: {exc}") from None
+                raise UsageError(f"{source}: {exc}", argument) from None
         return self
 
     def explicit(self) -> dict[str, Any]:
@@ -202,15 +118,27 @@ class Settings(HasTraits):
         return f"Settings({inner})"
 
 
-def _env_value(var: str, key: str, text: str) -> Any:
-    trait = Settings.class_traits()[key]
-    if isinstance(trait, Bool):
-        return rules.parse_bool_text(text, var)
-    if key == "tags":
-        return tuple(rules.split_tags_text(text))
-    if key == "resume" and text.strip().lower() in ("true", "1"):
-        return "auto"
+_BOOL_WORDS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def text_value(row: Argument, text: str, source: str) -> Any:
+    """A value written as text (an environment variable, a magic flag) in its row's kind."""
+    if row.kind == "bool":
+        return rules.parse_bool_text(text, source)
+    if row.kind in ("tags", "keys"):
+        return rules.split_tags_text(text)
+    if row.kind == "choice" and row.deprecated:
+        # The deprecated bool forms (resume=True) written as text.
+        return _BOOL_WORDS.get(text.strip().lower(), text)
     return text
+
+
+def _env_value(var: str, key: str, text: str) -> Any:
+    value = text_value(SETTINGS[key], text, var)
+    row = SETTINGS[key]
+    if isinstance(value, bool) and row.kind == "choice":
+        return row.deprecated[value]
+    return value
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -234,6 +162,22 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
             continue
         values[key] = _env_value(var, key, text)
     return values
+
+
+def check_settings_argument(value: Any) -> Any:
+    """The ``settings=`` argument: an ``nbrun.Settings`` or a dict whose keys and values are
+    all valid settings (a dict is returned as a plain copy)."""
+    if isinstance(value, Settings):
+        raw_dir = value.dir
+    elif isinstance(value, Mapping):
+        Settings().update(value, source="settings=")
+        raw_dir, value = value.get("dir"), dict(value)
+    else:
+        raise UsageError(f"settings must be an nbrun.Settings or a dict, got "
+                         f"{type(value).__name__}", "settings")
+    if raw_dir is not None:
+        rules.check_dir(raw_dir, "settings dir")
+    return value
 
 
 def config_dir() -> str:
@@ -279,14 +223,9 @@ def resolve(settings: "Settings | Mapping[str, Any] | None", kwargs: Mapping[str
     for path in settings_files(store_root):
         resolved.update(read_file(path), source=f"settings file {path}")
     resolved.update(from_environment(), source="environment")
-    if settings is not None:
-        if isinstance(settings, Settings):
-            resolved.update(settings.explicit(), source="settings=")
-        elif isinstance(settings, Mapping):
-            resolved.update(settings, source="settings=")
-        else:
-            raise UsageError(
-                f"settings must be an nbrun.Settings or a dict, got {type(settings).__name__}"
-            )
+    if isinstance(settings, Settings):
+        resolved.update(settings.explicit(), source="settings=")
+    elif settings is not None:
+        resolved.update(check_settings_argument(settings), source="settings=")
     resolved.update({k: v for k, v in kwargs.items() if v is not None}, source="init()")
     return resolved

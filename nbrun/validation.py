@@ -8,6 +8,7 @@ naming the argument and the accepted form.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Sequence
 
 from .errors import UsageError, did_you_mean
@@ -164,6 +165,17 @@ def check_dir(value: Any, arg: str = "dir") -> str:
         raise UsageError(f"{arg}={os.fspath(value)!r} cannot be a folder: {parent!r} is a file; "
                          "pass a folder, or a path whose existing part is a folder")
     return path
+
+
+def check_redact_pattern(value: Any, arg: str = "redact_pattern") -> str:
+    if not isinstance(value, str) or not value:
+        raise UsageError(f"{arg} must be a non-empty regular expression matched against config "
+                         "keys (use '(?!)' to redact nothing)")
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise UsageError(f"{arg} {value!r} is not a valid regular expression: {exc}") from None
+    return value
 
 
 def parse_bool_text(value: str, arg: str) -> bool:

@@ -5,28 +5,10 @@ from __future__ import annotations
 import os
 import sys
 
-from ..store.location import find_git_root
 from .. import validation as rules
-
-
-def ipython_shell():
-    """The running IPython shell, without importing IPython when it is not loaded."""
-    if "IPython" not in sys.modules:
-        return None
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    return get_ipython()
-
-
-def in_notebook_kernel() -> bool:
-    """True inside a Jupyter kernel (judged from the shell, not from file paths)."""
-    shell = ipython_shell()
-    if shell is None:
-        return False
-    return (type(shell).__name__ == "ZMQInteractiveShell"
-            or getattr(shell, "kernel", None) is not None)
+from ..store.location import find_git_root
+from .kernel import in_notebook_kernel, ipython_shell
+from .notebook_file import find_notebook
 
 
 def ensure_notebook_extension() -> None:
@@ -55,8 +37,6 @@ def program_label(notebook_name: str | None) -> str | None:
     if notebook_name:
         return os.path.abspath(notebook_name)
     if in_notebook_kernel():
-        from .notebook_file import find_notebook
-
         return find_notebook()
     return program_path()
 

@@ -10,25 +10,18 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from .. import settings as settings_mod
 from .. import validation as rules
 from ..errors import AuthenticationError, ConfigError, Error, UsageError
 from ..settings import Settings
 from ..store import Store, resolve_store_root
 from ..store.liveness import me
-from . import config as config_mod
 from . import environment, lifecycle, names, notices, plugins, registry
 from .disabled import DisabledRun
 from . import cells
-from .arguments import check_argument, check_combination
+from .arguments import check_arguments, recorded_settings, resolve
 from .run import Run, abandon, attach_plugins, finish_replaced, started_by_cell
 
 _offline_notice_shown = False
-
-# Arguments that also exist as settings keys (same names).
-_SETTING_ARGS = ("entity", "project", "dir", "id", "name", "notes", "tags", "group", "job_type",
-                 "mode", "force", "anonymous", "allow_val_change", "save_code", "monitor_gym",
-                 "sync_tensorboard")
 
 
 def init(entity: str | None = None, project: str | None = None, dir: Any = None,
@@ -40,7 +33,7 @@ def init(entity: str | None = None, project: str | None = None, dir: Any = None,
          resume: Any = None, resume_from: str | None = None, fork_from: str | None = None,
          save_code: bool | None = None, tensorboard: bool | None = None,
          sync_tensorboard: bool | None = None, monitor_gym: bool | None = None,
-         settings: Settings | dict[str, Any] | None = None) -> Any:
+         settings: Settings | dict[str, Any] | None = None) -> Run | DisabledRun:
     """Start a run (or return, resume, rewind or fork one) as the ``init()`` contract says."""
     passed = {k: v for k, v in locals().items() if v is not None}
     try:
@@ -68,47 +61,12 @@ class _Plan:
     cell: str | None
 
 
-def _check_arguments(passed: dict[str, Any]) -> dict[str, Any]:
-    """The arguments that are also settings, checked; returns settings-shaped values."""
-    return {key: check_argument(key, passed[key]) for key in _SETTING_ARGS if key in passed}
-
-
 def _plan(passed: dict[str, Any]) -> _Plan:
-    kwargs = _check_arguments(passed)
-    if "tensorboard" in passed:
-        rules.check_bool(passed["tensorboard"], "tensorboard")
-        warnings.warn("init: tensorboard= is deprecated; use sync_tensorboard=",
-                      DeprecationWarning, stacklevel=4)
-        kwargs.setdefault("sync_tensorboard", passed["tensorboard"])
+    checked = check_arguments(passed)
+    for deprecation in checked.deprecations:
+        warnings.warn(f"init: {deprecation}", DeprecationWarning, stacklevel=4)
+    kwargs, given_settings = checked.kwargs, checked.settings
 
-    reinit = None
-    if "reinit" in passed:
-        reinit, was_bool = rules.check_reinit(passed["reinit"])
-        if was_bool:
-            warnings.warn(f"init: reinit={passed['reinit']!r} is deprecated; use "
-                          f"reinit={reinit!r}", DeprecationWarning, stacklevel=4)
-        kwargs["reinit"] = reinit
-    if "resume" in passed:
-        resume, was_bool = rules.check_resume(passed["resume"])
-        if was_bool:
-            warnings.warn(f"init: resume={passed['resume']!r} is deprecated; use "
-                          f"resume={resume!r}", DeprecationWarning, stacklevel=4)
-        if resume is not None:
-            kwargs["resume"] = resume
-    resume_from = (rules.parse_run_moment(passed["resume_from"], "resume_from")
-                   if "resume_from" in passed else None)
-    fork_from = (rules.parse_run_moment(passed["fork_from"], "fork_from")
-                 if "fork_from" in passed else None)
-    include = exclude = None
-    if "config_include_keys" in passed:
-        include = check_argument("config_include_keys", passed["config_include_keys"])
-    if "config_exclude_keys" in passed:
-        exclude = check_argument("config_exclude_keys", passed["config_exclude_keys"])
-    check_combination(config_include_keys=include, config_exclude_keys=exclude)
-    cfg = config_mod.build(passed.get("config"), include, exclude)
-
-    given_settings = (check_argument("settings", passed["settings"])
-                      if "settings" in passed else None)
     pre_dir = kwargs.get("dir")
     if pre_dir is None and given_settings is not None:
         raw = given_settings.get("dir") if isinstance(given_settings, dict) else given_settings.dir
@@ -116,13 +74,12 @@ def _plan(passed: dict[str, Any]) -> _Plan:
     if pre_dir is None and os.environ.get("NBRUN_DIR"):
         pre_dir = rules.check_dir(os.environ["NBRUN_DIR"], "NBRUN_DIR")
     root = resolve_store_root(pre_dir)
-    s = settings_mod.resolve(given_settings, kwargs, root)
+    s = resolve(checked, root, resume_from=passed.get("resume_from"),
+                fork_from=passed.get("fork_from"))
     if s.dir:
         root = rules.check_dir(s.dir, "dir")
-
-    resume = s.resume
-    check_combination(id=s.id, resume=resume, resume_from=passed.get("resume_from"),
-                      fork_from=passed.get("fork_from"))
+    resume, resume_from, fork_from, cfg = s.resume, checked.resume_from, checked.fork_from, \
+        checked.config
 
     in_kernel = environment.in_notebook_kernel()
     allow = s.allow_val_change if s.allow_val_change is not None else in_kernel
@@ -170,7 +127,7 @@ def _init(passed: dict[str, Any]) -> Any:
             raise UsageError(
                 f"resume='must' asks for run {s.id!r}, but run {previous.id!r} is active and "
                 "reinit='return_previous' would return it; finish it first or pass "
-                "reinit='finish_previous' or 'create_new'")
+                "reinit='finish_previous' or 'create_new'", "resume")
         ignored = sorted(k for k in passed if k != "reinit")
         if ignored:
             warnings.warn(
@@ -179,7 +136,7 @@ def _init(passed: dict[str, Any]) -> Any:
         return previous
     if plan.reinit == "create_new" and s.id is not None and registry.find(s.id) is not None:
         raise UsageError(f"id={s.id!r} is already an active run in this process; reinit="
-                         "'create_new' needs a different id (or finish that run first)")
+                         "'create_new' needs a different id (or finish that run first)", "id")
 
     if plan.mode == "disabled":
         run = DisabledRun(id=s.id or names.generate_id(), name=s.name or "disabled-run",
@@ -232,7 +189,7 @@ def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
             existing.project != project:
         raise UsageError(
             f"run {existing.id!r} belongs to project {existing.project!r}, not {project!r}; "
-            "resume it in its own project (omit project= or pass the same one)")
+            "resume it in its own project (omit project= or pass the same one)", "project")
     config = dict(decision.base_config)
     if config and plan.config and not plan.allow_val_change and decision.kind == "resume":
         for key, value in plan.config.items():
@@ -320,9 +277,7 @@ def _fresh_id(store: Store) -> str:
 
 
 def _recorded_settings(s: Settings) -> dict[str, Any]:
-    keep = ("anonymous", "force", "save_code", "sync_tensorboard", "monitor_gym",
-            "allow_val_change", "reinit", "resume", "notebook_name", "base_url")
-    recorded = {k: getattr(s, k) for k in keep if getattr(s, k) is not None}
+    recorded = recorded_settings(s)
     if "base_url" in recorded:
         recorded["base_url"] = _without_credentials(recorded["base_url"])
     return recorded

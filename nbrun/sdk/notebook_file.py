@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .environment import ipython_shell
+from .kernel import ipython_shell
 
 _cache: dict[str, str | None] = {}
 

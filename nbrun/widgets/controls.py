@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 import ipywidgets as widgets
 from traitlets import HasTraits, Unicode, link, observe, validate
 
-from . import yamltext
+from ..sdk.runinit_body import dump_value, load_value
 from .traits import StrictAny, identical
 
 DEFAULT_LABEL = "(default)"
@@ -187,7 +187,7 @@ class YamlText(widgets.VBox):
         if self._writing:
             return
         try:
-            text, error = yamltext.dump_value(self._plain(change.new)), ""
+            text, error = dump_value(self._plain(change.new)), ""
         except Exception as exc:  # a value no YAML can show (an arbitrary object)
             text, error = "", f"this value cannot be shown as YAML ({exc}): {change.new!r}"
         self._writing = True  # the text now shows the value: nothing to read back
@@ -201,7 +201,7 @@ class YamlText(widgets.VBox):
         if self._writing:
             return
         try:
-            value = yamltext.load_value(change.new)
+            value = load_value(change.new)
         except ValueError as exc:
             self.error = str(exc)
             return

@@ -18,11 +18,13 @@ import ipywidgets as widgets
 from traitlets import Any as AnyTrait
 from traitlets import Dict, dlink, link
 
-from .. import validation as rules
+from ..argument_table import ARGUMENTS as ROWS
+from ..argument_table import BY_NAME, Argument
+from ..argument_table import SECTIONS as SECTION_TITLES
 from ..errors import Error, UsageError
 from ..sdk import init
-from ..sdk.arguments import ARGUMENTS, BOOLEANS
-from ..sdk.environment import in_notebook_kernel, ipython_shell
+from ..sdk.arguments import ARGUMENTS
+from ..sdk.kernel import in_notebook_kernel, ipython_shell
 from . import memory
 from .catalog import StoreCatalog
 from .actionbutton import ActionButton
@@ -38,76 +40,63 @@ from .controls import (
 from .runpicker import RunMomentPicker
 from .spec import InitSpec
 
-SECTIONS = (
-    ("The run", ("project", "name", "notes", "tags", "group", "job_type", "entity", "id")),
-    ("Config", ("config", "config_include_keys", "config_exclude_keys", "allow_val_change")),
-    ("Resume, rewind or fork", ("resume", "resume_from", "fork_from", "reinit")),
-    ("Where and how", ("mode", "dir", "anonymous", "force", "save_code", "sync_tensorboard",
-                       "tensorboard", "monitor_gym", "settings")),
-)
+# The arguments of each section of the form, in signature order (the table says which).
+SECTIONS = tuple((title, tuple(row.name for row in ROWS if row.section == title))
+                 for title in SECTION_TITLES)
 
 Factory = Callable[[InitSpec, StoreCatalog], widgets.Widget]
 
 
+def _placeholder(row: Argument) -> dict[str, str]:
+    return {"placeholder": f"default: {row.default}"} if row.default else {}
+
+
 def _project(spec: InitSpec, catalog: StoreCatalog) -> widgets.Widget:
-    control = text_control(spec, "project", options=(),
-                           placeholder="default: the git root's or the notebook's name")
+    # The projects of the store are offered, following the dir field.
+    control = text_control(spec, "project", options=(), **_placeholder(BY_NAME["project"]))
     dlink((catalog, "projects"), (control, "options"), transform=tuple)
     return control
 
 
-def _config_keys(name: str) -> Factory:
-    # The keys offered are the config's, following it as it is edited.
-    return lambda spec, catalog: tags_control(
-        spec, name, allowed=lambda _: spec.config_keys(),
-        placeholder="a config key, then Enter or comma")
+def _moment(spec: InitSpec, catalog: StoreCatalog, name: str) -> widgets.Widget:
+    control = RunMomentPicker(name)
+    dlink((catalog, "runs"), (control, "runs"))
+    link((spec, name), (control, "value"))
+    return control
 
 
-def _moment(name: str) -> Factory:
-    def build(spec: InitSpec, catalog: StoreCatalog) -> widgets.Widget:
-        control = RunMomentPicker(name)
-        dlink((catalog, "runs"), (control, "runs"))
-        link((spec, name), (control, "value"))
-        return control
-    return build
+def _choice_notes(row: Argument) -> dict[Any, str]:
+    """How a deprecated value is labelled when a cell holds it (True: deprecated: auto)."""
+    return {old: f"deprecated: {new if new is not None else 'no ' + row.name}"
+            for old, new in row.deprecated.items()}
 
 
-def _text(name: str, **kwargs: Any) -> Factory:
-    return lambda spec, catalog: text_control(spec, name, **kwargs)
+def _control(row: Argument, spec: InitSpec, catalog: StoreCatalog) -> widgets.Widget:
+    """The control of one argument, by its kind."""
+    name, kind = row.name, row.kind
+    if name == "project":
+        return _project(spec, catalog)
+    if kind in ("text", "notes", "path"):
+        # A folder is read once it is typed, not at each keystroke.
+        extra = {"continuous_update": False} if kind == "path" else {}
+        return text_control(spec, name, multiline=kind == "notes", **_placeholder(row), **extra)
+    if kind == "tags":
+        return tags_control(spec, name, placeholder="a tag, then Enter or comma")
+    if kind == "keys":  # the keys offered are the config's, following it as it is edited
+        return tags_control(spec, name, allowed=lambda _: spec.config_keys(),
+                            placeholder="a config key, then Enter or comma")
+    if kind == "mapping":
+        return yaml_control(spec, name, rows=6 if name == "config" else 3)
+    if kind == "moment":
+        return _moment(spec, catalog, name)
+    choices = (True, False) if kind == "bool" else row.choices
+    # Up to three choices fit as buttons on one line.
+    return choice_control(spec, name, choices, toggle=len(choices) <= 3,
+                          notes=_choice_notes(row))
 
 
-def _choice(name: str, choices: Any, **kwargs: Any) -> Factory:
-    return lambda spec, catalog: choice_control(spec, name, choices, **kwargs)
-
-
-_DEPRECATED_REINIT = {True: "deprecated: finish_previous", False: "deprecated: return_previous"}
-_DEPRECATED_RESUME = {True: "deprecated: auto", False: "deprecated: no resume"}
-
-# One control per argument; a new init() argument needs an entry here (a test checks).
-FACTORIES: dict[str, Factory] = {
-    "entity": _text("entity"),
-    "project": _project,
-    "dir": _text("dir", continuous_update=False,  # read the store once the path is typed
-                 placeholder="default: NBRUN_DIR, else the nearest folder with .nbrun/"),
-    "id": _text("id", placeholder="default: generated"),
-    "name": _text("name", placeholder="default: generated"),
-    "notes": _text("notes", multiline=True),
-    "tags": lambda spec, catalog: tags_control(spec, "tags",
-                                               placeholder="a tag, then Enter or comma"),
-    "config": lambda spec, catalog: yaml_control(spec, "config", rows=6),
-    "config_exclude_keys": _config_keys("config_exclude_keys"),
-    "config_include_keys": _config_keys("config_include_keys"),
-    "group": _text("group"),
-    "job_type": _text("job_type"),
-    "mode": _choice("mode", rules.MODES, toggle=True),
-    "anonymous": _choice("anonymous", rules.ANONYMOUS, toggle=True),
-    "reinit": _choice("reinit", rules.REINIT_MODES, notes=_DEPRECATED_REINIT),
-    "resume": _choice("resume", rules.RESUME_MODES, notes=_DEPRECATED_RESUME),
-    "resume_from": _moment("resume_from"),
-    "fork_from": _moment("fork_from"),
-    "settings": lambda spec, catalog: yaml_control(spec, "settings", rows=3),
-    **{name: _choice(name, (True, False), toggle=True) for name in BOOLEANS},
-}
+# One control per argument of the table.
+FACTORIES: dict[str, Factory] = {row.name: partial(_control, row) for row in ROWS}
 
 
 _ERROR_STYLE = "color: var(--jp-error-color1, #c62828)"
@@ -194,11 +183,10 @@ class RunForm(widgets.VBox):
     def _field(self, name: str) -> widgets.Widget:
         control = FACTORIES[name](self.spec, self.catalog)
         control.add_class(css_class(name))
-        help_text = self.spec.trait_metadata(name, "help")
-        if not isinstance(control, widgets.Box):
-            # A Box's view fails to render with a tooltip set (ipywidgets 8 front end); the
-            # composites carry their help on their inner widgets instead.
-            control.tooltip = help_text
+        # A Box's view fails to render with a tooltip set (ipywidgets 8 front end): a
+        # composite carries its help on its first widget, the one showing the argument's name.
+        described = control.children[0] if isinstance(control, widgets.Box) else control
+        described.tooltip = self.spec.trait_metadata(name, "help")
         message = widgets.HTML().add_class("nbrun-form-error")
         message.add_class(f"nbrun-form-error-{name.replace('_', '-')}")
         self.controls[name] = control

@@ -2,22 +2,27 @@
 
 The run form binds its widgets to these traits, and the ``%%runinit`` magic reads and writes
 the same model, so the form, the magic and ``init()`` agree on what each argument accepts:
-every rule comes from ``nbrun.sdk.arguments``, none is written here.
+the traits are the rows of ``nbrun.argument_table``, and every rule and the merge of the
+settings sources come from ``nbrun.sdk.arguments``; none is written here.
 """
 
 from __future__ import annotations
 
 import keyword
+import os
 from typing import Any, Mapping
 
-from traitlets import Dict, HasTraits, observe
+from traitlets import Dict, HasTraits, MetaHasTraits, observe
 
 from .. import validation as rules
+from ..argument_table import ARGUMENTS as ROWS
 from ..errors import UsageError, did_you_mean
 from ..sdk import config as config_mod
-from ..sdk.arguments import ARGUMENTS, check_argument, check_combination
-from ..settings import Settings, from_environment
-from . import pycode, yamltext
+from ..sdk import runinit_body
+from ..sdk.arguments import ARGUMENTS, Checked, check_argument, check_combination, merge
+from ..settings import Settings
+from ..store import resolve_store_root
+from . import pycode
 from .traits import StrictAny
 
 # The arguments check_combination() relates.
@@ -33,35 +38,13 @@ def Argument(help: str) -> StrictAny:
     return StrictAny(help=help).tag(argument=True)
 
 
-class InitSpec(HasTraits):
-    """The arguments of an ``nbrun.init()`` call, checked as ``init()`` checks them."""
+# One trait per argument of the table, holding what the user gave.
+_ArgumentTraits = MetaHasTraits("_ArgumentTraits", (HasTraits,),
+                                {row.name: Argument(row.help) for row in ROWS})
 
-    entity = Argument("user or team the run belongs to")
-    project = Argument("project of the run (default: the git root's or notebook's name)")
-    dir = Argument("folder under which the store .nbrun/ lives")
-    id = Argument("run id (default: generated)")
-    name = Argument("display name (default: generated, e.g. quiet-river-7)")
-    notes = Argument("free text recorded on the run")
-    tags = Argument("list of tags, each 1 to 64 characters")
-    config = Argument("hyperparameters: a mapping, or the path of a YAML file")
-    config_exclude_keys = Argument("top-level config keys to leave out")
-    config_include_keys = Argument("top-level config keys to keep (the others are left out)")
-    allow_val_change = Argument("allow config values to change (default: True in a notebook)")
-    group = Argument("group of related runs")
-    job_type = Argument("kind of job (train, eval, ...)")
-    mode = Argument("online, offline or disabled")
-    force = Argument("fail instead of falling back to offline without credentials")
-    anonymous = Argument("never, allow or must")
-    reinit = Argument("what happens to an active run: default, return_previous, "
-                      "finish_previous or create_new")
-    resume = Argument("allow, never, must or auto")
-    resume_from = Argument("rewind a run: '<run_id>?_step=<step>'")
-    fork_from = Argument("fork a run: '<run_id>?_step=<step>'")
-    save_code = Argument("save the notebook and its executed cells with the run")
-    tensorboard = Argument("deprecated alias of sync_tensorboard")
-    sync_tensorboard = Argument("mirror TensorBoard scalars into the run")
-    monitor_gym = Argument("attach Gymnasium videos to the run")
-    settings = Argument("a mapping of nbrun settings (or an nbrun.Settings)")
+
+class InitSpec(_ArgumentTraits):  # type: ignore[misc,valid-type]
+    """The arguments of an ``nbrun.init()`` call, checked as ``init()`` checks them."""
 
     errors = Dict(read_only=True,
                   help="argument -> why init() would refuse it; empty when every argument "
@@ -84,9 +67,7 @@ class InitSpec(HasTraits):
         """The spec of a ``%%runinit`` body (no ``$var`` expansion); YAML and argument-name
         errors are the magic's ``RunInitError``, pointing at the line."""
         # The magic's own reader, so that a body means the same here and in the cell.
-        from ..notebook.runinit import parse_body
-
-        data, _lines = parse_body(body)
+        data, _lines = runinit_body.parse_body(body)
         return cls.from_kwargs(data)
 
     def reset(self) -> None:
@@ -113,7 +94,7 @@ class InitSpec(HasTraits):
         arguments = {}
         for name, value in self.to_kwargs().items():
             try:
-                arguments[name] = yamltext.dump_body({name: plain_value(name, value)})
+                arguments[name] = runinit_body.dump_body({name: plain_value(name, value)})
             except Exception as exc:  # a value YAML cannot write
                 raise UsageError(f"{name}: {exc}; this value cannot be written in a "
                                  "%%runinit cell") from None
@@ -198,28 +179,40 @@ class InitSpec(HasTraits):
         """What init() hands check_combination(), and which argument each value came from.
 
         init() relates the resolved id and resume: an argument, else ``settings=``, else the
-        NBRUN_RUN_ID / NBRUN_RESUME variables (read at every init()). A value from the
-        environment blames the arguments it conflicts with."""
+        NBRUN_RUN_ID / NBRUN_RESUME variables or the settings files, merged by the same step
+        as init()'s. A value from the environment or a file blames the arguments it conflicts
+        with."""
         values = {name: self._valid_value(name) for name in _COMBINED}
         sources = {name: name for name in _COMBINED}
         if values["resume"] is not None:
             values["resume"] = rules.check_resume(values["resume"])[0]  # True is "auto"
-        settings = self._valid_value("settings")
+        given = self._valid_value("settings")
         try:
-            environment = from_environment()
-        except UsageError:  # an unknown NBRUN_ variable: init() reports it
-            environment = {}
+            merged = merge(Checked({}, given, {}, None, None), self._store_root(given))
+        except UsageError:  # an unknown NBRUN_ variable, a bad file: init() reports it
+            merged = Settings()
         for name in ("id", "resume"):
             if values[name] is not None:
                 continue
-            from_settings = (getattr(settings, name) if isinstance(settings, Settings)
-                             else settings.get(name) if isinstance(settings, Mapping) else None)
+            from_settings = (getattr(given, name) if isinstance(given, Settings)
+                             else given.get(name) if isinstance(given, Mapping) else None)
+            values[name] = getattr(merged, name)
             if from_settings is not None:
-                values[name], sources[name] = from_settings, "settings"
-            elif environment.get(name) is not None:
-                values[name] = environment[name]
+                sources[name] = "settings"
+            else:
                 sources.pop(name)
         return values, sources
+
+    def _store_root(self, given: Any) -> str | None:
+        """The store whose project settings file init() would read."""
+        folder = self._valid_value("dir")
+        if folder is None and given is not None:
+            folder = given.get("dir") if isinstance(given, Mapping) else given.dir
+        folder = folder or os.environ.get("NBRUN_DIR") or None
+        try:
+            return resolve_store_root(rules.check_dir(folder) if folder else None)
+        except UsageError:
+            return None
 
     def _combination_errors(self) -> dict[str, str]:
         """Each combination rule that fails, against every argument it involves.
