@@ -50,10 +50,6 @@ class Field:
     source: str
     name: str
 
-    @property
-    def label(self) -> str:
-        return self.name if self.source in ("column", "either") else f"{self.source}.{self.name}"
-
     def _candidates(self) -> list[tuple[str, str]]:
         """(document column, JSON path) in the order they are looked up."""
         nested = "$" + "".join(f'."{part}"' for part in self.name.split("."))
