@@ -43,10 +43,8 @@ class Clause:
     op: str  # one of OPERATORS ("=" is read as "==")
     value: Any  # int, float, str, bool or _NULL
 
-    def sql(self) -> Sql:
-        return self.field.guarded(self._sql)
-
-    def _sql(self, py: bool) -> Sql:
+    def sql(self, py: bool) -> Sql:
+        """The condition, read through SQLite's JSON functions or (``py``) the Python ones."""
         type_sql, type_args = self.field.raw_type(py)
         value_sql, value_args = self.field.raw_value(py)
         present = f"({type_sql} IS NOT NULL AND {type_sql} != 'null')"
@@ -73,8 +71,12 @@ class Expression:
     clauses: tuple[Clause, ...]
 
     def sql(self) -> Sql:
-        parts = [c.sql() for c in self.clauses]
-        return " AND ".join(p[0] for p in parts), tuple(a for p in parts for a in p[1])
+        def build(py: bool) -> Sql:
+            parts = [c.sql(py) for c in self.clauses]
+            return " AND ".join(p[0] for p in parts), tuple(a for p in parts for a in p[1])
+
+        # One validity check of each document for the whole expression.
+        return fields.guarded([c.field for c in self.clauses], build)
 
 
 def _fail(message: str) -> UsageError:

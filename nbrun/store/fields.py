@@ -18,7 +18,7 @@ import math
 import re
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..errors import UsageError, did_you_mean
 
@@ -50,10 +50,6 @@ class Field:
     source: str
     name: str
 
-    @property
-    def label(self) -> str:
-        return self.name if self.source in ("column", "either") else f"{self.source}.{self.name}"
-
     def _candidates(self) -> list[tuple[str, str]]:
         """(document column, JSON path) in the order they are looked up."""
         nested = "$" + "".join(f'."{part}"' for part in self.name.split("."))
@@ -78,16 +74,12 @@ class Field:
         return self.guarded(lambda py: _ranked(self.raw_type(py)))
 
     def guarded(self, build: Callable[[bool], Sql]) -> Sql:
-        """``build(py)`` where the run's JSON documents are valid for SQLite (``py`` False:
-        its JSON functions), else ``build(True)`` (the Python ones); the check costs one call
-        per document and row, where a check per lookup would cost one per lookup."""
-        if self.source == "column":
-            return build(False)
-        docs = sorted({doc for doc, _ in self._candidates()})
-        fast, slow = build(False), build(True)
-        valid = " AND ".join(f"json_valid({doc})" for doc in docs)
-        return (f"(CASE WHEN {valid} THEN {fast[0]} ELSE {slow[0]} END)",
-                (*fast[1], *slow[1]))
+        return guarded([self], build)
+
+    @property
+    def documents(self) -> set[str]:
+        """The JSON columns this value is read from."""
+        return set() if self.source == "column" else {doc for doc, _ in self._candidates()}
 
     def raw_type(self, py: bool) -> Sql:
         if self.source == "column":
@@ -108,6 +100,18 @@ class Field:
             args += [*type_args, *value_args]
         sql += f" ELSE {found[-1][1][0]} END"
         return sql, (*args, *found[-1][1][1])
+
+
+def guarded(fields: Sequence[Field], build: Callable[[bool], Sql]) -> Sql:
+    """``build(py)`` where the run's JSON documents that ``fields`` read are valid for SQLite
+    (``py`` False: its JSON functions), else ``build(True)`` (the Python ones); the check costs
+    one call per document and row, where a check per lookup would cost one per lookup."""
+    docs = sorted(set().union(*(f.documents for f in fields)))
+    if not docs:
+        return build(False)
+    fast, slow = build(False), build(True)
+    valid = " AND ".join(f"json_valid({doc})" for doc in docs)
+    return (f"(CASE WHEN {valid} THEN {fast[0]} ELSE {slow[0]} END)", (*fast[1], *slow[1]))
 
 
 def _ranked(type_sql: Sql) -> Sql:

@@ -179,6 +179,37 @@ def downsample_in_process(root: Path, run_id: str, reps: int) -> dict[str, float
     return out
 
 
+def search_in_process(root: Path, reps: int) -> dict[str, float]:
+    """The store's part of the runs table's heavier listings (count + page of 100), fastest
+    of ``reps``: the SQL alone, without HTTP and the server's threads."""
+    from nbrun.store import Store, expression, fields, search, sorting
+    from nbrun.store.filters import RunFilter
+
+    store = Store(str(root))
+    where = RunFilter(expression=expression.parse("lr < 0.5 and layers >= 2"))
+    group = sorting.by_group(fields.parse("config.optimizer.name", "group_by", bare="column"))
+    cases = {
+        "sort=-config.lr & where": lambda: (
+            search.count_runs(store, where),
+            search.page_keys(store, where, sorting.sort_for("-config.lr"), 0, 100)),
+        "group_by=config.opt.name": lambda: (
+            search.count_runs(store, RunFilter()),
+            search.group_counts(store, RunFilter(), group),
+            search.page_keys(store, RunFilter(),
+                             sorting.sort_for("-summary.acc").after(group), 0, 100)),
+        "keys (uncached)": lambda: search.keys(store),
+    }
+    out = {}
+    for label, work in cases.items():
+        times = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - t0) * 1000)
+        out[label] = min(times)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10_000)
@@ -246,6 +277,8 @@ def main() -> None:
         keys = json.loads(body)
         print(f"  {'GET keys':24s} {verdict(ms, LIST_TARGET_MS)}  "
               f"[{len(keys['config'])} config paths, {len(keys['summary'])} summary keys]")
+        for label, value in search_in_process(root, args.reps).items():
+            print(f"  {'in process, ' + label:24s} {value:8.1f} ms  (fastest; SQL only)")
 
         print(f"\nhistory of {args.points} points downsampled to 1000:")
         ms, body = timed(conn, f"/nbrun/api/runs/{run_id}/history?keys=loss&points=1000",
