@@ -3,7 +3,12 @@
  * values (`config.<path>`), chosen per project and kept in JupyterLab's state
  * database between sessions.
  */
+import { IStateDB } from '@jupyterlab/statedb';
+
 import type { IRunSummary } from './api';
+
+/** Where the chosen columns, order and grouping are kept between sessions. */
+export const STATE_KEY = 'nbrun:sidebar';
 
 /** Whether a column shows a config value (else a summary value). */
 export function isConfigColumn(column: string): boolean {
@@ -71,4 +76,43 @@ export function projectColumns(
   project: string
 ): string[] {
   return layout.columns[project] ?? layout.columns[''] ?? [];
+}
+
+/** The layout in the state database: read once, written on each change. */
+export class SavedLayout {
+  /** The layout read (or as changed since). */
+  get value(): ISavedLayout {
+    return this._value;
+  }
+
+  /** Read the saved layout; every change is saved from then on. */
+  async restore(state: IStateDB): Promise<ISavedLayout> {
+    this._value = readLayout(await state.fetch(STATE_KEY));
+    this._state = state;
+    return this._value;
+  }
+
+  /** The columns of a project (its own, else those of all projects). */
+  columns(project: string): string[] {
+    return projectColumns(this._value, project);
+  }
+
+  /** Change some of the layout, and save it when it came from the database. */
+  update(change: {
+    project?: string;
+    columns?: string[];
+    sort?: string;
+    groupBy?: string;
+  }): void {
+    const { project, columns, ...rest } = change;
+    const value = { ...this._value, ...rest };
+    if (project !== undefined && columns) {
+      value.columns = { ...value.columns, [project]: columns.slice() };
+    }
+    this._value = value;
+    void this._state?.save(STATE_KEY, value as any);
+  }
+
+  private _value: ISavedLayout = { columns: {} };
+  private _state: IStateDB | null = null;
 }

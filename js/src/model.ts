@@ -17,7 +17,7 @@ import {
   NbrunAPIError
 } from './api';
 import { RunCatalog } from './catalog';
-import { ISavedLayout, projectColumns, readLayout } from './columns';
+import { SavedLayout } from './columns';
 import {
   clearedFilters,
   DEFAULT_FILTERS,
@@ -31,8 +31,7 @@ import { RunSelection } from './selection';
 
 export { DEFAULT_FILTERS, IFilters, RUN_STATES } from './filters';
 
-/** Where the chosen columns, order and grouping are kept between sessions. */
-export const STATE_KEY = 'nbrun:sidebar';
+export { STATE_KEY } from './columns';
 
 /** The model of the runs table. */
 export class RunListModel implements IDisposable {
@@ -142,7 +141,7 @@ export class RunListModel implements IDisposable {
 
   /** The chosen columns of the project shown: `summary.<key>`, `config.<path>`. */
   get columns(): string[] {
-    return projectColumns(this._layout, this._filters.project);
+    return this._saved.columns(this._filters.project);
   }
 
   /** Choose the columns of the project shown (refetches for config values). */
@@ -150,8 +149,7 @@ export class RunListModel implements IDisposable {
     const configs = (list: string[]) =>
       list.filter(c => c.startsWith('config.')).join();
     const before = configs(this.columns);
-    this._layout.columns[this._filters.project] = columns.slice();
-    this._save();
+    this._saved.update({ project: this._filters.project, columns });
     if (configs(columns) !== before) {
       this._reload();
     } else {
@@ -178,7 +176,10 @@ export class RunListModel implements IDisposable {
       before.sort !== this._filters.sort ||
       before.groupBy !== this._filters.groupBy
     ) {
-      this._save();
+      this._saved.update({
+        sort: this._filters.sort,
+        groupBy: this._filters.groupBy
+      });
     }
     this._reload();
   }
@@ -255,10 +256,7 @@ export class RunListModel implements IDisposable {
    * Older saved state (summary columns for every project) is read as well.
    */
   async restore(state: IStateDB): Promise<void> {
-    const layout = readLayout(await state.fetch(STATE_KEY));
-    this._state = state;
-    this._layout = layout;
-    const { sort, groupBy } = layout;
+    const { sort, groupBy } = await this._saved.restore(state);
     if (
       (sort && sort !== this._filters.sort) ||
       (groupBy !== undefined && groupBy !== this._filters.groupBy)
@@ -293,19 +291,6 @@ export class RunListModel implements IDisposable {
     if (this._visible.has('sidebar')) {
       this.refresh().catch(() => undefined);
     }
-  }
-
-  private _save(): void {
-    if (!this._state) {
-      return;
-    }
-    const value: ISavedLayout = {
-      ...this._layout,
-      sort: this._filters.sort,
-      groupBy: this._filters.groupBy
-    };
-    this._layout = value;
-    void this._state.save(STATE_KEY, value as any);
   }
 
   private async _tick(): Promise<void> {
@@ -403,8 +388,7 @@ export class RunListModel implements IDisposable {
   private _notice: string | null = null;
   private _projects: string[] = [];
   private _tags: string[] = [];
-  private _layout: ISavedLayout = { columns: {} };
-  private _state: IStateDB | null = null;
+  private _saved = new SavedLayout();
   private _visible = new Set<string>();
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
