@@ -240,7 +240,7 @@ function CompareChart(props: {
   const series = React.useMemo<ISeries[]>(
     () =>
       runs.map((run, i) => {
-        const data = model.history(run)?.keys?.[name];
+        const data = model.series(run, name);
         return {
           label: labels[i],
           steps: data?.steps ?? [],
