@@ -109,10 +109,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       }
     ]);
   }, [series, smoothed, view.smoothing, view.logY]);
-  const data = React.useMemo(
-    () => alignSeries(drawn, xAxis),
-    [drawn, xAxis]
-  );
+  const data = React.useMemo(() => alignSeries(drawn, xAxis), [drawn, xAxis]);
   const missingTimes = untimed(series, xAxis);
   const main = drawn[smoothed ? 1 : 0];
   const drawnLast = main?.values.length
@@ -176,9 +173,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
             const ys = u.data[smoothed ? 2 : 1] ?? [];
             const shown = xs.filter((x, i) => ys[i] !== null);
             const mid = shown[Math.floor(shown.length / 2)];
-            setXDrawn(
-              mid === undefined ? '' : u.valToPos(mid, 'x').toFixed(1)
-            );
+            setXDrawn(mid === undefined ? '' : u.valToPos(mid, 'x').toFixed(1));
           }
         ]
       },

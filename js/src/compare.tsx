@@ -200,7 +200,9 @@ function MetricCharts(props: {
   const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
   const keys = metricKeys(runs);
   if (keys.length === 0) {
-    return <p className="jp-nbrun-muted">None of these runs logged anything.</p>;
+    return (
+      <p className="jp-nbrun-muted">None of these runs logged anything.</p>
+    );
   }
   return (
     <>

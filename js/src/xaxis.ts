@@ -34,7 +34,7 @@ export function xValues(series: ISeries, axis: XAxis): (number | null)[] {
     return series.steps;
   }
   const walls = series.walls ?? series.steps.map(() => null);
-  const origin = axis === 'relative' ? series.start ?? 0 : 0;
+  const origin = axis === 'relative' ? (series.start ?? 0) : 0;
   return walls.map(w => (w === null ? null : w - origin));
 }
 
