@@ -212,7 +212,13 @@ function MetricCharts(props: {
           chosen={model.chartKeys}
           onChange={chosen => (model.chartKeys = chosen)}
         />
-        <ChartControls view={view} onChange={setView} />
+        <ChartControls
+          view={view}
+          onChange={next => {
+            setView(next);
+            model.times = next.xAxis !== 'step';
+          }}
+        />
       </div>
       <div className="jp-nbrun-charts">
         {model.chartKeys.map(key => (

@@ -72,6 +72,19 @@ export class ComparisonModel extends PolledModel {
     void this.poll.refresh();
   }
 
+  /** Whether histories carry each point's time (charts on a time axis). */
+  get times(): boolean {
+    return this._times;
+  }
+
+  set times(on: boolean) {
+    if (on !== this._times) {
+      this._times = on;
+      this._signature = '';
+      void this.poll.refresh();
+    }
+  }
+
   /** The last refresh's errors, or null. */
   get error(): string | null {
     return this._error;
@@ -106,7 +119,7 @@ export class ComparisonModel extends PolledModel {
           runs.map(run =>
             (run.keys ?? []).includes(key)
               ? this.api
-                  .history(run, [key])
+                  .history(run, [key], undefined, undefined, this._times)
                   .then(h => h.keys[key])
                   .catch(() => null)
               : Promise.resolve(null)
@@ -135,6 +148,7 @@ export class ComparisonModel extends PolledModel {
   private _histories = new Map<string, IHistory['keys']>();
   private _chartKeys: string[] | null = null;
   private _signature = '';
+  private _times = false;
   private _historyVersion = 0;
   private _error: string | null = null;
 }

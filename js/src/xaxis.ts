@@ -44,9 +44,14 @@ export function untimed(series: ISeries[], axis: XAxis): number {
     return 0;
   }
   return series.reduce(
-    (n, s) => n + xValues(s, axis).filter(x => x === null).length,
+    (n, s) => n + (s.walls ?? []).filter(w => w === null).length,
     0
   );
+}
+
+/** True while a time axis waits for the times of points already held. */
+export function awaitingTimes(series: ISeries[], axis: XAxis): boolean {
+  return axis !== 'step' && series.some(s => s.steps.length && !s.walls);
 }
 
 /**
