@@ -15,7 +15,8 @@ Not a pytest test (no test_ names, no assertions). It fills a store with N runs 
   and frame times while scrolling from top to bottom over 120 animation frames;
 - the rows in the DOM at the bottom, and the time for a search to narrow the list;
 - live chart traffic: bytes per second of a live chart's polls with ``since_step`` next to
-  the full refetch it replaces, and with each point's time (a chart on a time axis) (``--only live`` runs this part alone);
+  the full refetch it replaces, and with each point's time (a chart on a time axis)
+  (``--only live`` runs this part alone);
 - compare of 20 runs x 10 keys x 100,000 steps: click on Compare -> the metric chart drawn
   (``--only compare``).
 
