@@ -9,6 +9,9 @@ import { PolledModel } from './polled';
 /** Keys charted when the user has not chosen. */
 const DEFAULT_CHARTS = 4;
 
+/** Most runs compared: beyond, colours repeat and tables stop being readable. */
+export const MAX_RUNS = 20;
+
 /** Keys logged by any of the runs, user keys first. */
 export function metricKeys(runs: IRunDetail[]): string[] {
   const keys = new Set<string>();
@@ -37,8 +40,14 @@ export class ComparisonModel extends PolledModel {
   constructor(options: ComparisonModel.IOptions) {
     super({ name: 'nbrun:compare', live: 1500, idle: 15 * 1000 });
     this.api = options.api;
-    this.refs = options.refs.map(r => ({ store: r.store, id: r.id }));
+    this.refs = options.refs
+      .slice(0, MAX_RUNS)
+      .map(r => ({ store: r.store, id: r.id }));
+    this.leftOut = Math.max(0, options.refs.length - MAX_RUNS);
   }
+
+  /** How many of the runs asked for are beyond {@link MAX_RUNS}, left out. */
+  readonly leftOut: number;
 
   readonly api: NbrunAPI;
   readonly refs: IRunRef[];
