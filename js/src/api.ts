@@ -87,7 +87,7 @@ export class NbrunAPI {
     keys: string[],
     points = 1000,
     sinceStep?: number,
-    times = true
+    times = false
   ): Promise<IHistory> {
     return this._request<IHistory>(['runs', ref.id, 'history'], {
       store: ref.store,

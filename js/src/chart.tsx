@@ -10,6 +10,7 @@ import { ema, positiveOnly } from './smoothing';
 import { cssVar, useThemeName } from './theme';
 import {
   alignSeries,
+  awaitingTimes,
   axisCaption,
   formatRelative,
   ISeries,
@@ -109,11 +110,9 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       }
     ]);
   }, [series, smoothed, view.smoothing, view.logY]);
-  const data = React.useMemo(
-    () => alignSeries(drawn, xAxis),
-    [drawn, xAxis]
-  );
+  const data = React.useMemo(() => alignSeries(drawn, xAxis), [drawn, xAxis]);
   const missingTimes = untimed(series, xAxis);
+  const waiting = awaitingTimes(series, xAxis);
   const main = drawn[smoothed ? 1 : 0];
   const drawnLast = main?.values.length
     ? main.values[main.values.length - 1]
@@ -176,9 +175,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
             const ys = u.data[smoothed ? 2 : 1] ?? [];
             const shown = xs.filter((x, i) => ys[i] !== null);
             const mid = shown[Math.floor(shown.length / 2)];
-            setXDrawn(
-              mid === undefined ? '' : u.valToPos(mid, 'x').toFixed(1)
-            );
+            setXDrawn(mid === undefined ? '' : u.valToPos(mid, 'x').toFixed(1));
           }
         ]
       },
@@ -247,6 +244,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       data-x-axis={xAxis}
       data-x-ticks={xTicks}
       data-x-drawn={xDrawn}
+      data-x-ready={waiting ? 'false' : 'true'}
     >
       <div className="jp-nbrun-chart-title">
         <span>{title}</span>
@@ -269,6 +267,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       <div className="jp-nbrun-chart-plot" ref={host} />
       <div className="jp-nbrun-chart-caption">
         {axisCaption(xAxis)}
+        {waiting && ' \u00b7 loading the times\u2026'}
         {missingTimes > 0 &&
           ` \u00b7 ${missingTimes} point${missingTimes === 1 ? '' : 's'} ` +
             'without a recorded time (logged before nbrun kept times) left out'}

@@ -14,6 +14,8 @@ export function Charts(props: {
   history: IHistory | null;
   chartKeys: string[];
   onChartKeys: (keys: string[]) => void;
+  /** Asked for each point's time (true) or not, as the x axis needs. */
+  onTimes: (times: boolean) => void;
 }): JSX.Element {
   const { run, history, chartKeys } = props;
   const keys = run.keys ?? [];
@@ -29,7 +31,13 @@ export function Charts(props: {
           chosen={chartKeys}
           onChange={props.onChartKeys}
         />
-        <ChartControls view={view} onChange={setView} />
+        <ChartControls
+          view={view}
+          onChange={next => {
+            setView(next);
+            props.onTimes(next.xAxis !== 'step');
+          }}
+        />
       </div>
       <div className="jp-nbrun-charts">
         {chartKeys.map(key => (

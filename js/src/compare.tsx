@@ -12,7 +12,7 @@ import { IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
 import { ISeries, LineChart, seriesColor } from './chart';
 import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { CommandIDs } from './commands';
-import { ComparisonModel, metricKeys } from './comparemodel';
+import { ComparisonModel, MAX_RUNS, metricKeys } from './comparemodel';
 import { KeyChooser } from './components/keychooser';
 import { allKeys, DiffTable, differingKeys } from './difftable';
 import { flatten } from './format';
@@ -119,6 +119,12 @@ function CompareView(props: {
   return (
     <div className="jp-nbrun-detail-body">
       <h1 className="jp-nbrun-detail-name">Comparing {runs.length} runs</h1>
+      {model.leftOut > 0 && (
+        <p className="jp-nbrun-muted jp-nbrun-left-out">
+          Only the first {MAX_RUNS} of the {MAX_RUNS + model.leftOut} selected
+          runs are compared.
+        </p>
+      )}
       {props.missing > 0 && (
         <div className="jp-nbrun-error">
           {props.missing} run(s) could not be loaded.
@@ -200,7 +206,9 @@ function MetricCharts(props: {
   const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
   const keys = metricKeys(runs);
   if (keys.length === 0) {
-    return <p className="jp-nbrun-muted">None of these runs logged anything.</p>;
+    return (
+      <p className="jp-nbrun-muted">None of these runs logged anything.</p>
+    );
   }
   return (
     <>
@@ -210,7 +218,13 @@ function MetricCharts(props: {
           chosen={model.chartKeys}
           onChange={chosen => (model.chartKeys = chosen)}
         />
-        <ChartControls view={view} onChange={setView} />
+        <ChartControls
+          view={view}
+          onChange={next => {
+            setView(next);
+            model.times = next.xAxis !== 'step';
+          }}
+        />
       </div>
       <div className="jp-nbrun-charts">
         {model.chartKeys.map(key => (
@@ -240,7 +254,7 @@ function CompareChart(props: {
   const series = React.useMemo<ISeries[]>(
     () =>
       runs.map((run, i) => {
-        const data = model.history(run)?.keys?.[name];
+        const data = model.series(run, name);
         return {
           label: labels[i],
           steps: data?.steps ?? [],

@@ -1,13 +1,16 @@
 /**
  * The model of a comparison: the compared runs as last fetched and the history
  * of the charted keys of each, refreshed by a poll (fast while a compared run
- * is running).
+ * is running). Every charted key is fetched again when a run moved on.
  */
 import { IHistory, IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
 import { PolledModel } from './polled';
 
 /** Keys charted when the user has not chosen. */
 const DEFAULT_CHARTS = 4;
+
+/** Most runs compared: beyond, colours repeat and tables stop being readable. */
+export const MAX_RUNS = 20;
 
 /** Keys logged by any of the runs, user keys first. */
 export function metricKeys(runs: IRunDetail[]): string[] {
@@ -37,8 +40,14 @@ export class ComparisonModel extends PolledModel {
   constructor(options: ComparisonModel.IOptions) {
     super({ name: 'nbrun:compare', live: 1500, idle: 15 * 1000 });
     this.api = options.api;
-    this.refs = options.refs.map(r => ({ store: r.store, id: r.id }));
+    this.refs = options.refs
+      .slice(0, MAX_RUNS)
+      .map(r => ({ store: r.store, id: r.id }));
+    this.leftOut = Math.max(0, options.refs.length - MAX_RUNS);
   }
+
+  /** How many of the runs asked for are beyond {@link MAX_RUNS}, left out. */
+  readonly leftOut: number;
 
   readonly api: NbrunAPI;
   readonly refs: IRunRef[];
@@ -50,9 +59,9 @@ export class ComparisonModel extends PolledModel {
       .filter((r): r is IRunDetail => !!r);
   }
 
-  /** Each run's history of the charted keys (null: none or not loaded). */
-  history(run: IRunRef): IHistory | null {
-    return this._histories.get(runKey(run)) ?? null;
+  /** A run's series of one charted key (null: not logged or not loaded). */
+  series(run: IRunRef, key: string): IHistory['keys'][string] | null {
+    return this._histories.get(runKey(run))?.[key] ?? null;
   }
 
   /** Counts the history fetches: a view redraws its charts when it moves. */
@@ -70,6 +79,19 @@ export class ComparisonModel extends PolledModel {
     this._signature = '';
     this.emitChanged();
     void this.poll.refresh();
+  }
+
+  /** Whether histories carry each point's time (charts on a time axis). */
+  get times(): boolean {
+    return this._times;
+  }
+
+  set times(on: boolean) {
+    if (on !== this._times) {
+      this._times = on;
+      this._signature = '';
+      void this.poll.refresh();
+    }
   }
 
   /** The last refresh's errors, or null. */
@@ -99,29 +121,43 @@ export class ComparisonModel extends PolledModel {
       ...runs.map(r => `${runKey(r)}:${r.last_step}:${r.updated_at}`)
     ].join('|');
     if (keys.length && signature !== this._signature) {
-      // One request per run, for the charted keys it logged.
-      const histories = await Promise.all(
-        runs.map(run => {
-          const logged = keys.filter(k => (run.keys ?? []).includes(k));
-          return logged.length
-            ? this.api.history(run, logged).catch(() => null)
-            : Promise.resolve(null);
-        })
-      );
-      this._histories = new Map(
-        runs.map((run, i) => [runKey(run), histories[i]])
-      );
+      // Key by key, in the order charted, so the first chart is drawn as soon
+      // as its series are in rather than after every key of every run.
+      for (const key of keys) {
+        const series = await Promise.all(
+          runs.map(run =>
+            (run.keys ?? []).includes(key)
+              ? this.api
+                  .history(run, [key], undefined, undefined, this._times)
+                  .then(h => h.keys[key])
+                  .catch(() => null)
+              : Promise.resolve(null)
+          )
+        );
+        runs.forEach((run, i) => {
+          const held = { ...this._histories.get(runKey(run)) };
+          const one = series[i];
+          if (one) {
+            held[key] = one;
+          } else {
+            delete held[key];
+          }
+          this._histories.set(runKey(run), held);
+        });
+        this._historyVersion++;
+        this.emitChanged();
+      }
       this._signature = signature;
-      this._historyVersion++;
     }
     this.setLive(runs.some(r => r.state === 'running'));
     this.emitChanged();
   }
 
   private _runs = new Map<string, IRunDetail>();
-  private _histories = new Map<string, IHistory | null>();
+  private _histories = new Map<string, IHistory['keys']>();
   private _chartKeys: string[] | null = null;
   private _signature = '';
+  private _times = false;
   private _historyVersion = 0;
   private _error: string | null = null;
 }

@@ -79,6 +79,7 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
         chartKeys={model.chartKeys}
         error={model.error}
         onChartKeys={keys => (model.chartKeys = keys)}
+        onTimes={times => (model.times = times)}
         onWriteCell={(action, step) =>
           void this._commands.execute(CommandIDs.writeCell, {
             action,
@@ -194,6 +195,7 @@ interface IDetailProps {
   chartKeys: string[];
   error: string | null;
   onChartKeys: (keys: string[]) => void;
+  onTimes: (times: boolean) => void;
   onWriteCell: (action: CellAction, step?: number) => void;
   onOpenRun: (id: string) => void;
   onSaveTags: (tags: string[]) => Promise<void>;
@@ -242,6 +244,7 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           history={props.history}
           chartKeys={props.chartKeys}
           onChartKeys={props.onChartKeys}
+          onTimes={props.onTimes}
         />
       </Section>
       {run.videos && run.videos.length > 0 && (

@@ -64,6 +64,21 @@ export class RunDetailModel extends PolledModel {
     void this.poll.refresh();
   }
 
+  /** Whether the history carries each point's time (a chart on a time axis). */
+  get times(): boolean {
+    return this._times;
+  }
+
+  set times(on: boolean) {
+    if (on === this._times) {
+      return;
+    }
+    this._times = on;
+    this._signature = null;
+    this._base = ''; // what is held lacks (or needlessly has) the times: refetch
+    void this.poll.refresh();
+  }
+
   /** Emitted when the run's name is known or changes (for the tab title). */
   get loaded(): ISignal<this, IRunDetail> {
     return this._loaded;
@@ -146,10 +161,18 @@ export class RunDetailModel extends PolledModel {
     if (held && since >= 0 && run.last_step <= since) {
       next = held; // touched (tags, notes, state) but nothing new logged
     } else if (held && since >= 0) {
-      const update = await this.api.history(this.ref, keys, POINTS, since);
+      const update = await this.api.history(
+        this.ref,
+        keys,
+        POINTS,
+        since,
+        this._times
+      );
       next = appendHistory(held, update, HELD_POINTS);
     }
-    this._history = next ?? (await this.api.history(this.ref, keys, POINTS));
+    this._history =
+      next ??
+      (await this.api.history(this.ref, keys, POINTS, undefined, this._times));
     this._base = base;
     this._signature = signature;
   }
@@ -161,6 +184,7 @@ export class RunDetailModel extends PolledModel {
   private _chartKeys: string[] | null = null;
   private _error: string | null = null;
   private _gone = false;
+  private _times = false;
   private _loaded = new Signal<this, IRunDetail>(this);
   private _runChanged = new Signal<this, 'updated' | 'deleted'>(this);
 }

@@ -42,7 +42,9 @@ export function DiffTable(props: {
     .filter(row => !props.onlyDiff || row.differs);
   return (
     <div className="jp-nbrun-table-scroll">
-      <table className={`jp-nbrun-table jp-nbrun-diff-table ${props.className}`}>
+      <table
+        className={`jp-nbrun-table jp-nbrun-diff-table ${props.className}`}
+      >
         <thead>
           <tr>
             <th>Key</th>

@@ -57,7 +57,11 @@ export function ParallelCoordinates(props: {
             className="jp-nbrun-pc-line"
             data-run={run.label}
             stroke={seriesColor(run.index)}
-            d={polyline(scales.map((s, i) => s.pos(columns[i][r])), x, y)}
+            d={polyline(
+              scales.map((s, i) => s.pos(columns[i][r])),
+              x,
+              y
+            )}
           >
             <title>{run.label}</title>
           </path>

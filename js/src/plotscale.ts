@@ -44,8 +44,7 @@ export function plotScale(values: unknown[]): IPlotScale {
   const labels = Array.from(new Set(known.map(v => formatValue(v)))).sort(
     (a, b) => a.localeCompare(b, undefined, { numeric: true })
   );
-  const at = (i: number) =>
-    labels.length > 1 ? i / (labels.length - 1) : 0.5;
+  const at = (i: number) => (labels.length > 1 ? i / (labels.length - 1) : 0.5);
   const index = new Map(labels.map((label, i) => [label, i]));
   const every = Math.ceil(labels.length / MAX_LABELS);
   return {

@@ -26,7 +26,9 @@ export function SyncFact(props: { sync: ISyncStatus }): JSX.Element {
         )}
         {sync.refused > 0 && ` · ${sync.refused} points refused`}
         {sync.last_error && (
-          <div className="jp-nbrun-sync-error">last error: {sync.last_error}</div>
+          <div className="jp-nbrun-sync-error">
+            last error: {sync.last_error}
+          </div>
         )}
       </dd>
     </div>
@@ -90,7 +92,8 @@ export function Unstored(props: { run: IRunDetail }): JSX.Element | null {
   }
   return (
     <div className="jp-nbrun-unstored" role="alert">
-      {unstored.count} logged value{unstored.count === 1 ? '' : 's'} could not be stored:
+      {unstored.count} logged value{unstored.count === 1 ? '' : 's'} could not
+      be stored:
       <ul>
         {(unstored.items ?? []).map((item, i) => (
           <li key={i}>

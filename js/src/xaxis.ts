@@ -34,7 +34,7 @@ export function xValues(series: ISeries, axis: XAxis): (number | null)[] {
     return series.steps;
   }
   const walls = series.walls ?? series.steps.map(() => null);
-  const origin = axis === 'relative' ? series.start ?? 0 : 0;
+  const origin = axis === 'relative' ? (series.start ?? 0) : 0;
   return walls.map(w => (w === null ? null : w - origin));
 }
 
@@ -44,9 +44,14 @@ export function untimed(series: ISeries[], axis: XAxis): number {
     return 0;
   }
   return series.reduce(
-    (n, s) => n + xValues(s, axis).filter(x => x === null).length,
+    (n, s) => n + (s.walls ?? []).filter(w => w === null).length,
     0
   );
+}
+
+/** True while a time axis waits for the times of points already held. */
+export function awaitingTimes(series: ISeries[], axis: XAxis): boolean {
+  return axis !== 'step' && series.some(s => s.steps.length && !s.walls);
 }
 
 /**

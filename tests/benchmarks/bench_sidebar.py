@@ -15,7 +15,8 @@ Not a pytest test (no test_ names, no assertions). It fills a store with N runs 
   and frame times while scrolling from top to bottom over 120 animation frames;
 - the rows in the DOM at the bottom, and the time for a search to narrow the list;
 - live chart traffic: bytes per second of a live chart's polls with ``since_step`` next to
-  the full refetch it replaces (``--only live`` runs this part alone);
+  the full refetch it replaces, and with each point's time (a chart on a time axis)
+  (``--only live`` runs this part alone);
 - compare of 20 runs x 10 keys x 100,000 steps: click on Compare -> the metric chart drawn
   (``--only compare``).
 
@@ -237,7 +238,7 @@ def live_traffic(seconds: float = 10.0) -> None:
                         body = response.read()
                     return len(body), _json.loads(body)
 
-                full_bytes = since_bytes = polls = 0
+                full_bytes = since_bytes = timed_bytes = polls = 0
                 size, held = get(base)
                 last = max(s["steps"][-1] for s in held["keys"].values() if s["steps"])
                 t_end = time.monotonic() + seconds
@@ -247,6 +248,9 @@ def live_traffic(seconds: float = 10.0) -> None:
                     full_bytes += size
                     size, new = get(f"{base}&since_step={last}")
                     since_bytes += size
+                    # a chart on a time axis: the same new points with their times
+                    size, _ = get(f"{base}&since_step={last}&times=true")
+                    timed_bytes += size
                     last = max([last] + [s["steps"][-1] for s in new["keys"].values()
                                          if s["steps"]])
                     polls += 1
@@ -255,6 +259,8 @@ def live_traffic(seconds: float = 10.0) -> None:
                       "bytes/s")
                 print(f"live:   since_step (new points only)     {since_bytes / polls:10,.0f} "
                       f"bytes/s  ({full_bytes / max(since_bytes, 1):.1f}x less)")
+                print(f"live:   since_step, on a time axis        {timed_bytes / polls:10,.0f} "
+                      "bytes/s  (each point's time too)")
             finally:
                 stop_lab(lab)
         finally:

@@ -39,14 +39,16 @@ def attrs(chart) -> dict:
 def switch_x(page, detail, chart, axis: str, before: dict) -> dict:
     detail.locator(".jp-nbrun-x-axis select").select_option(axis)
     page.wait_for_function(
-        "([el, axis, ticks]) => el.dataset.xAxis === axis && el.dataset.xTicks"
-        " && el.dataset.xTicks !== ticks",
+        "([el, axis, ticks]) => el.dataset.xAxis === axis && el.dataset.xReady === 'true'"
+        " && el.dataset.xTicks && el.dataset.xTicks !== ticks",
         arg=[chart.element_handle(), axis, before["xTicks"]])
     return attrs(chart)
 
 
 def test_x_axis_by_step_relative_and_wall_time(lab_page: LabPage, timed):
     page = lab_page.page
+    asked = []  # history requests: times are asked for only on a time axis
+    page.on("request", lambda r: asked.append(r.url) if "/history?" in r.url else None)
     lab_page.open()
     lab_page.open_sidebar()
     detail = lab_page.open_run("timed-run")
@@ -59,11 +61,14 @@ def test_x_axis_by_step_relative_and_wall_time(lab_page: LabPage, timed):
     assert all(re.fullmatch(r"\d+", t) for t in step["xTicks"].split("|")), step["xTicks"]
     assert chart.locator(".jp-nbrun-chart-caption").text_content().startswith("x: step")
 
+    assert asked and not any("times=" in url for url in asked)
     relative = switch_x(page, detail, chart, "relative", step)
+    assert "times=true" in asked[-1]
     ticks = relative["xTicks"].split("|")
     assert all(re.fullmatch(r"[\d.]+s", t) for t in ticks), ticks  # seconds since the start
     assert float(ticks[-1][:-1]) >= 1.0  # the bursts span more than a second
     # the same points (and values) drawn elsewhere: step 20 is not halfway in time
+    # (the times are fetched when a time axis is chosen: the same points, with their times)
     assert relative["points"] == step["points"] == "40"
     assert relative["drawnLast"] == step["drawnLast"]
     assert relative["xDrawn"] != step["xDrawn"]
