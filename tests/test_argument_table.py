@@ -13,7 +13,7 @@ import pytest
 import nbrun
 from nbrun.argument_table import ARGUMENTS, SETTINGS, Argument
 from nbrun.errors import UsageError
-from nbrun.notebook.runinit import RunInitError, parse, parse_line
+from nbrun.notebook.runinit import RunInitError, locate, parse, parse_line
 from nbrun.sdk.arguments import Checked, check_argument, merge
 from nbrun.settings import Settings, text_value
 from nbrun.widgets import InitSpec, RunForm
@@ -146,3 +146,12 @@ def test_a_refusal_names_its_argument_as_an_attribute(row):
     with pytest.raises(UsageError) as refused:
         check_argument(row.name, object())
     assert refused.value.argument == row.name
+
+
+def test_the_magic_points_at_the_argument_the_error_carries_not_at_words_in_its_message():
+    # The message starts with another argument's name: the line is still the blamed one's.
+    cell = parse("", "project: p\ntags: [a]\n")
+    located = locate(cell, UsageError("project p cannot hold these tags", "tags"))
+    assert (located.line, located.argument) == (3, "tags")
+    assert str(located).startswith("%%runinit line 3 (tags): project p cannot")
+    assert locate(cell, UsageError("no argument to blame")).line is None
