@@ -23,7 +23,7 @@ def test_history_integer_beyond_float_range_is_left_out_of_the_chart(rest, jp_ro
     store = Store(str(jp_root_dir))
     rid = store.get("huge").rid
     with store.transaction() as conn:
-        chunks, unstored = setaside.encode_rows(
+        chunks, unstored = setaside.encode_pairs(
             [(2, {"v": 10**400}), (3, {"v": 2**70}), (4, {"v": 3})])
         assert not unstored
         store.write_batch(conn, rid, chunks)

@@ -9,7 +9,7 @@ from typing import Any
 from . import series
 from .records import dumps, encode_fields
 
-Rows = list[tuple[int, dict[str, Any]]]
+Rows = list[dict[str, Any]]  # each row holds its step under series.STEP
 
 
 def encode_rows(rows: Rows) -> tuple[list[series.Chunk], list[dict[str, Any]]]:
@@ -17,9 +17,12 @@ def encode_rows(rows: Rows) -> tuple[list[series.Chunk], list[dict[str, Any]]]:
     and the points that still fail are returned to be set aside."""
     chunks: list[series.Chunk] = []
     unstored: list[dict[str, Any]] = []
+    packed: tuple[Any, bytes] | None = None  # the usual batch's keys all share one step list
     for key, (steps, vals) in series.columns(rows).items():
+        if packed is None or packed[0] is not steps:
+            packed = (steps, series.pack_steps(steps))
         try:
-            chunks.extend(series.encode_chunks(key, steps, vals))
+            chunks.extend(series.encode_chunks(key, steps, vals, packed[1]))
             continue
         except Exception:
             pass
@@ -29,6 +32,12 @@ def encode_rows(rows: Rows) -> tuple[list[series.Chunk], list[dict[str, Any]]]:
             except Exception as exc:
                 unstored.append(item(key, step, f"{type(value).__name__}: {exc}"))
     return chunks, unstored
+
+
+def encode_pairs(pairs: list[tuple[int, dict[str, Any]]]
+                 ) -> tuple[list[series.Chunk], list[dict[str, Any]]]:
+    """``encode_rows`` for ``(step, values)`` pairs."""
+    return encode_rows([{**values, series.STEP: step} for step, values in pairs])
 
 
 def encodable_fields(meta: dict, unstored: list) -> dict[str, Any]:

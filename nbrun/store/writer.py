@@ -16,12 +16,12 @@ import os
 import sys
 import threading
 import time
-from collections import deque
 from typing import Any, Callable
 
 from ..errors import Error
 from . import setaside
 from .database import Store
+from .series import STEP
 
 INTERVAL_S = 0.2
 HEARTBEAT_S = 5.0
@@ -31,7 +31,7 @@ BACKOFF_MAX_S = 5.0
 FINISH_RETRY_S = 10.0  # how long finish() retries a failing store before it reports
 WRITER_BUSY_MS = 2_000  # the writer retries a locked store itself rather than block every run
 
-Rows = list[tuple[int, dict[str, Any]]]
+Rows = list[dict[str, Any]]  # each row holds its step under series.STEP
 
 
 class StoreDown(Exception):
@@ -40,7 +40,9 @@ class StoreDown(Exception):
 
 class Channel:
     """What one run hands to the writer. The run appends to ``rows`` and mutates ``summary``;
-    everything else is exchanged under ``lock``."""
+    everything else is exchanged under ``lock``. ``rows`` is a plain list: the run only
+    appends, and the writer takes a batch with one slice and one ``del`` (each a single step
+    under the GIL), not a Python loop of pops."""
 
     def __init__(self, store: Store, rid: int, summary: Callable[[], dict[str, Any]],
                  run_id: str = "") -> None:
@@ -48,7 +50,7 @@ class Channel:
         self.rid = rid
         self.run_id = run_id
         self.pid = os.getpid()
-        self.rows: deque[tuple[int, dict[str, Any]]] = deque()
+        self.rows: Rows = []
         self.summary = summary
         self.lock = threading.Lock()
         self.meta: dict[str, Any] = {}
@@ -69,8 +71,8 @@ class Channel:
             self.meta.update(fields)
 
     def take(self) -> tuple[Rows, dict[str, Any], dict | None, bool]:
-        pop = self.rows.popleft
-        rows = [pop() for _ in range(min(len(self.rows), MAX_ROWS_PER_TX))]
+        rows = self.rows[:MAX_ROWS_PER_TX]
+        del self.rows[:len(rows)]
         with self.lock:
             meta, self.meta = self.meta, {}
             final = self.final
@@ -81,13 +83,14 @@ class Channel:
     def give_back(self, rows: Rows, meta: dict[str, Any]) -> None:
         """Return what a failed cycle took, in order, ahead of anything queued since; beyond
         the backlog limit the newest rows are dropped (and counted) so memory stays bounded."""
-        self.rows.extendleft(reversed(rows))
+        self.rows[:0] = rows
         with self.lock:
             self.meta = {**meta, **self.meta}
             self.summary_dirty = True
-        while len(self.rows) > BACKLOG_ROWS:
-            self.rows.pop()
-            self.dropped += 1
+        excess = len(self.rows) - BACKLOG_ROWS
+        if excess > 0:
+            del self.rows[-excess:]
+            self.dropped += excess
 
 
 class Writer:
@@ -307,7 +310,7 @@ class Writer:
 def _run_fields(channel: Channel, rows: Rows, meta: dict, final: dict | None, now: float,
                 unstored: list) -> dict[str, Any]:
     if rows:
-        channel.last_step = rows[-1][0]
+        channel.last_step = rows[-1][STEP]
     fields = setaside.encodable_fields(meta, unstored)
     fields["summary"] = setaside.summary_text(channel.summary(), unstored)
     fields["last_step"] = channel.last_step
