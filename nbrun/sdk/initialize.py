@@ -14,7 +14,8 @@ from .. import settings as settings_mod
 from .. import validation as rules
 from ..errors import AuthenticationError, ConfigError, Error, UsageError
 from ..settings import Settings
-from ..store import Store, resolve_store_root
+from ..store import Store, locate_store
+from ..store.location import STORE_DIRNAME
 from ..store.liveness import me
 from . import config as config_mod
 from . import environment, lifecycle, names, notices, plugins, registry
@@ -109,16 +110,9 @@ def _plan(passed: dict[str, Any]) -> _Plan:
 
     given_settings = (check_argument("settings", passed["settings"])
                       if "settings" in passed else None)
-    pre_dir = kwargs.get("dir")
-    if pre_dir is None and given_settings is not None:
-        raw = given_settings.get("dir") if isinstance(given_settings, dict) else given_settings.dir
-        pre_dir = rules.check_dir(raw, "settings dir") if raw is not None else None
-    if pre_dir is None and os.environ.get("NBRUN_DIR"):
-        pre_dir = rules.check_dir(os.environ["NBRUN_DIR"], "NBRUN_DIR")
-    root = resolve_store_root(pre_dir)
-    s = settings_mod.resolve(given_settings, kwargs, root)
-    if s.dir:
-        root = rules.check_dir(s.dir, "dir")
+    location = locate_store(kwargs.get("dir"), given_settings)
+    s = settings_mod.resolve(given_settings, kwargs, location.settings_root)
+    root = location.root
 
     resume = s.resume
     check_combination(id=s.id, resume=resume, resume_from=passed.get("resume_from"),
@@ -157,7 +151,7 @@ def _offline_notice(s: Settings, why: str, root: str) -> None:
     if _offline_notice_shown or s.silent:
         return
     _offline_notice_shown = True
-    notices.emit(f"nbrun: {why}; logging offline to {os.path.join(root, '.nbrun')}")
+    notices.emit(f"nbrun: {why}; logging offline to {os.path.join(root, STORE_DIRNAME)}")
 
 
 def _init(passed: dict[str, Any]) -> Any:

@@ -10,7 +10,8 @@ from typing import Any, Mapping, Sequence
 
 from .. import validation as rules
 from ..errors import UsageError
-from ..store.queries import DEFAULT_SORT, SORTS, STATES, RunFilter
+from ..store.queries import DEFAULT_SORT, SORTS, RunFilter
+from ..store.states import RUN_STATES
 from .errors import bad_request
 
 Query = Mapping[str, Sequence[bytes]]
@@ -101,7 +102,7 @@ def list_query(query: Query) -> ListQuery:
             rules.check_project(project)
         state = one(query, "state") or None
         if state is not None:
-            rules.check_choice(state, "state", STATES)
+            rules.check_choice(state, "state", RUN_STATES)
         tags = rules.check_tags([t for t in _texts(query, "tag")], "tag")
         sort = one(query, "sort") or DEFAULT_SORT
         rules.check_choice(sort, "sort", tuple(SORTS))

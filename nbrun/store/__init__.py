@@ -1,16 +1,18 @@
 """The embedded store: one SQLite database (WAL) plus one folder per run."""
 
 from .database import RunRow, Store, StoreMissing, StoreUnavailable
-from .location import find_store_root, resolve_store_root
+from .location import StoreLocation, find_store_root, locate_store, store_root
 from .writer import Writer, get_writer
 
 __all__ = [
     "RunRow",
     "Store",
     "StoreMissing",
+    "StoreLocation",
     "StoreUnavailable",
     "Writer",
     "find_store_root",
     "get_writer",
-    "resolve_store_root",
+    "locate_store",
+    "store_root",
 ]

@@ -26,7 +26,6 @@ SUMMARY_COLUMNS = (
     "created_at, updated_at, finished_at, heartbeat_at, last_step, summary, lineage, "
     "resumed_count, hidden"
 )
-STATES = ("running", "finished", "failed", "crashed")
 
 # Outcomes of the actions.
 OK, MISSING, RUNNING, REFUSED = "ok", "missing", "running", "refused"
