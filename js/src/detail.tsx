@@ -27,7 +27,7 @@ import {
   runDuration
 } from './format';
 import { Fact, KeyValueTable, Section, SyncFact, Unstored } from './runfacts';
-import { StateBadge } from './sidebar';
+import { StateBadge } from './components/statebadge';
 import { RunVideos } from './videos';
 
 /** The widget of a run's detail view. */

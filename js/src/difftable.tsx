@@ -8,7 +8,7 @@ import * as React from 'react';
 import { IRunDetail, runKey } from './api';
 import { seriesColor } from './chart';
 import { formatValue, sameValue } from './format';
-import { StateBadge } from './sidebar';
+import { StateBadge } from './components/statebadge';
 
 /** The keys whose values are not the same in every run. */
 export function differingKeys(values: Record<string, unknown>[]): string[] {

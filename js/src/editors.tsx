@@ -4,7 +4,7 @@
  */
 import * as React from 'react';
 
-import { TagChips } from './sidebar';
+import { TagChips } from './components/tagchips';
 
 export function TagsEditor(props: {
   tags: string[];

@@ -18,10 +18,6 @@ import { runsIcon } from './icons';
 import { RunListModel } from './model';
 import { RunList } from './runlist';
 
-// Drawn by the run detail and the comparison too; they import them from here.
-export { StateBadge, stateClass } from './components/statebadge';
-export { TagChips } from './components/tagchips';
-
 /**
  * The sidebar widget. Its model's poll runs only while it (or the Running
  * panel) is visible.
