@@ -14,12 +14,10 @@ from typing import Any, Sequence
 from .errors import Error
 from .sdk import Api, RunRecord
 from .store import StoreUnavailable
+from .store.states import RUN_STATES
 from .sync import login
 from .sync import command as sync_command
 from .sync import status as sync_status
-
-STATES = ("running", "finished", "failed", "crashed")
-
 
 def _when(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "-"
@@ -154,7 +152,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     runs = sub.add_parser("runs", help="list runs")
     runs.add_argument("--project")
-    runs.add_argument("--state", choices=STATES)
+    runs.add_argument("--state", choices=RUN_STATES)
     runs.add_argument("--tag", action="append", help="only runs with this tag (repeatable)")
     runs.add_argument("--json", action="store_true", help="print JSON")
     runs.add_argument("--all", action="store_true",

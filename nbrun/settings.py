@@ -19,6 +19,10 @@ from . import yamlsafe
 from .argument_table import ENV_VARS, SETTINGS, Argument
 from .errors import UsageError, did_you_mean
 
+# The store's folder, which also holds the project settings file. Defined here, the lowest
+# layer that names it; ``nbrun.store.location`` finds stores by it.
+STORE_DIRNAME = ".nbrun"
+
 # Suggested when a settings key matches another tracker's spelling of the same thing.
 _ALIASES = {other: key for key, row in SETTINGS.items() for other in row.others}
 
@@ -212,7 +216,7 @@ def settings_files(store_root: str | None) -> list[str]:
     """The user settings file, then the project's (``.nbrun/settings.yaml`` of the store)."""
     files = [os.path.join(config_dir(), "settings.yaml")]
     if store_root:
-        files.append(os.path.join(store_root, ".nbrun", "settings.yaml"))
+        files.append(os.path.join(store_root, STORE_DIRNAME, "settings.yaml"))
     return files
 
 

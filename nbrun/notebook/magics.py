@@ -10,7 +10,8 @@ from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from ..errors import UsageError
 from ..sdk import Run, init, registry
 from ..sdk.run import store_path
-from ..store import resolve_store_root
+from ..store import store_root
+from ..store.location import STORE_DIRNAME
 from .runinit import RunInitCell, RunInitError, locate, parse
 
 
@@ -53,8 +54,7 @@ class RunMagics(Magics):
     def nbrun(self, line: str) -> None:
         """Where this kernel's runs are stored, and the runs active in it."""
         runs = registry.active()
-        root = resolve_store_root(os.environ.get("NBRUN_DIR") or None)
-        print(f"store: {os.path.join(root, '.nbrun')}")
+        print(f"store: {os.path.join(store_root(), STORE_DIRNAME)}")
         if not runs:
             print("no active runs in this kernel")
             return

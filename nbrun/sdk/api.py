@@ -8,8 +8,9 @@ from typing import Any, Sequence
 
 from .. import validation as rules
 from ..errors import UsageError, did_you_mean
-from ..store import RunRow, Store, StoreMissing, find_store_root, get_writer, runfiles, search
-from ..store.filters import STATES, RunFilter
+from ..store import RunRow, Store, get_writer, runfiles, search, store_root
+from ..store.filters import RunFilter
+from ..store.states import RUN_STATES
 from ..store.records import RECORD_FIELDS
 from . import registry
 
@@ -90,19 +91,10 @@ class RunRecord:
 
 
 class Api:
-    """Read runs from the store at ``dir`` (default: found as ``init()`` finds it)."""
+    """Read runs from the store at ``dir`` (default: the one ``init()`` writes to)."""
 
     def __init__(self, dir: str | os.PathLike | None = None) -> None:
-        if dir is None:
-            env = os.environ.get("NBRUN_DIR")
-            root = rules.check_dir(env, "NBRUN_DIR") if env else find_store_root()
-            if root is None:
-                raise StoreMissing(f"no nbrun store found in {os.getcwd()} or its parents; pass "
-                                   "dir= (or --dir) naming the folder that holds .nbrun/, or "
-                                   "set NBRUN_DIR")
-        else:
-            root = rules.check_dir(dir)
-        self.store = Store(root)
+        self.store = Store(store_root(dir))
         self.path = self.store.path
 
     def _sync_local(self) -> None:
@@ -117,7 +109,7 @@ class Api:
         Runs replaced by re-running their cell before they logged anything are left out
         unless ``include_hidden``."""
         if state is not None:
-            rules.check_choice(state, "state", STATES)
+            rules.check_choice(state, "state", RUN_STATES)
         if isinstance(tags, str):
             tags = [tags]
         self._sync_local()

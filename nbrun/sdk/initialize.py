@@ -13,7 +13,8 @@ from typing import Any
 from .. import validation as rules
 from ..errors import AuthenticationError, ConfigError, Error, UsageError
 from ..settings import Settings
-from ..store import Store, resolve_store_root
+from ..store import Store, locate_store
+from ..store.location import STORE_DIRNAME
 from ..store.liveness import me
 from . import environment, lifecycle, names, notices, plugins, registry
 from .disabled import DisabledRun
@@ -67,17 +68,10 @@ def _plan(passed: dict[str, Any]) -> _Plan:
         warnings.warn(f"init: {deprecation}", DeprecationWarning, stacklevel=4)
     kwargs, given_settings = checked.kwargs, checked.settings
 
-    pre_dir = kwargs.get("dir")
-    if pre_dir is None and given_settings is not None:
-        raw = given_settings.get("dir") if isinstance(given_settings, dict) else given_settings.dir
-        pre_dir = rules.check_dir(raw, "settings dir") if raw is not None else None
-    if pre_dir is None and os.environ.get("NBRUN_DIR"):
-        pre_dir = rules.check_dir(os.environ["NBRUN_DIR"], "NBRUN_DIR")
-    root = resolve_store_root(pre_dir)
-    s = resolve(checked, root, resume_from=passed.get("resume_from"),
+    location = locate_store(kwargs.get("dir"), given_settings)
+    root = location.root
+    s = resolve(checked, location.settings_root, resume_from=passed.get("resume_from"),
                 fork_from=passed.get("fork_from"))
-    if s.dir:
-        root = rules.check_dir(s.dir, "dir")
     resume, resume_from, fork_from, cfg = s.resume, checked.resume_from, checked.fork_from, \
         checked.config
 
@@ -114,7 +108,7 @@ def _offline_notice(s: Settings, why: str, root: str) -> None:
     if _offline_notice_shown or s.silent:
         return
     _offline_notice_shown = True
-    notices.emit(f"nbrun: {why}; logging offline to {os.path.join(root, '.nbrun')}")
+    notices.emit(f"nbrun: {why}; logging offline to {os.path.join(root, STORE_DIRNAME)}")
 
 
 def _init(passed: dict[str, Any]) -> Any:

@@ -12,7 +12,8 @@ from .. import validation as rules
 from ..errors import UsageError
 from ..store import expression, fields
 from ..store.fields import Field
-from ..store.filters import STATES, RunFilter
+from ..store.filters import RunFilter
+from ..store.states import RUN_STATES
 from ..store.sorting import DEFAULT_SORT, Sort, by_group, sort_for
 from .errors import bad_request
 
@@ -108,7 +109,7 @@ def list_query(query: Query) -> ListQuery:
         project = _project(query)
         state = one(query, "state") or None
         if state is not None:
-            rules.check_choice(state, "state", STATES)
+            rules.check_choice(state, "state", RUN_STATES)
         tags = rules.check_tags([t for t in _texts(query, "tag")], "tag")
         sort = sort_for(one(query, "sort") or DEFAULT_SORT)
         where = one(query, "where")

@@ -11,7 +11,6 @@ from typing import Any
 from . import fields
 from .expression import Expression
 
-STATES = ("running", "finished", "failed", "crashed")
 
 
 @dataclass(frozen=True)

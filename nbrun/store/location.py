@@ -1,10 +1,27 @@
-"""Where the store lives: dir=, else the nearest .nbrun/ ancestor, else the git root, else cwd."""
+"""Where the store lives: the one rule that ``init()``, ``Api``, the form's catalog, ``%nbrun``
+and the ``nbrun`` command all follow.
+
+Highest first: ``dir=``; ``dir`` of ``settings=``; ``NBRUN_DIR``; ``dir`` in the project
+settings file, then in the user settings file; the nearest ancestor of the working folder
+holding a ``.nbrun/`` folder; the git root; the working folder. The same order as every other
+setting (see ``nbrun.settings``), with the discovered folder as the default.
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any, Mapping, NamedTuple
 
-STORE_DIRNAME = ".nbrun"
+from .. import settings as settings_mod
+from .. import validation as rules
+from ..settings import STORE_DIRNAME
+
+__all__ = ["STORE_DIRNAME", "StoreLocation", "find_store_root", "locate_store", "store_root"]
+
+
+class StoreLocation(NamedTuple):
+    root: str  # the folder whose .nbrun/ holds the store
+    settings_root: str  # the folder whose .nbrun/settings.yaml is the project settings file
 
 
 def _ancestors(start: str):
@@ -32,8 +49,40 @@ def find_git_root(start: str | None = None) -> str | None:
     return None
 
 
-def resolve_store_root(dir: str | None = None) -> str:
-    """The folder whose ``.nbrun/`` holds the store a new run writes to."""
-    if dir:
-        return os.path.abspath(dir)
-    return find_store_root() or find_git_root() or os.getcwd()
+def _given_dir(dir: Any, settings: Any) -> str | None:
+    """The folder named by ``dir=``, ``settings=`` or ``NBRUN_DIR``: these outrank the files."""
+    if dir is not None:
+        return rules.check_dir(dir, "dir")
+    raw = settings.get("dir") if isinstance(settings, Mapping) else getattr(settings, "dir", None)
+    if raw is not None:
+        return rules.check_dir(raw, "settings dir")
+    env = os.environ.get("NBRUN_DIR")
+    return rules.check_dir(env, "NBRUN_DIR") if env else None
+
+
+def _file_dir(settings_root: str) -> str | None:
+    """``dir`` of the project settings file, else of the user settings file."""
+    for path in reversed(settings_mod.settings_files(settings_root)):
+        value = settings_mod.read_file(path).get("dir")
+        if value is None:
+            continue
+        # Validated as init() validates the file, so a bad value reads the same everywhere; an
+        # empty one, like an absent one, leaves the discovered folder.
+        checked = settings_mod.Settings().update({"dir": value},
+                                                 source=f"settings file {path}").dir
+        return rules.check_dir(checked, "dir") if checked else None
+    return None
+
+
+def locate_store(dir: Any = None, settings: Any = None) -> StoreLocation:
+    """Where the store is, for ``init(dir=, settings=)`` or a reader given ``dir``."""
+    given = _given_dir(dir, settings)
+    if given is not None:
+        return StoreLocation(given, given)
+    found = find_store_root() or find_git_root() or os.getcwd()
+    return StoreLocation(_file_dir(found) or found, found)
+
+
+def store_root(dir: Any = None) -> str:
+    """The folder whose ``.nbrun/`` holds the store ``init(dir=dir)`` would write to."""
+    return locate_store(dir).root

@@ -20,7 +20,7 @@ from ..errors import AuthenticationError, CommError, UsageError
 from ..settings import read_file as read_settings_file
 from ..settings import resolve as resolve_settings
 from ..settings import settings_files
-from ..store.location import resolve_store_root
+from ..store.location import locate_store
 from . import credentials as creds_mod
 from .credentials import Credentials
 
@@ -32,7 +32,7 @@ CHECK_TIMEOUT_S = 60.0  # a loaded server hashing passwords can take seconds per
 def configured_server(store_dir: str | None = None) -> str | None:
     """The ``base_url`` of the settings (files, ``NBRUN_BASE_URL``), else the server of the
     latest login."""
-    settings = resolve_settings(None, {}, resolve_store_root(store_dir))
+    settings = resolve_settings(None, {}, locate_store(store_dir).settings_root)
     return settings.base_url or creds_mod.logged_in_server()
 
 

@@ -13,7 +13,7 @@ from traitlets import HasTraits, List, Unicode, observe
 from ..errors import Error
 from ..sdk import Api
 from ..sdk.arguments import check_argument
-from ..store import resolve_store_root
+from ..store import locate_store
 from ..store.location import STORE_DIRNAME
 from .traits import StrictAny
 
@@ -25,10 +25,11 @@ class RunChoice(NamedTuple):
 
 
 class StoreCatalog(HasTraits):
-    """Follows the spec's ``dir`` and ``project`` (by ``dlink``) and lists what the store
-    holds. Nothing here creates a store: a folder without one offers nothing."""
+    """Follows the spec's ``dir``, ``settings`` and ``project`` (by ``dlink``) and lists what
+    the store holds. Nothing here creates a store: a folder without one offers nothing."""
 
-    dir = StrictAny(help="the dir argument (None: NBRUN_DIR, else as init() finds the store)")
+    dir = StrictAny(help="the dir argument (None: the store init() finds)")
+    settings = StrictAny(help="the settings argument, whose dir comes after the dir argument")
     project = StrictAny(help="the project argument (None: runs of every project)")
     root = Unicode(help="the folder whose .nbrun/ was read")
     projects = List(help="names of the projects in the store")
@@ -45,7 +46,7 @@ class StoreCatalog(HasTraits):
         self.projects = sorted({r.project for r in self._records})
         self.runs = self._choices()
 
-    @observe("dir")
+    @observe("dir", "settings")
     def _dir_changed(self, change: Any) -> None:
         self.refresh()
 
@@ -55,10 +56,11 @@ class StoreCatalog(HasTraits):
 
     def _read(self) -> list[Any]:
         try:
-            given = check_argument("dir", self.dir) if self.dir is not None else None
+            given = {name: check_argument(name, value) for name, value
+                     in (("dir", self.dir), ("settings", self.settings)) if value is not None}
+            self.root = locate_store(**given).root
         except Error:
-            return []  # the dir field shows why
-        self.root = resolve_store_root(given or os.environ.get("NBRUN_DIR") or None)
+            return []  # the dir field (or init(), for a bad settings file) shows why
         if not os.path.isdir(os.path.join(self.root, STORE_DIRNAME)):
             return []  # never create a store just to list it
         try:

@@ -131,6 +131,7 @@ class RunForm(widgets.VBox):
         self.shell = shell if shell is not None else ipython_shell()
         self.catalog = StoreCatalog()
         dlink((self.spec, "dir"), (self.catalog, "dir"))
+        dlink((self.spec, "settings"), (self.catalog, "settings"))
         dlink((self.spec, "project"), (self.catalog, "project"))
 
         self.controls: dict[str, widgets.Widget] = {}

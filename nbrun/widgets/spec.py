@@ -21,7 +21,7 @@ from ..sdk import config as config_mod
 from ..sdk import runinit_body
 from ..sdk.arguments import ARGUMENTS, Checked, check_argument, check_combination, merge
 from ..settings import Settings
-from ..store import resolve_store_root
+from ..store import locate_store
 from . import pycode
 from .traits import StrictAny
 
@@ -204,13 +204,9 @@ class InitSpec(_ArgumentTraits):  # type: ignore[misc,valid-type]
         return values, sources
 
     def _store_root(self, given: Any) -> str | None:
-        """The store whose project settings file init() would read."""
-        folder = self._valid_value("dir")
-        if folder is None and given is not None:
-            folder = given.get("dir") if isinstance(given, Mapping) else given.dir
-        folder = folder or os.environ.get("NBRUN_DIR") or None
+        """The folder whose project settings file init() would read."""
         try:
-            return resolve_store_root(rules.check_dir(folder) if folder else None)
+            return locate_store(self._valid_value("dir"), given).settings_root
         except UsageError:
             return None
 
