@@ -18,7 +18,16 @@ from .server import _jupyter_server_extension_points as _jupyter_server_extensio
 from .server import _load_jupyter_server_extension as _load_jupyter_server_extension
 from .settings import Settings
 
-__version__ = "0.1.0"
+try:
+    from ._version import __version__  # written by the build from js/package.json's version
+except ImportError:  # a source folder put on sys.path over an install: that install's version
+    from importlib.metadata import PackageNotFoundError as _NotInstalled
+    from importlib.metadata import version as _installed_version
+
+    try:
+        __version__ = _installed_version("nbrun")
+    except _NotInstalled:
+        __version__ = "dev"
 
 # Loaded only by runs that ask for them (see nbrun/sdk/plugins.py).
 _plugins.register("nbrun.integrations.tensorboard", lambda s, mode: bool(s.sync_tensorboard))

@@ -238,7 +238,7 @@ def test_cli_runs_table_and_filters(store_dir):
 
     out = ok(cli("--dir", store_dir, "runs"))
     for run, state in ((a, "finished"), (b, "failed"), (c, "finished")):
-        line = next(l for l in out.splitlines() if run.id in l)
+        line = next(row for row in out.splitlines() if run.id in row)
         assert run.name in line and state in line
     assert out.index(a.id) < out.index(b.id) < out.index(c.id)  # oldest first
 

@@ -105,7 +105,7 @@ def run_in_server_kernel(lab: Lab, path: str) -> list[str]:
             outputs: list[dict] = []
             reply = client.execute_interactive(
                 cell.source, timeout=CELL_TIMEOUT_S,
-                output_hook=lambda msg: outputs.append(msg["content"]))
+                output_hook=lambda msg, outputs=outputs: outputs.append(msg["content"]))
             content = reply["content"]
             assert content["status"] == "ok", (
                 f"cell failed:\n{cell.source}\n{content.get('ename')}: "

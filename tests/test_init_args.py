@@ -331,8 +331,8 @@ def test_save_code_in_a_script_saves_the_program(tmp_path):
     script = tmp_path / "prog.py"
     script.write_text("import nbrun\nrun = nbrun.init(mode='offline', save_code=True)\n"
                       "print(run.dir)\n")
-    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
-                         env=child_env())
+    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+                         text=True, env=child_env())
     run_dir = out.stdout.strip()
     assert (tmp_path / run_dir / "code" / "prog.py").read_text() == script.read_text()
 

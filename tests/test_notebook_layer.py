@@ -274,7 +274,7 @@ def test_terminal_ipython_prints_a_one_line_summary(tmp_path, store):
     code = "; ".join(f"get_ipython().run_cell({c!r})" for c in cells)
     proc = subprocess.run([sys.executable, "-m", "IPython", "--no-banner", "-c", code],
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    lines = [l for l in proc.stderr.splitlines() if l.startswith("nbrun: run ")]
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("nbrun: run ")]
     assert len(lines) == 1 and "in project term is running" in lines[0], proc.stderr
 
 

@@ -76,7 +76,7 @@ def start_session(server, path: str) -> BlockingKernelClient:
             return client
         except queue.Empty:
             if time.monotonic() > deadline:
-                raise AssertionError("the session's kernel never answered kernel_info")
+                raise AssertionError("the session's kernel never answered kernel_info") from None
 
 
 def execute(client: BlockingKernelClient, code: str) -> str:

@@ -388,7 +388,8 @@ def test_listing_merges_stores_in_one_order(rest, jp_root_dir):
 @pytest.mark.parametrize("params", [
     {"limit": "0"}, {"limit": "1001"}, {"offset": "-1"}, {"offset": "x"}, {"limit": "--5"},
     {"sort": "bogus"}, {"state": "asleep"}, {"include_hidden": "maybe"}, {"tag": "t" * 65},
-    {"project": "a/b"}, {"q": "x" * 257}, {"offset": str(2**63)}, {"store": "XYZ"}, {"store": "../../etc"},
+    {"project": "a/b"}, {"q": "x" * 257}, {"offset": str(2**63)}, {"store": "XYZ"},
+    {"store": "../../etc"},
     [("limit", "5"), ("limit", "6")],
 ])
 def test_list_bad_params_are_400(rest, catalogue, params):
@@ -526,7 +527,7 @@ def test_history_default_points_and_only_live_chunks(rest, jp_root_dir):
     # Rewind to step 9 and log again: the old steps 10..4999 are set aside, not shown.
     run = nbrun.init(dir=str(jp_root_dir), mode="offline", project="p",
                      resume_from="h3?_step=9", reinit="create_new")
-    for i in range(5):
+    for _ in range(5):
         run.log({"v": -1.0})
     run.finish()
     reply = rest("runs", "h3", "history", params={"keys": "v"})

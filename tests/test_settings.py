@@ -97,7 +97,8 @@ def test_env_mode_disabled_writes_nothing(tmp_path, monkeypatch):
 
 
 def test_unknown_settings_key_suggests_the_closest(store_dir):
-    with pytest.raises(nbrun.UsageError, match=r"unknown setting 'projct' \(did you mean 'project'"):
+    with pytest.raises(nbrun.UsageError,
+                       match=r"unknown setting 'projct' \(did you mean 'project'"):
         nbrun.init(dir=store_dir, settings={"projct": "x"})
     with pytest.raises(nbrun.UsageError, match=r"'run_id' \(did you mean 'id'"):
         nbrun.Settings(run_id="x")

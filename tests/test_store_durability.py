@@ -151,7 +151,7 @@ CONCURRENT_CHILD = textwrap.dedent("""
         if i %% 500 == 499:
             time.sleep(0.01)
     run.finish()
-""" % N_STEPS)
+""" % N_STEPS)  # noqa: UP031 (a program's text, full of braces)
 
 
 def test_concurrent_processes_neither_lose_nor_mix_rows(store_dir, tmp_path):

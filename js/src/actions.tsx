@@ -131,7 +131,8 @@ export function Actions(props: IActionsProps): JSX.Element {
             Mark crashed
           </button>
         )}
-        {((run.state === 'running' && run.stale) || run.state === 'crashed') && (
+        {((run.state === 'running' && run.stale) ||
+          run.state === 'crashed') && (
           <button
             className="jp-nbrun-button jp-nbrun-mark-finished"
             title="For a run whose process is gone, or a crashed run that did finish its work"

@@ -13,7 +13,11 @@ function RunLink(props: {
   onOpenRun: (id: string) => void;
 }): JSX.Element {
   if (props.name === null) {
-    return <span title="this run is no longer in the store">{props.id} (deleted)</span>;
+    return (
+      <span title="this run is no longer in the store">
+        {props.id} (deleted)
+      </span>
+    );
   }
   return (
     <button
@@ -50,7 +54,11 @@ export function Lineage(props: {
       {parent && (
         <li className="jp-nbrun-parent">
           Forked from{' '}
-          <RunLink id={parent.id} name={parent.name} onOpenRun={props.onOpenRun} />{' '}
+          <RunLink
+            id={parent.id}
+            name={parent.name}
+            onOpenRun={props.onOpenRun}
+          />{' '}
           at step {parent.step}
         </li>
       )}
@@ -70,8 +78,12 @@ export function Lineage(props: {
           {forks.map((f, i) => (
             <React.Fragment key={f.id}>
               {i > 0 && ', '}
-              <RunLink id={f.id} name={f.name} onOpenRun={props.onOpenRun} /> (at
-              step {f.step})
+              <RunLink
+                id={f.id}
+                name={f.name}
+                onOpenRun={props.onOpenRun}
+              />{' '}
+              (at step {f.step})
             </React.Fragment>
           ))}
           {(run.forks_total ?? forks.length) > forks.length &&

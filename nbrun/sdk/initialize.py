@@ -10,7 +10,6 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from .. import validation as rules
 from ..errors import AuthenticationError, ConfigError, Error, UsageError
 from ..settings import Settings
 from ..store import Store, locate_store

@@ -1,11 +1,11 @@
 """The text of a ``%%runinit`` body, read and written here, and the run form's YAML fields.
 
 The magic reads a body (``parse_body``); the run form writes one (``dump_body``) and reads it
-back the same way. A body is read twice: as plain YAML (``parse_body``), and by the ``%%runinit`` magic after
-IPython's ``$var`` / ``{expr}`` expansion. So that both readings agree, every string holding
-``$``, ``{`` or ``}`` is written double-quoted with those characters as YAML escapes
-(``\\x24``, ``\\x7B``, ``\\x7D``): the line then has nothing for IPython to expand, and YAML
-turns the escapes back into the characters.
+back the same way. A body is read twice: as plain YAML (``parse_body``), and by the
+``%%runinit`` magic after IPython's ``$var`` / ``{expr}`` expansion. So that both readings
+agree, every string holding ``$``, ``{`` or ``}`` is written double-quoted with those
+characters as YAML escapes (``\\x24``, ``\\x7B``, ``\\x7D``): the line then has nothing for
+IPython to expand, and YAML turns the escapes back into the characters.
 """
 
 from __future__ import annotations

@@ -264,7 +264,7 @@ class _Basic:
     """HTTP basic auth, UTF-8 encoded (as the MLflow server decodes it); repr hides it."""
 
     def __init__(self, username: str, password: str) -> None:
-        raw = f"{username}:{password}".encode("utf-8")
+        raw = f"{username}:{password}".encode()
         self._header = "Basic " + base64.b64encode(raw).decode("ascii")
 
     def __call__(self, request: Any) -> Any:

@@ -9,7 +9,6 @@ settings sources come from ``nbrun.sdk.arguments``; none is written here.
 from __future__ import annotations
 
 import keyword
-import os
 from typing import Any, Mapping
 
 from traitlets import Dict, HasTraits, MetaHasTraits, observe

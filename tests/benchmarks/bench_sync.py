@@ -121,7 +121,7 @@ def bench_log_while_syncing(url: str, root: str, n: int = 400_000) -> float:
     os.environ["NBRUN_BASE_URL"] = url
     run = nbrun.init(dir=root, project="bench", reinit="create_new")
     log = run.log
-    for i in range(20_000):  # the syncer starts sending
+    for _ in range(20_000):  # the syncer starts sending
         log({"loss": 1.0, "acc": 2.0})
     time.sleep(1.0)
     t0 = time.perf_counter()
