@@ -19,6 +19,7 @@ from .sync import login
 from .sync import command as sync_command
 from .sync import status as sync_status
 
+
 def _when(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "-"
 
