@@ -195,21 +195,8 @@ def config_dir() -> str:
 def read_file(path: str) -> dict[str, Any]:
     """The mapping of a settings file ({} when there is none); a UsageError naming a bad one."""
     if not os.path.isfile(path):
-        return {}
-    import yaml  # only when a settings file exists: keeps init() fast without one
-
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = yamlsafe.safe_load(f)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"settings file {path}{where} is not valid YAML: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"settings file {path} must hold a mapping of setting: value")
-    return data
+        return {}  # no YAML import then: keeps init() fast without a settings file
+    return yamlsafe.load_mapping_file(path, "settings file")
 
 
 def settings_files(store_root: str | None) -> list[str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .errors import UsageError
+
 MAX_VALUES = 1_000_000  # values the document stands for once every alias is expanded
 
 _loader: Any = None
@@ -24,6 +26,29 @@ def safe_load(stream: Any) -> Any:
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+def load_mapping_file(path: str, what: str) -> dict[str, Any]:
+    """The mapping a YAML file holds ({} for an empty one), for the ``what`` file at ``path``
+    (a config or settings file); a ``UsageError`` naming the file and line of a bad one."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = safe_load(f)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise UsageError(f"{what} {path}{where}: not valid YAML ({problem})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{what} {path} cannot be read ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{what} {path}: the top level must be a mapping of key: value, "
+                         f"got a {type(data).__name__}")
+    return data
 
 
 def _loader_class() -> Any:

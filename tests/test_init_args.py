@@ -191,7 +191,7 @@ def test_config_yaml_errors_name_file_and_line(store_dir, tmp_path):
         start(store_dir, config=str(tmp_path / "missing.yaml"))
     bad = tmp_path / "bad.yaml"
     bad.write_text("lr: 0.1\nlayers: [1, 2\nx: 3\n")
-    with pytest.raises(nbrun.UsageError, match=r"bad.yaml, line \d+"):
+    with pytest.raises(nbrun.UsageError, match=r"bad.yaml line \d+"):
         start(store_dir, config=str(bad))
     listy = tmp_path / "list.yaml"
     listy.write_text("- 1\n- 2\n")

@@ -93,3 +93,13 @@ def test_a_key_from_a_notebook_value_is_checked_as_given():
     assert parse("", "$k: demo\n", namespace={"k": "name"}).kwargs == {"name": "demo"}
     with pytest.raises(RunInitError, match=r"line 2: unknown argument 'nmae' \(did you mean "):
         parse("", "$k: demo\n", namespace={"k": "nmae"})
+
+
+def test_a_flag_of_nested_aliases_is_refused_at_the_magic_line():
+    # A --config flag is YAML too: ten aliases deep on one line would expand to 9**7 values in
+    # init()'s config check and hang the kernel, as a body or a config file would.
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcdef", "bcdefg"):
+        levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+    with pytest.raises(RunInitError, match="line 1 .*nested aliases expand"):
+        parse('--config "{' + ", ".join(levels) + '}"', "")

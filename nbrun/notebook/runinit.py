@@ -12,6 +12,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .. import yamlsafe
 from ..argument_table import BY_NAME
 from ..errors import UsageError
 from ..sdk.runinit_body import RunInitError, check_name, parse_body, put_values
@@ -39,7 +40,11 @@ def flag_value(key: str, text: str) -> Any:
     if row.kind == "mapping" or (row.kind in ("tags", "keys") and text.startswith("[")):
         import yaml
 
-        return yaml.safe_load(text)
+        try:
+            return yamlsafe.safe_load(text)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise UsageError(f"--{key}: not valid YAML ({problem})", argument=key) from None
     return text_value(row, text, f"--{key}")
 
 

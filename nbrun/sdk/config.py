@@ -13,24 +13,10 @@ _VERSION_KEYS = ("nbrun_version", "wandb_version", "_version")
 
 
 def _from_yaml_file(path: str) -> dict[str, Any]:
-    import yaml
-
     if not os.path.isfile(path):
         raise UsageError(f"config file {path!r} does not exist; pass a dict or the path of a YAML "
                          "file")
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = yamlsafe.safe_load(f)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise UsageError(f"config file {path}{where}: not valid YAML ({problem})") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"config file {path}: the top level must be a mapping of key: value, "
-                         f"got a {type(data).__name__}")
+    data = yamlsafe.load_mapping_file(path, "config file")
     for key in _VERSION_KEYS:
         data.pop(key, None)
     wrapped = data and all(isinstance(v, dict) and "value" in v and set(v) <= {"value", "desc"}

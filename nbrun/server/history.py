@@ -55,12 +55,9 @@ def join_timed(chunks: Sequence[HistoryChunk]) -> tuple[array, array, array]:
     integral = all(c[2] == "q" for c in chunks)
     steps, values = array("q"), array("q" if integral else "d")
     walls = array("d")
-    ordered, last_hi = True, None
+    ordered = _in_step_order(chunks)
     for chunk in chunks:
-        lo, hi, kind, steps_blob, vals_blob = chunk[:5]
-        if last_hi is not None and lo < last_hi:
-            ordered = False
-        last_hi = hi if last_hi is None else max(hi, last_hi)
+        kind, steps_blob, vals_blob = chunk[2:5]
         chunk_steps, chunk_vals = series.decode(kind, steps_blob, vals_blob)
         before = len(steps)
         if kind == "j":
@@ -83,18 +80,26 @@ def join_timed(chunks: Sequence[HistoryChunk]) -> tuple[array, array, array]:
     return steps, values, walls
 
 
+def _in_step_order(chunks: Sequence[HistoryChunk]) -> bool:
+    """Whether no chunk starts before an earlier one ends (a rewind or a sync can interleave
+    them): then the joined columns need no sort."""
+    last_hi = None
+    for lo, hi, *_ in chunks:
+        if last_hi is not None and lo < last_hi:
+            return False
+        last_hi = hi if last_hi is None else max(hi, last_hi)
+    return True
+
+
 def join_chunks_numpy(chunks: Sequence[HistoryChunk]) -> tuple[Any, Any, Any]:
     """``join_timed`` with numpy: the packed columns are read in place (the store writes
     them little-endian, see ``series``) and copied once, by the concatenation."""
     np = downsample.np
     integral = all(c[2] == "q" for c in chunks)
     steps, values, walls = [], [], []
-    ordered, last_hi = True, None
+    ordered = _in_step_order(chunks)
     for chunk in chunks:
-        lo, hi, kind, steps_blob, vals_blob = chunk[:5]
-        if last_hi is not None and lo < last_hi:
-            ordered = False
-        last_hi = hi if last_hi is None else max(hi, last_hi)
+        kind, steps_blob, vals_blob = chunk[2:5]
         if kind == "j":
             chunk_steps, chunk_vals, _ = join_timed([chunk])
             steps.append(np.frombuffer(chunk_steps, dtype=np.int64))
