@@ -1,17 +1,19 @@
 """The server extension on values and bodies an adversarial user can produce (issue 10): a
 history integer beyond the float range, and a PATCH body of 100,000 nested brackets. Against a
-real Jupyter server, with test_server.py's fixtures."""
+real Jupyter server, with test_server.py's fixtures (and test_server_runs.py's numpy_or_not)."""
 
 from __future__ import annotations
 
 from pytest_jupyter.jupyter_server import *  # noqa: F403  (fixtures, local to this module)
 
 import test_server as server
+import test_server_runs as server_runs
 from nbrun.store import Store, setaside
 
 # test_server.py's fixtures, used here under the same names
 jp_asyncio_loop, jp_server_config = server.jp_asyncio_loop, server.jp_server_config
-outside, rest, numpy_or_not = server.outside, server.rest, server.numpy_or_not
+outside, rest = server.outside, server.rest
+numpy_or_not = server_runs.numpy_or_not
 make_run = server.make_run
 
 
