@@ -308,3 +308,15 @@ def test_front_end_cell_ids_identify_cells(store, tmp_path):
     assert first.cell == "id:cell-a" and second.cell == "id:cell-a" and third.cell == "id:cell-b"
     assert first.hidden            # replaced by its own (edited) cell before logging anything
     assert not second.hidden       # finished by another cell: not a false start of cell-b
+
+
+def test_the_card_is_final_when_finish_returns(kernel, store):
+    # What the front end holds right after the cell that finishes the run: a notebook saved
+    # then (or executed headless, as `jupyter execute` does) keeps exactly this card. Without
+    # finish() waiting for the card's last refresh, its feeder slept up to a second first.
+    kernel.run("%load_ext nbrun")
+    kernel.run("%%runinit\nproject: p")
+    kernel.run("for i in range(7):\n    run.log({'loss': 1 / (i + 1)})\nrun.finish()")
+    cards = [m for m in kernel.client.widget_state.values() if "video_label" in m]
+    assert len(cards) == 1
+    assert cards[0]["state"] == "finished" and cards[0]["step"] == 7, cards[0]

@@ -57,6 +57,13 @@ class RunCard(anywidget.AnyWidget):
         return (f"nbrun run {self.name} ({self.run_id}) in project {self.project}: {self.state}, "
                 f"step {self.step}; data in {self.store}")
 
+    def settle(self, timeout: float) -> bool:
+        """Refresh now and wait (at most ``timeout`` s) until a finished run's last state,
+        points and video are sent, so that what the card shows when ``finish()`` returns is
+        final: a notebook saved right after (or its next cells) never keeps an older card."""
+        self._feeder.wake.set()
+        return self._feeder.finished.wait(timeout)
+
     def refresh(self) -> None:
         """Send what was committed since the last refresh (called by the feeder thread)."""
         chunks, self._feeder.cursor = history_since(self._run, self._feeder.cursor)
@@ -100,7 +107,7 @@ class _Feeder(threading.Thread):
         self.kept: dict[str, int] = {}
         self.finished = threading.Event()
         self.video: str | None = None  # path of the video shown
-        self.sleep = threading.Event()  # never set: a pause between refreshes
+        self.wake = threading.Event()  # set to refresh at once instead of after INTERVAL_S
 
     def thin(self, chunks: list[tuple[str, Any, Any]]) -> dict[str, list[list[Any]]]:
         """Keep every stride-th point of each series, by slicing (the cost follows the points
@@ -145,7 +152,8 @@ class _Feeder(threading.Thread):
                 following = time.monotonic() - ended < SYNC_WATCH_S
                 if self.card.sync_state in ("", "synced") or not following:
                     return
-            self.sleep.wait(INTERVAL_S)
+            self.wake.wait(INTERVAL_S)
+            self.wake.clear()
 
 
 def _finite(value: float) -> float | None:

@@ -7,6 +7,7 @@ loads it) changes nothing, and every later run gets the same hooks.
 from __future__ import annotations
 
 import sys
+import weakref
 from typing import Any
 
 from ..sdk import Run, notices, registry
@@ -16,12 +17,14 @@ from . import capture
 from .magics import RunMagics
 
 _shells: dict[int, "NotebookLayer"] = {}
+CARD_SETTLE_S = 2.0  # how long finish() waits for a card's last refresh (usually ms)
 
 
 class NotebookLayer:
     def __init__(self, shell: Any) -> None:
         self.shell = shell
         self.notice = ""  # an SDK notice waiting for the next run card
+        self.cards: weakref.WeakSet = weakref.WeakSet()  # the cards shown, settled on finish
 
     def take_notice(self, text: str) -> None:
         self.notice = text
@@ -58,9 +61,12 @@ class NotebookLayer:
                 capture.write_history(run, self.shell)
             if not run.settings.silent:
                 self.display_card(run)
-        elif event == "finish" and capture.wants_capture(run):
-            capture.write_history(run, self.shell)
-            capture.copy_notebook(run, notice=False)  # the file may have been saved since
+        elif event == "finish":
+            for card in [c for c in self.cards if c.run_id == run.id]:
+                card.settle(CARD_SETTLE_S)
+            if capture.wants_capture(run):
+                capture.write_history(run, self.shell)
+                capture.copy_notebook(run, notice=False)  # the file may have been saved since
 
     def display_card(self, run: Run) -> None:
         if not in_notebook_kernel():
@@ -71,7 +77,9 @@ class NotebookLayer:
         from .card import RunCard
 
         notice, self.notice = self.notice, ""
-        display(RunCard(run, notice=notice))
+        card = RunCard(run, notice=notice)
+        self.cards.add(card)
+        display(card)
 
     def post_run_cell(self, result: Any) -> None:
         for run in registry.active():
