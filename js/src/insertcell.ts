@@ -9,7 +9,7 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 
 import { CommandIDs } from './commands';
 import { insertCellBelow } from './cells';
@@ -70,14 +70,7 @@ export function installInsertCell(
     });
   };
   document.addEventListener(INSERT_EVENT, listener);
-  let disposed = false;
-  return {
-    get isDisposed() {
-      return disposed;
-    },
-    dispose: () => {
-      disposed = true;
-      document.removeEventListener(INSERT_EVENT, listener);
-    }
-  };
+  return new DisposableDelegate(() =>
+    document.removeEventListener(INSERT_EVENT, listener)
+  );
 }
