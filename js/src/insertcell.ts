@@ -43,6 +43,23 @@ export function installInsertCell(
 ): IDisposable {
   app.commands.addCommand(CommandIDs.insertCellBelow, {
     label: 'Insert a Cell Below a Given Cell',
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          path: {
+            type: 'string',
+            description: 'The path of an open notebook'
+          },
+          index: {
+            type: 'integer',
+            description: 'The index of the cell to insert below'
+          },
+          source: { type: 'string', description: "The new cell's source" }
+        },
+        required: ['path', 'index', 'source']
+      }
+    },
     execute: args => {
       const path = String(args.path ?? '');
       const index = Number(args.index);
