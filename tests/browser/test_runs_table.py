@@ -55,6 +55,16 @@ def shown_names(sidebar: Any) -> list[str]:
         .map((row) => row.querySelector('.jp-nbrun-row-name').textContent)""")
 
 
+def group_order(sidebar: Any) -> list[str]:
+    """Group headers (as ``#value``) and run names, top to bottom."""
+    return sidebar.evaluate("""(el) => [...el.querySelectorAll(
+            '.jp-nbrun-group-head, .jp-nbrun-row[data-run-id]')]
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map((e) => e.classList.contains('jp-nbrun-group-head')
+             ? '#' + e.querySelector('.jp-nbrun-group-value').textContent
+             : e.querySelector('.jp-nbrun-row-name').textContent)""")
+
+
 def choose_column(sidebar: Any, section: str, key: str) -> None:
     sidebar.locator(".jp-nbrun-columns-toggle").click()
     option = sidebar.locator(f".jp-nbrun-columns-{section} .jp-nbrun-column-option",
@@ -144,15 +154,45 @@ def test_group_by_a_config_key_shows_each_value_and_count(lab_page: LabPage, tab
     expect(heads.locator(".jp-nbrun-group-value")).to_have_text(["adam", "sgd"])
     expect(heads.locator(".jp-nbrun-group-count")).to_have_text(["2", "2"])
     # Each group's runs follow its header.
-    order = sidebar.evaluate("""(el) => [...el.querySelectorAll(
-            '.jp-nbrun-group-head, .jp-nbrun-row[data-run-id]')]
-        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
-        .map((e) => e.classList.contains('jp-nbrun-group-head')
-             ? '#' + e.querySelector('.jp-nbrun-group-value').textContent
-             : e.querySelector('.jp-nbrun-row-name').textContent)""")
+    order = group_order(sidebar)
     assert order[0] == "#adam" and order[3] == "#sgd", order
     assert sorted(order[1:3]) == ["t-a", "t-c"] and sorted(order[4:]) == ["t-b", "t-d"]
     lab_page.screenshot("runs-table-grouped.png", sidebar)
+
+
+def test_columns_order_groups_and_a_filter_together(lab_page: LabPage, table):
+    """A config column, a metric's header as the order, groups by a config key and an
+    expression filter all at once (README's screenshot of the runs table)."""
+    sidebar = table
+    widen_sidebar(lab_page.page)
+    choose_column(sidebar, "config", "optimizer")
+    choose_column(sidebar, "summary", "best_acc")
+    header = sidebar.locator('.jp-nbrun-sort-head[data-column="summary.best_acc"]')
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    menu = sidebar.locator(".jp-nbrun-group-by")
+    menu.locator('option[value="config.optimizer"]').wait_for(state="attached")
+    menu.select_option("config.optimizer")
+    where = sidebar.locator(".jp-nbrun-where")
+    where.fill("lr < 0.05")
+    where.press("Enter")
+    expect(sidebar.locator(".jp-nbrun-status")).to_have_text("3 runs")
+    heads = sidebar.locator(".jp-nbrun-group-head")
+    expect(heads.locator(".jp-nbrun-group-value")).to_have_text(["adam", "sgd"])
+    expect(heads.locator(".jp-nbrun-group-count")).to_have_text(["2", "1"])
+    expect(sidebar.locator(".jp-nbrun-row-placeholder")).to_have_count(0)
+    # Groups in the order of their value, each one's runs by best_acc, highest first.
+    lab_page.page.wait_for_function(
+        """(names) => [...document.querySelectorAll('#nbrun-sidebar .jp-nbrun-row[data-run-id]')]
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map((r) => r.querySelector('.jp-nbrun-row-name').textContent).join() === names.join()""",
+        arg=["t-a", "t-c", "t-b"])
+    assert group_order(sidebar) == ["#adam", "t-a", "t-c", "#sgd", "t-b"]
+    expect(lab_page.row("t-c").locator('[data-column="config.optimizer"]')).to_contain_text(
+        "adam")
+    lab_page.screenshot("runs-table.png", sidebar)
 
 
 def test_expression_filter_and_its_error(lab_page: LabPage, table):
