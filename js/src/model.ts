@@ -1,8 +1,8 @@
 /**
  * The model behind the runs table: filters, a windowed cache of the listing's
  * pages and what the listing answered besides (listing.ts), the selection,
- * the chosen columns (per project, kept in the state database), the keys to
- * choose from, and the one poll (viewpoll.ts) that refreshes all of them, and
+ * the chosen columns and collapsed groups (per project, kept in the state
+ * database), the keys to choose from, and the one poll (viewpoll.ts) that refreshes all of them, and
  * the Running panel's runs, while a view of them is visible.
  */
 import { IStateDB } from '@jupyterlab/statedb';
@@ -12,7 +12,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { IRunGroup, IRunList, IRunSummary, NbrunAPI } from './api';
 import { RunCatalog } from './catalog';
-import { SavedLayout } from './columns';
+import { groupKey, SavedLayout } from './columns';
 import {
   clearedFilters,
   DEFAULT_FILTERS,
@@ -144,6 +144,27 @@ export class RunListModel implements IDisposable {
     } else {
       this._changed.emit();
     }
+  }
+
+  /** Whether a group's runs are hidden (kept per project and grouping). */
+  isCollapsed(group: IRunGroup): boolean {
+    const { project, groupBy } = this._filters;
+    return this._saved
+      .collapsed(project, groupBy)
+      .includes(groupKey(group.value));
+  }
+
+  /** Hide a group's runs, or show them again. */
+  toggleGroup(group: IRunGroup): void {
+    const { project, groupBy } = this._filters;
+    const collapsed = !this.isCollapsed(group);
+    this._saved.setCollapsed(
+      project,
+      groupBy,
+      groupKey(group.value),
+      collapsed
+    );
+    this._changed.emit();
   }
 
   /** The run at a row, or undefined while its page is loading. */

@@ -1,7 +1,8 @@
 """The runs table in a real JupyterLab (issue 13, points 3 and 6): config values chosen as
 columns (kept per project), a metric's header sorts by it, groups by a config key with their
-counts, an expression filter and the server's message for a bad one, a search that reaches
-config values, and the empty states (filters matching nothing; no store under the root)."""
+counts (a group collapses on its header, kept per project), an expression filter and the
+server's message for a bad one, a search that reaches config values, and the empty states
+(filters matching nothing; no store under the root)."""
 
 from __future__ import annotations
 
@@ -158,6 +159,41 @@ def test_group_by_a_config_key_shows_each_value_and_count(lab_page: LabPage, tab
     assert order[0] == "#adam" and order[3] == "#sgd", order
     assert sorted(order[1:3]) == ["t-a", "t-c"] and sorted(order[4:]) == ["t-b", "t-d"]
     lab_page.screenshot("runs-table-grouped.png", sidebar)
+
+
+def test_a_group_collapses_on_its_header_and_stays_collapsed(lab_page: LabPage, table):
+    sidebar = table
+    menu = sidebar.locator(".jp-nbrun-group-by")
+    menu.locator('option[value="config.optimizer"]').wait_for(state="attached")
+    menu.select_option("config.optimizer")
+    adam = sidebar.locator('.jp-nbrun-group-head[data-group-value="adam"]')
+    expect(adam.locator(".jp-nbrun-group-count")).to_have_text("2")
+    lab_page.row("t-a").wait_for()
+    adam.click()
+    expect(adam.locator(".jp-nbrun-group-toggle")).to_have_attribute("aria-expanded", "false")
+    # Its runs are hidden, its count still shown, the other group untouched.
+    expect(lab_page.row("t-a")).to_have_count(0)
+    expect(lab_page.row("t-c")).to_have_count(0)
+    expect(adam.locator(".jp-nbrun-group-count")).to_have_text("2")
+    lab_page.row("t-b").wait_for()
+    lab_page.row("t-d").wait_for()
+    assert group_order(sidebar)[:2] == ["#adam", "#sgd"]
+
+    # Kept for this project: all projects show the group open; back on it, it is collapsed.
+    sidebar.locator(".jp-nbrun-filter-project").select_option("")
+    all_adam = sidebar.locator('.jp-nbrun-group-head[data-group-value="adam"]')
+    expect(all_adam.locator(".jp-nbrun-group-toggle")).to_have_attribute(
+        "aria-expanded", "true")
+    lab_page.row("t-a").wait_for()
+    sidebar = show_project(lab_page, "tbl")
+    expect(adam.locator(".jp-nbrun-group-toggle")).to_have_attribute("aria-expanded", "false")
+    expect(lab_page.row("t-a")).to_have_count(0)
+
+    # A second click shows the runs again.
+    adam.click()
+    expect(adam.locator(".jp-nbrun-group-toggle")).to_have_attribute("aria-expanded", "true")
+    lab_page.row("t-a").wait_for()
+    lab_page.row("t-c").wait_for()
 
 
 def test_columns_order_groups_and_a_filter_together(lab_page: LabPage, table):
