@@ -7,7 +7,7 @@ import { IStateDB } from '@jupyterlab/statedb';
 
 import type { IRunSummary } from './api';
 
-/** Where the chosen columns, order and grouping are kept between sessions. */
+/** Where the chosen columns, order, grouping and collapsed groups are kept. */
 export const STATE_KEY = 'nbrun:sidebar';
 
 /** Whether a column shows a config value (else a summary value). */
@@ -40,6 +40,16 @@ export interface ISavedLayout {
   columns: Record<string, string[]>;
   sort?: string;
   groupBy?: string;
+  /**
+   * Collapsed groups by project, then by grouping: each group's value as
+   * JSON (see {@link groupKey}).
+   */
+  collapsed?: Record<string, Record<string, string[]>>;
+}
+
+/** A group's value as the saved layout names it (null, 1 and "1" differ). */
+export function groupKey(value: unknown): string {
+  return JSON.stringify(value ?? null);
 }
 
 /**
@@ -52,6 +62,7 @@ export function readLayout(saved: unknown): ISavedLayout {
     columns?: unknown;
     sort?: unknown;
     groupBy?: unknown;
+    collapsed?: unknown;
   };
   const strings = (value: unknown): string[] =>
     Array.isArray(value) ? value.filter(v => typeof v === 'string') : [];
@@ -63,11 +74,26 @@ export function readLayout(saved: unknown): ISavedLayout {
       columns[project] = strings(chosen);
     }
   }
+  const collapsed: Record<string, Record<string, string[]>> = {};
+  for (const [project, groupings] of entries(data.collapsed)) {
+    collapsed[project] = {};
+    for (const [groupBy, values] of entries(groupings)) {
+      collapsed[project][groupBy] = strings(values);
+    }
+  }
   return {
     columns,
     sort: typeof data.sort === 'string' ? data.sort : undefined,
-    groupBy: typeof data.groupBy === 'string' ? data.groupBy : undefined
+    groupBy: typeof data.groupBy === 'string' ? data.groupBy : undefined,
+    collapsed: Object.keys(collapsed).length ? collapsed : undefined
   };
+}
+
+/** The entries of a saved object; none for anything else. */
+function entries(value: unknown): [string, unknown][] {
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.entries(value)
+    : [];
 }
 
 /** The columns of a project: its own choice, else that of all projects. */
@@ -97,6 +123,32 @@ export class SavedLayout {
     return projectColumns(this._value, project);
   }
 
+  /** The collapsed groups of a project's grouping (see {@link groupKey}). */
+  collapsed(project: string, groupBy: string): string[] {
+    return this._value.collapsed?.[project]?.[groupBy] ?? [];
+  }
+
+  /** Collapse or expand a group of a project's grouping, and save that. */
+  setCollapsed(
+    project: string,
+    groupBy: string,
+    key: string,
+    collapsed: boolean
+  ): void {
+    const others = this.collapsed(project, groupBy).filter(k => k !== key);
+    const byProject = this._value.collapsed ?? {};
+    this._set({
+      ...this._value,
+      collapsed: {
+        ...byProject,
+        [project]: {
+          ...byProject[project],
+          [groupBy]: collapsed ? [...others, key] : others
+        }
+      }
+    });
+  }
+
   /** Change some of the layout, and save it when it came from the database. */
   update(change: {
     project?: string;
@@ -109,6 +161,10 @@ export class SavedLayout {
     if (project !== undefined && columns) {
       value.columns = { ...value.columns, [project]: columns.slice() };
     }
+    this._set(value);
+  }
+
+  private _set(value: ISavedLayout): void {
     this._value = value;
     void this._state?.save(STATE_KEY, value as any);
   }

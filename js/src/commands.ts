@@ -45,6 +45,19 @@ export namespace CommandIDs {
   export const refresh = 'nbrun:refresh';
 }
 
+/** The arguments naming a run, as a JSON schema (see `describedBy`). */
+const RUN_REF_SCHEMA = {
+  type: 'object',
+  properties: {
+    store: {
+      type: 'string',
+      description: "The run's store key ('' for the default store)"
+    },
+    id: { type: 'string', description: "The run's id" }
+  },
+  required: ['id']
+};
+
 /** What the commands act on. */
 export interface ICommandContext {
   app: JupyterFrontEnd;
@@ -65,11 +78,13 @@ export function registerCommands(context: ICommandContext): void {
   commands.addCommand(CommandIDs.openSidebar, {
     label: 'Show nbrun Runs',
     icon: runsIcon,
+    describedBy: { args: { type: 'object', properties: {} } },
     execute: () => shell.activateById(context.sidebarId)
   });
 
   commands.addCommand(CommandIDs.refresh, {
     label: 'Refresh nbrun Runs',
+    describedBy: { args: { type: 'object', properties: {} } },
     execute: async () => {
       // A failure shows in the sidebar's status line.
       await Promise.all([
@@ -82,6 +97,7 @@ export function registerCommands(context: ICommandContext): void {
   commands.addCommand(CommandIDs.openRun, {
     label: args => (args.id ? `Open Run ${args.id}` : 'Open Run'),
     icon: runsIcon,
+    describedBy: { args: RUN_REF_SCHEMA },
     execute: args => {
       const ref = refArg(args);
       const open = details.find(
@@ -123,6 +139,19 @@ export function registerCommands(context: ICommandContext): void {
   commands.addCommand(CommandIDs.compare, {
     label: 'Compare Selected Runs',
     icon: runsIcon,
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          runs: {
+            type: 'array',
+            description:
+              'The runs to compare (two or more); default: the selection',
+            items: RUN_REF_SCHEMA
+          }
+        }
+      }
+    },
     isEnabled: args =>
       Array.isArray(args.runs)
         ? (args.runs as unknown[]).length >= 2
@@ -172,6 +201,26 @@ export function registerCommands(context: ICommandContext): void {
           return 'Resume Run in Notebook';
       }
     },
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          action: {
+            type: 'string',
+            enum: ['resume', 'fork', 'rewind'],
+            description: 'What the %%runinit cell does (default: resume)'
+          },
+          project: { type: 'string', description: "The run's project" },
+          id: { type: 'string', description: "The run's id" },
+          step: {
+            type: 'integer',
+            minimum: 0,
+            description: 'The step to fork or rewind at (needed by both)'
+          }
+        },
+        required: ['project', 'id']
+      }
+    },
     execute: args => {
       const action = String(args.action ?? 'resume') as CellAction;
       const step =
@@ -198,6 +247,7 @@ export function registerCommands(context: ICommandContext): void {
       label: 'Insert the Cells of a First nbrun Run',
       caption:
         'Write %load_ext nbrun, a %%runinit cell and a loop that logs into the notebook',
+      describedBy: { args: { type: 'object', properties: {} } },
       execute: async () => {
         let panel = notebooks.currentWidget;
         if (!panel) {

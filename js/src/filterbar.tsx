@@ -5,6 +5,7 @@
 import * as React from 'react';
 
 import { columnName } from './columns';
+import { LabelledSelect } from './components/labelledselect';
 import { TagChips } from './components/tagchips';
 import { GROUP_FIELDS, RUN_STATES } from './filters';
 import type { RunListModel } from './model';
@@ -53,49 +54,38 @@ export function FilterBar(props: { model: RunListModel }): JSX.Element {
         onChange={q => model.setFilters({ q })}
       />
       {stores.length > 1 && (
-        <select
-          className="jp-mod-styled jp-nbrun-filter-store"
-          aria-label="Store"
+        <LabelledSelect
+          className="jp-nbrun-filter-store"
+          label="Store"
           title="The store (a .nbrun folder) to list"
           value={filters.store}
-          onChange={e => model.setFilters({ store: e.target.value })}
-        >
-          <option value="">All stores ({stores.length})</option>
-          {stores.map(s => (
-            <option key={s.key} value={s.key}>
-              {s.path}
-              {s.runs !== null && s.runs !== undefined ? ` (${s.runs})` : ''}
-            </option>
-          ))}
-        </select>
+          empty={`All stores (${stores.length})`}
+          choices={stores.map(s => ({
+            value: s.key,
+            label:
+              s.path +
+              (s.runs !== null && s.runs !== undefined ? ` (${s.runs})` : '')
+          }))}
+          onChange={store => model.setFilters({ store })}
+        />
       )}
       <div className="jp-nbrun-filters">
-        <select
-          className="jp-mod-styled jp-nbrun-filter-project"
-          aria-label="Project"
+        <LabelledSelect
+          className="jp-nbrun-filter-project"
+          label="Project"
           value={filters.project}
-          onChange={e => model.setFilters({ project: e.target.value })}
-        >
-          <option value="">All projects</option>
-          {withCurrent(model.projects, filters.project).map(p => (
-            <option key={p} value={p}>
-              {p}
-            </option>
-          ))}
-        </select>
-        <select
-          className="jp-mod-styled jp-nbrun-filter-state"
-          aria-label="State"
+          empty="All projects"
+          choices={withCurrent(model.projects, filters.project)}
+          onChange={project => model.setFilters({ project })}
+        />
+        <LabelledSelect
+          className="jp-nbrun-filter-state"
+          label="State"
           value={filters.state}
-          onChange={e => model.setFilters({ state: e.target.value })}
-        >
-          <option value="">All states</option>
-          {RUN_STATES.map(s => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
+          empty="All states"
+          choices={RUN_STATES}
+          onChange={state => model.setFilters({ state })}
+        />
         <label
           className="jp-nbrun-filter-unsynced"
           title="Only online runs not fully on their tracking server"
@@ -107,57 +97,37 @@ export function FilterBar(props: { model: RunListModel }): JSX.Element {
           />{' '}
           unsynced
         </label>
-        <select
-          className="jp-mod-styled jp-nbrun-filter-tag"
-          aria-label="Add a tag filter"
+        <LabelledSelect
+          className="jp-nbrun-filter-tag"
+          label="Add a tag filter"
           value=""
-          onChange={e => {
-            const tag = e.target.value;
+          empty="Any tag"
+          choices={model.tags.filter(t => !filters.tags.includes(t))}
+          onChange={tag => {
             if (tag && !filters.tags.includes(tag)) {
               model.setFilters({ tags: [...filters.tags, tag] });
             }
           }}
-        >
-          <option value="">Any tag</option>
-          {model.tags
-            .filter(t => !filters.tags.includes(t))
-            .map(t => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-        </select>
-        <select
-          className="jp-mod-styled jp-nbrun-sort"
-          aria-label="Sort"
+        />
+        <LabelledSelect
+          className="jp-nbrun-sort"
+          label="Sort"
           value={filters.sort}
-          onChange={e => model.setFilters({ sort: e.target.value })}
-        >
-          {sorts.map(s => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-        <select
-          className="jp-mod-styled jp-nbrun-group-by"
-          aria-label="Group by"
+          choices={sorts}
+          onChange={sort => model.setFilters({ sort })}
+        />
+        <LabelledSelect
+          className="jp-nbrun-group-by"
+          label="Group by"
           title="Group the runs by a field or a config value"
           value={filters.groupBy}
-          onChange={e => model.setFilters({ groupBy: e.target.value })}
-        >
-          <option value="">No groups</option>
-          {GROUP_FIELDS.map(g => (
-            <option key={g} value={g}>
-              Group by {g}
-            </option>
-          ))}
-          {groupKeys.map(g => (
-            <option key={g} value={g}>
-              Group by {columnName(g)}
-            </option>
-          ))}
-        </select>
+          empty="No groups"
+          choices={[...GROUP_FIELDS, ...groupKeys].map(g => ({
+            value: g,
+            label: `Group by ${columnName(g)}`
+          }))}
+          onChange={groupBy => model.setFilters({ groupBy })}
+        />
       </div>
       <DelayedInput
         className="jp-nbrun-where"

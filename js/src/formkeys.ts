@@ -5,7 +5,7 @@
  * output area; the tag then waited for the input to lose focus. This listener
  * fires the `change` itself, for the nbrun form's tag inputs only.
  */
-import { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 
 const TAG_INPUT = '.nbrun-form input.jupyter-widget-taginput';
 
@@ -32,14 +32,7 @@ export function installTagsEnter(): IDisposable {
     }
   };
   document.addEventListener('keydown', listener, true);
-  let disposed = false;
-  return {
-    get isDisposed() {
-      return disposed;
-    },
-    dispose: () => {
-      disposed = true;
-      document.removeEventListener('keydown', listener, true);
-    }
-  };
+  return new DisposableDelegate(() =>
+    document.removeEventListener('keydown', listener, true)
+  );
 }

@@ -1,8 +1,8 @@
 /**
- * The rows of a grouped listing: each group's header followed by its runs.
- * The server lists the runs ordered by group and counts each group over the
- * whole listing, so where every header and run goes is known before the
- * pages of runs arrive.
+ * The rows of a grouped listing: each group's header followed by its runs,
+ * unless the group is collapsed. The server lists the runs ordered by group
+ * and counts each group over the whole listing, so where every header and run
+ * goes is known before the pages of runs arrive.
  */
 import type { IRunGroup } from './api';
 
@@ -15,14 +15,22 @@ export class GroupedRows {
   /**
    * `groups` as the listing answered them; when their counts do not add up
    * to `total` (a run came or went between two pages) they are left out.
+   * A collapsed group shows its header only.
    */
-  constructor(groups: IRunGroup[], total: number) {
+  constructor(
+    groups: IRunGroup[],
+    total: number,
+    collapsed: (group: IRunGroup) => boolean = () => false
+  ) {
     const sum = groups.reduce((n, g) => n + g.count, 0);
     this.groups = sum === total ? groups : [];
     let slot = 0;
+    let run = 0;
     for (const group of this.groups) {
       this._starts.push(slot);
-      slot += group.count + 1;
+      this._firstRuns.push(run);
+      slot += (collapsed(group) ? 0 : group.count) + 1;
+      run += group.count;
     }
     this.length = this.groups.length ? slot : total;
   }
@@ -43,8 +51,8 @@ export class GroupedRows {
     if (slot === start) {
       return { kind: 'group', group: this.groups[g], index: g };
     }
-    // Runs before this group, plus the position inside it.
-    return { kind: 'run', index: start - g + (slot - start - 1) };
+    // Runs before this group (shown or not), plus the position inside it.
+    return { kind: 'run', index: this._firstRuns[g] + (slot - start - 1) };
   }
 
   /** The listing index of the first run at or after a slot. */
@@ -56,7 +64,7 @@ export class GroupedRows {
     if (found.kind === 'run') {
       return found.index;
     }
-    return this._starts[found.index] - found.index;
+    return this._firstRuns[found.index];
   }
 
   private _groupOf(slot: number): number {
@@ -73,5 +81,8 @@ export class GroupedRows {
     return low;
   }
 
+  /** The slot of each group's header. */
   private _starts: number[] = [];
+  /** The listing index of each group's first run. */
+  private _firstRuns: number[] = [];
 }

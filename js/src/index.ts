@@ -23,9 +23,20 @@ import { CommandIDs, registerCommands } from './commands';
 import { CompareWidget } from './compare';
 import { RunDetailWidget } from './detail';
 import { installTagsEnter } from './formkeys';
+// The form's insert-cell event must be taken (and cancelled) the moment a
+// form dispatches it, or the form falls back to the kernel's set_next_input.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { installInsertCell } from './insertcell';
+// The model is shared at activation by the sidebar, the commands and the
+// Running panel's section.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunListModel } from './model';
+// The Running panel asks its sections for their items as soon as one is added.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addRunningSection } from './running';
+// The sidebar's tab is in the left area from the start, and the layout
+// restorer needs the widget at activation to restore it.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunsSidebar } from './sidebar';
 
 export { runinitCell, yamlString } from './runinittext';

@@ -9,7 +9,7 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { IDisposable } from '@lumino/disposable';
+import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 
 import { CommandIDs } from './commands';
 import { insertCellBelow } from './cells';
@@ -43,6 +43,23 @@ export function installInsertCell(
 ): IDisposable {
   app.commands.addCommand(CommandIDs.insertCellBelow, {
     label: 'Insert a Cell Below a Given Cell',
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          path: {
+            type: 'string',
+            description: 'The path of an open notebook'
+          },
+          index: {
+            type: 'integer',
+            description: 'The index of the cell to insert below'
+          },
+          source: { type: 'string', description: "The new cell's source" }
+        },
+        required: ['path', 'index', 'source']
+      }
+    },
     execute: args => {
       const path = String(args.path ?? '');
       const index = Number(args.index);
@@ -70,14 +87,7 @@ export function installInsertCell(
     });
   };
   document.addEventListener(INSERT_EVENT, listener);
-  let disposed = false;
-  return {
-    get isDisposed() {
-      return disposed;
-    },
-    dispose: () => {
-      disposed = true;
-      document.removeEventListener(INSERT_EVENT, listener);
-    }
-  };
+  return new DisposableDelegate(() =>
+    document.removeEventListener(INSERT_EVENT, listener)
+  );
 }

@@ -1,23 +1,18 @@
 /**
  * The model behind the runs table: filters, a windowed cache of the listing's
- * pages, groups, the selection, the chosen columns (per project, kept in the
- * state database), the keys to choose from, and the one poll that refreshes
- * all of them, and the Running panel's runs, while a view of them is visible.
+ * pages and what the listing answered besides (listing.ts), the selection,
+ * the chosen columns and collapsed groups (per project, kept in the state
+ * database), the keys to choose from, and the one poll (viewpoll.ts) that refreshes all of them, and
+ * the Running panel's runs, while a view of them is visible.
  */
 import { IStateDB } from '@jupyterlab/statedb';
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import {
-  IRunGroup,
-  IRunList,
-  IRunSummary,
-  NbrunAPI,
-  NbrunAPIError
-} from './api';
+import { IRunGroup, IRunList, IRunSummary, NbrunAPI } from './api';
 import { RunCatalog } from './catalog';
-import { SavedLayout } from './columns';
+import { groupKey, SavedLayout } from './columns';
 import {
   clearedFilters,
   DEFAULT_FILTERS,
@@ -25,13 +20,11 @@ import {
   isFiltered,
   runQuery
 } from './filters';
+import { ListingStatus } from './listing';
 import { RunPages } from './pages';
 import type { RunningRuns } from './running';
 import { RunSelection } from './selection';
-
-export { DEFAULT_FILTERS, IFilters, RUN_STATES } from './filters';
-
-export { STATE_KEY } from './columns';
+import { RunsView, ViewPoll } from './viewpoll';
 
 /** The model of the runs table. */
 export class RunListModel implements IDisposable {
@@ -42,16 +35,10 @@ export class RunListModel implements IDisposable {
     this.catalog = new RunCatalog(this.api);
     this.catalog.changed.connect(() => this._changed.emit());
     this.selection.changed.connect(() => this._changed.emit());
-    this.poll = new Poll({
+    this._views = new ViewPoll({
       name: 'nbrun:runs',
-      auto: false,
       factory: () => this._tick(),
-      frequency: {
-        interval: options.interval ?? 2000,
-        backoff: true,
-        max: 30 * 1000
-      },
-      standby: 'when-hidden'
+      interval: options.interval ?? 2000
     });
   }
 
@@ -65,7 +52,9 @@ export class RunListModel implements IDisposable {
    * The poll that refreshes the listing and the running runs. It runs only
    * while one of its views is visible (see {@link setViewVisible}).
    */
-  readonly poll: Poll;
+  get poll(): Poll {
+    return this._views.poll;
+  }
 
   /** The stores and keys to choose from. */
   readonly catalog: RunCatalog;
@@ -96,47 +85,47 @@ export class RunListModel implements IDisposable {
 
   /** Runs matching the filters. */
   get total(): number {
-    return this._total;
+    return this._status.total;
   }
 
   /** With a grouping: the groups over the whole listing, in order. */
   get groups(): IRunGroup[] {
-    return this._filters.groupBy ? this._groups : [];
+    return this._filters.groupBy ? this._status.groups : [];
   }
 
   /** Whether the first answer for the current filters has arrived. */
   get loaded(): boolean {
-    return this._loaded;
+    return this._status.loaded;
   }
 
   /** The last error, or null. */
   get error(): string | null {
-    return this._error;
+    return this._status.error;
   }
 
   /** Why the server refused the filter expression, or null. */
   get whereError(): string | null {
-    return this._whereError;
+    return this._status.whereError;
   }
 
   /** A store deleted while shown, reported until dismissed; or null. */
   get notice(): string | null {
-    return this._notice;
+    return this._status.notice;
   }
 
   dismissNotice(): void {
-    this._notice = null;
+    this._status.dismissNotice();
     this._changed.emit();
   }
 
   /** Projects of the store, for the project filter. */
   get projects(): string[] {
-    return this._projects;
+    return this._status.projects;
   }
 
   /** Tags of the store, for the tag filter. */
   get tags(): string[] {
-    return this._tags;
+    return this._status.tags;
   }
 
   /** The chosen columns of the project shown: `summary.<key>`, `config.<path>`. */
@@ -155,6 +144,27 @@ export class RunListModel implements IDisposable {
     } else {
       this._changed.emit();
     }
+  }
+
+  /** Whether a group's runs are hidden (kept per project and grouping). */
+  isCollapsed(group: IRunGroup): boolean {
+    const { project, groupBy } = this._filters;
+    return this._saved
+      .collapsed(project, groupBy)
+      .includes(groupKey(group.value));
+  }
+
+  /** Hide a group's runs, or show them again. */
+  toggleGroup(group: IRunGroup): void {
+    const { project, groupBy } = this._filters;
+    const collapsed = !this.isCollapsed(group);
+    this._saved.setCollapsed(
+      project,
+      groupBy,
+      groupKey(group.value),
+      collapsed
+    );
+    this._changed.emit();
   }
 
   /** The run at a row, or undefined while its page is loading. */
@@ -200,7 +210,7 @@ export class RunListModel implements IDisposable {
     }
     this._rangeTimer = window.setTimeout(() => {
       this._rangeTimer = null;
-      if (!this._visible.has('sidebar')) {
+      if (!this._views.isVisible('sidebar')) {
         return; // fetched by the poll when the list is shown
       }
       for (const page of this._pagesInRange()) {
@@ -216,7 +226,7 @@ export class RunListModel implements IDisposable {
    * screen yet); pages off screen are dropped so they are fresh when shown.
    */
   async refresh(): Promise<void> {
-    if (this._whereError !== null) {
+    if (this._status.whereError !== null) {
       return; // the same expression would be refused again
     }
     const wanted = this._pagesInRange();
@@ -228,23 +238,13 @@ export class RunListModel implements IDisposable {
    * Whether a view of this model (the sidebar, the Running panel) is visible.
    * The poll runs while at least one is, and refreshes when one appears.
    */
-  setViewVisible(view: 'sidebar' | 'running', visible: boolean): void {
-    const before = this._visible.size > 0;
-    if (visible) {
-      this._visible.add(view);
-    } else {
-      this._visible.delete(view);
-    }
-    if (this._visible.size > 0) {
-      void (before ? this.poll.refresh() : this.poll.start());
-    } else if (before) {
-      void this.poll.stop();
-    }
+  setViewVisible(view: RunsView, visible: boolean): void {
+    this._views.setVisible(view, visible);
   }
 
   /** Something changed a run (edit, delete): refresh now if a view shows it. */
   invalidate(): void {
-    if (this._visible.size > 0) {
+    if (this._views.anyVisible) {
       void this.poll.refresh();
     } else {
       this._pages.clear();
@@ -278,24 +278,23 @@ export class RunListModel implements IDisposable {
     if (this._rangeTimer !== null) {
       window.clearTimeout(this._rangeTimer);
     }
-    this.poll.dispose();
+    this._views.dispose();
     Signal.clearData(this);
   }
 
   /** The listing changed: drop the cache and fetch what is on screen. */
   private _reload(): void {
     this._pages.reset();
-    this._loaded = false;
-    this._whereError = null;
+    this._status.reset();
     this._changed.emit();
-    if (this._visible.has('sidebar')) {
+    if (this._views.isVisible('sidebar')) {
       this.refresh().catch(() => undefined);
     }
   }
 
   private async _tick(): Promise<void> {
     const tasks: Promise<void>[] = [];
-    if (this._visible.has('sidebar')) {
+    if (this._views.isVisible('sidebar')) {
       tasks.push(this.refresh(), this.catalog.refresh(this._filters));
     }
     if (this.running) {
@@ -306,7 +305,8 @@ export class RunListModel implements IDisposable {
 
   private _pagesInRange(): number[] {
     const [start, end] = this._range;
-    return this._pages.pagesIn(start, end, this._loaded ? this._total : null);
+    const { loaded, total } = this._status;
+    return this._pages.pagesIn(start, end, loaded ? total : null);
   }
 
   private _fetchPage(page: number, force = false): Promise<void> {
@@ -317,7 +317,6 @@ export class RunListModel implements IDisposable {
         this.api.listRuns({ ...query, offset, limit: this.pageSize }).then(
           list => {
             if (current() && !this._isDisposed) {
-              this._error = null;
               this._apply(page, list);
             }
           },
@@ -332,45 +331,26 @@ export class RunListModel implements IDisposable {
   }
 
   private _failed(error: Error): void {
-    if (error instanceof NbrunAPIError && error.status === 410) {
-      // The chosen store was deleted: say so and list every other store.
-      this._notice = error.message;
+    const failure = this._status.failed(error, this._filters.where);
+    if (failure === 'store-gone') {
+      // Say so (the notice) and list every other store.
       this.catalog.storesChanged();
       this.setFilters({ store: '' });
       return;
     }
-    if (
-      error instanceof NbrunAPIError &&
-      error.status === 400 &&
-      this._filters.where &&
-      error.message.startsWith('where')
-    ) {
-      this._whereError = error.message;
-      this._loaded = true;
-      this._total = 0;
-      this._changed.emit();
-      return;
-    }
-    this._error = error.message || String(error);
     this._changed.emit();
-    throw error;
+    if (failure === 'error') {
+      throw error;
+    }
   }
 
   private _apply(page: number, list: IRunList): void {
-    const shown = new Set(this.catalog.stores.map(s => s.path));
-    const gone = (list.gone ?? []).filter(path => shown.has(path));
+    const shown = this.catalog.stores.map(s => s.path);
+    const gone = this._status.answered(list, shown);
     if (gone.length) {
-      this._notice =
-        `The store at ${gone.join(', ')} was deleted (or moved) while it was ` +
-        'shown; its runs are no longer listed.';
       this.catalog.dropStores(gone);
     }
     this._pages.set(page, list.runs);
-    this._total = list.total;
-    this._groups = list.groups ?? [];
-    this._projects = list.projects ?? this._projects;
-    this._tags = list.tags ?? this._tags;
-    this._loaded = true;
     this.catalog.see(list.runs);
     this.selection.update(list.runs);
     this._changed.emit();
@@ -380,16 +360,9 @@ export class RunListModel implements IDisposable {
   private _pages: RunPages;
   private _range: [number, number] = [0, 1];
   private _rangeTimer: number | null = null;
-  private _total = 0;
-  private _groups: IRunGroup[] = [];
-  private _loaded = false;
-  private _error: string | null = null;
-  private _whereError: string | null = null;
-  private _notice: string | null = null;
-  private _projects: string[] = [];
-  private _tags: string[] = [];
+  private _status = new ListingStatus();
   private _saved = new SavedLayout();
-  private _visible = new Set<string>();
+  private _views: ViewPoll;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
 }

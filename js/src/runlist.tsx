@@ -1,7 +1,8 @@
 /**
  * The runs table: a header whose columns sort the listing, and a windowed
  * body that renders only the rows in view (10,000 runs scroll smoothly),
- * with a header before each group when the listing is grouped.
+ * with a header before each group when the listing is grouped (a click on it
+ * collapses the group).
  */
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
@@ -104,7 +105,9 @@ export function RunList(props: IListProps): JSX.Element {
     ROW_HEIGHT + (inline ? LINE_HEIGHT : 0) + (narrow ? LINE_HEIGHT : 0);
   const shownColumns = inline ? [] : columns;
 
-  const layout = new GroupedRows(model.groups, model.total);
+  const layout = new GroupedRows(model.groups, model.total, group =>
+    model.isCollapsed(group)
+  );
   const slots = layout.length;
   const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
   const last = Math.min(
@@ -137,6 +140,8 @@ export function RunList(props: IListProps): JSX.Element {
           by={model.filters.groupBy}
           top={top + rowHeight - GROUP_HEIGHT}
           height={GROUP_HEIGHT}
+          collapsed={model.isCollapsed(at.group)}
+          onToggle={() => model.toggleGroup(at.group)}
         />
       );
       continue;

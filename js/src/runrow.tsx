@@ -2,6 +2,7 @@
  * One row of the runs table, and the header of a group of rows. Everything a
  * run holds is rendered as text.
  */
+import { caretDownIcon, caretRightIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IRunGroup, IRunSummary } from './api';
@@ -132,28 +133,47 @@ export const RunRow = React.memo(function RunRow(
   );
 });
 
-/** The header of a group: what the runs share, and how many there are. */
+/**
+ * The header of a group: what the runs share and how many there are; a click
+ * hides the group's runs or shows them again.
+ */
 export function GroupHeader(props: {
   group: IRunGroup;
   by: string;
   top: number;
   height: number;
+  /** Whether the group's runs are hidden. */
+  collapsed: boolean;
+  onToggle: () => void;
 }): JSX.Element {
-  const { group, by } = props;
+  const { group, by, collapsed } = props;
   const value =
     group.value === null || group.value === undefined
       ? `no ${columnName(by)}`
       : formatValue(group.value, 60);
+  const Caret = collapsed ? caretRightIcon : caretDownIcon;
   return (
     <div
-      className="jp-nbrun-group-head"
+      className={`jp-nbrun-group-head${collapsed ? ' jp-mod-collapsed' : ''}`}
       style={{ top: props.top, height: props.height }}
       role="row"
       data-group-value={formatValue(group.value)}
+      onClick={props.onToggle}
     >
       <span role="rowheader" className="jp-nbrun-group-label">
-        <span className="jp-nbrun-muted">{columnName(by)}</span>{' '}
-        <span className="jp-nbrun-group-value">{value}</span>
+        <button
+          className="jp-nbrun-group-toggle"
+          aria-expanded={!collapsed}
+          title={
+            collapsed
+              ? 'Show the runs of this group'
+              : 'Hide the runs of this group'
+          }
+        >
+          <Caret.react tag="span" className="jp-nbrun-group-caret" />
+          <span className="jp-nbrun-muted">{columnName(by)}</span>{' '}
+          <span className="jp-nbrun-group-value">{value}</span>
+        </button>
       </span>
       <span
         className="jp-nbrun-group-count"

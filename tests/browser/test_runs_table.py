@@ -1,7 +1,8 @@
 """The runs table in a real JupyterLab (issue 13, points 3 and 6): config values chosen as
 columns (kept per project), a metric's header sorts by it, groups by a config key with their
-counts, an expression filter and the server's message for a bad one, a search that reaches
-config values, and the empty states (filters matching nothing; no store under the root)."""
+counts (a group collapses on its header, kept per project), an expression filter and the
+server's message for a bad one, a search that reaches config values, and the empty states
+(filters matching nothing; no store under the root)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,16 @@ def shown_names(sidebar: Any) -> list[str]:
     return sidebar.evaluate("""(el) => [...el.querySelectorAll('.jp-nbrun-row[data-run-id]')]
         .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
         .map((row) => row.querySelector('.jp-nbrun-row-name').textContent)""")
+
+
+def group_order(sidebar: Any) -> list[str]:
+    """Group headers (as ``#value``) and run names, top to bottom."""
+    return sidebar.evaluate("""(el) => [...el.querySelectorAll(
+            '.jp-nbrun-group-head, .jp-nbrun-row[data-run-id]')]
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map((e) => e.classList.contains('jp-nbrun-group-head')
+             ? '#' + e.querySelector('.jp-nbrun-group-value').textContent
+             : e.querySelector('.jp-nbrun-row-name').textContent)""")
 
 
 def choose_column(sidebar: Any, section: str, key: str) -> None:
@@ -144,15 +155,80 @@ def test_group_by_a_config_key_shows_each_value_and_count(lab_page: LabPage, tab
     expect(heads.locator(".jp-nbrun-group-value")).to_have_text(["adam", "sgd"])
     expect(heads.locator(".jp-nbrun-group-count")).to_have_text(["2", "2"])
     # Each group's runs follow its header.
-    order = sidebar.evaluate("""(el) => [...el.querySelectorAll(
-            '.jp-nbrun-group-head, .jp-nbrun-row[data-run-id]')]
-        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
-        .map((e) => e.classList.contains('jp-nbrun-group-head')
-             ? '#' + e.querySelector('.jp-nbrun-group-value').textContent
-             : e.querySelector('.jp-nbrun-row-name').textContent)""")
+    order = group_order(sidebar)
     assert order[0] == "#adam" and order[3] == "#sgd", order
     assert sorted(order[1:3]) == ["t-a", "t-c"] and sorted(order[4:]) == ["t-b", "t-d"]
     lab_page.screenshot("runs-table-grouped.png", sidebar)
+
+
+def test_a_group_collapses_on_its_header_and_stays_collapsed(lab_page: LabPage, table):
+    sidebar = table
+    menu = sidebar.locator(".jp-nbrun-group-by")
+    menu.locator('option[value="config.optimizer"]').wait_for(state="attached")
+    menu.select_option("config.optimizer")
+    adam = sidebar.locator('.jp-nbrun-group-head[data-group-value="adam"]')
+    expect(adam.locator(".jp-nbrun-group-count")).to_have_text("2")
+    lab_page.row("t-a").wait_for()
+    adam.click()
+    expect(adam.locator(".jp-nbrun-group-toggle")).to_have_attribute("aria-expanded", "false")
+    # Its runs are hidden, its count still shown, the other group untouched.
+    expect(lab_page.row("t-a")).to_have_count(0)
+    expect(lab_page.row("t-c")).to_have_count(0)
+    expect(adam.locator(".jp-nbrun-group-count")).to_have_text("2")
+    lab_page.row("t-b").wait_for()
+    lab_page.row("t-d").wait_for()
+    assert group_order(sidebar)[:2] == ["#adam", "#sgd"]
+
+    # Kept for this project: all projects show the group open; back on it, it is collapsed.
+    sidebar.locator(".jp-nbrun-filter-project").select_option("")
+    all_adam = sidebar.locator('.jp-nbrun-group-head[data-group-value="adam"]')
+    expect(all_adam.locator(".jp-nbrun-group-toggle")).to_have_attribute(
+        "aria-expanded", "true")
+    lab_page.row("t-a").wait_for()
+    sidebar = show_project(lab_page, "tbl")
+    expect(adam.locator(".jp-nbrun-group-toggle")).to_have_attribute("aria-expanded", "false")
+    expect(lab_page.row("t-a")).to_have_count(0)
+
+    # A second click shows the runs again.
+    adam.click()
+    expect(adam.locator(".jp-nbrun-group-toggle")).to_have_attribute("aria-expanded", "true")
+    lab_page.row("t-a").wait_for()
+    lab_page.row("t-c").wait_for()
+
+
+def test_columns_order_groups_and_a_filter_together(lab_page: LabPage, table):
+    """A config column, a metric's header as the order, groups by a config key and an
+    expression filter all at once (README's screenshot of the runs table)."""
+    sidebar = table
+    widen_sidebar(lab_page.page)
+    choose_column(sidebar, "config", "optimizer")
+    choose_column(sidebar, "summary", "best_acc")
+    header = sidebar.locator('.jp-nbrun-sort-head[data-column="summary.best_acc"]')
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    menu = sidebar.locator(".jp-nbrun-group-by")
+    menu.locator('option[value="config.optimizer"]').wait_for(state="attached")
+    menu.select_option("config.optimizer")
+    where = sidebar.locator(".jp-nbrun-where")
+    where.fill("lr < 0.05")
+    where.press("Enter")
+    expect(sidebar.locator(".jp-nbrun-status")).to_have_text("3 runs")
+    heads = sidebar.locator(".jp-nbrun-group-head")
+    expect(heads.locator(".jp-nbrun-group-value")).to_have_text(["adam", "sgd"])
+    expect(heads.locator(".jp-nbrun-group-count")).to_have_text(["2", "1"])
+    expect(sidebar.locator(".jp-nbrun-row-placeholder")).to_have_count(0)
+    # Groups in the order of their value, each one's runs by best_acc, highest first.
+    lab_page.page.wait_for_function(
+        """(names) => [...document.querySelectorAll('#nbrun-sidebar .jp-nbrun-row[data-run-id]')]
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map((r) => r.querySelector('.jp-nbrun-row-name').textContent).join() === names.join()""",
+        arg=["t-a", "t-c", "t-b"])
+    assert group_order(sidebar) == ["#adam", "t-a", "t-c", "#sgd", "t-b"]
+    expect(lab_page.row("t-c").locator('[data-column="config.optimizer"]')).to_contain_text(
+        "adam")
+    lab_page.screenshot("runs-table.png", sidebar)
 
 
 def test_expression_filter_and_its_error(lab_page: LabPage, table):

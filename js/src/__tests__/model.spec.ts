@@ -11,7 +11,8 @@ import { ServerConnection } from '@jupyterlab/services';
 import { StateDB } from '@jupyterlab/statedb';
 
 import { IRunSummary, NbrunAPI } from '../api';
-import { RunListModel, STATE_KEY } from '../model';
+import { STATE_KEY } from '../columns';
+import { RunListModel } from '../model';
 
 /** A server that answers every listing with `runs`, and records the URLs. */
 class FakeServer {

@@ -35,6 +35,16 @@ describe('GroupedRows', () => {
     expect(rows.runIndex(0)).toBe(0);
   });
 
+  it('shows only the header of a collapsed group', () => {
+    const rows = new GroupedRows(groups, 3, g => g.value === 'a');
+    expect(rows.length).toBe(3);
+    expect(rows.at(0)).toEqual({ kind: 'group', group: groups[0], index: 0 });
+    expect(rows.at(1)).toEqual({ kind: 'group', group: groups[1], index: 1 });
+    // The listing's indices are those of every run, hidden ones included.
+    expect(rows.at(2)).toEqual({ kind: 'run', index: 2 });
+    expect(rows.runIndex(1)).toBe(2);
+  });
+
   it('is a flat list without groups, or when counts do not add up', () => {
     expect(new GroupedRows([], 4).length).toBe(4);
     const stale = new GroupedRows(groups, 4);
@@ -105,6 +115,17 @@ describe('columns', () => {
       columns: {},
       sort: undefined,
       groupBy: undefined
+    });
+  });
+
+  it('reads the collapsed groups per project and grouping', () => {
+    const layout = readLayout({
+      columns: {},
+      collapsed: { vision: { 'config.optim': ['"adam"', 3] }, bad: 'x' }
+    });
+    expect(layout.collapsed).toEqual({
+      vision: { 'config.optim': ['"adam"'] },
+      bad: {}
     });
   });
 
