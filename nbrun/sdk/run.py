@@ -12,6 +12,7 @@ from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
 from ..store.channel import Block, Channel
 from ..store.series import STEP
+from ..store.writer import BACKLOG_ROWS
 from . import plugins, registry, values
 from .config import Config
 from .summary import Summary
@@ -21,8 +22,12 @@ _ANY_SIZE = frozenset((float, bool))  # storable whatever the value; ints and st
 _storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
 _BACKLOG_CHECK = 1024 - 1  # look at the writer's backlog every 1024 steps, not on every call
-_BACKLOG_LIMIT = 20_000  # rows; past this log() waits for the writer (bounded memory, quick finish)
-_NUDGE_ROWS = 4_096  # past this the writer is woken early, so finish() finds little to drain
+# Rows; past this log() waits for the writer (bounded memory, quick finish). A block row (three
+# floats) takes about 100 bytes against some 250 for the row dicts of before, so 50,000 hold
+# no more memory than 20,000 did; more rows per cycle let the writer, which needs the GIL a
+# dozen times a cycle, keep up with a faster log().
+_BACKLOG_LIMIT = BACKLOG_ROWS
+_NUDGE_ROWS = 8_192  # past this the writer is woken early, so finish() finds little to drain
 # (while the store cannot be written, rows logged past _BACKLOG_LIMIT are dropped and counted)
 
 

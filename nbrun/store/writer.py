@@ -30,7 +30,7 @@ class StoreDown(Exception):
 
 INTERVAL_S = 0.2
 HEARTBEAT_S = 5.0
-BACKLOG_ROWS = 20_000  # queued rows past which log() waits; kept while the store is down
+BACKLOG_ROWS = 50_000  # queued rows past which log() waits; kept while the store is down
 BACKOFF_MAX_S = 5.0
 FINISH_RETRY_S = 10.0  # how long finish() retries a failing store before it reports
 WRITER_BUSY_MS = 2_000  # the writer retries a locked store itself rather than block every run
