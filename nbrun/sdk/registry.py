@@ -140,6 +140,6 @@ def _finish_all_at_exit() -> None:
     writer = current_writer()
     if writer is not None:  # runs whose finish() was interrupted or met a failing store
         for channel in writer.drain(EXIT_DRAIN_S):
-            print(f"nbrun: {len(channel.rows)} rows and the final state of a run could not be "
+            print(f"nbrun: {channel.count()} rows and the final state of a run could not be "
                   f"written to {channel.store.path} before exit ({channel.failure}); the run "
                   "will read as crashed", file=sys.stderr)

@@ -10,22 +10,19 @@ from .. import validation as rules
 from ..errors import UsageError
 from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
+from ..store.channel import Channel
 from ..store.series import STEP
-from ..store.writer import Channel
 from . import plugins, registry, values
+from .blocks import _BACKLOG_CHECK, BlockQueue
 from .config import Config
 from .summary import Summary
 
 _SCALARS = values.SCALARS
-_ANY_SIZE = frozenset((float, bool))  # storable whatever the value; ints and strs have limits
 _storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
-_BACKLOG_CHECK = 1024 - 1  # look at the writer's backlog every 1024 steps, not on every call
-_BACKLOG_LIMIT = 20_000  # rows; past this log() waits for the writer (bounded memory, quick finish)
-_NUDGE_ROWS = 4_096  # past this the writer is woken early, so finish() finds little to drain
 
 
-class Run:
+class Run(BlockQueue):
     """A run in progress. Created by ``nbrun.init()``."""
 
     def __init__(self, *, store: Store, rid: int, id: str, name: str, project: str,
@@ -54,17 +51,16 @@ class Run:
         self._step = starting_step
         self._pending: dict[str, Any] | None = None
         self._finished = False
-        self._fast = True  # nothing pending and not finished: log() may take the fast path
         self.settings = settings
         self._cell = cell
         self._logged: dict[str, Any] = dict(summary or {})
         self._summary = Summary(self._logged, on_change=self._summary_changed,
-                                guard=lambda: self._refuse_if_finished("summary"))
+                                guard=lambda: self._refuse_if_finished("summary"),
+                                tail=self._tail, settle=self._close_block)
         self._writer = get_writer()
         self._channel = Channel(store, rid, self._summary.snapshot, run_id=id)
         self._channel.last_step = starting_step - 1
-        self._rows = self._channel.rows
-        self._append = self._rows.append
+        self._queue = self._channel.rows
         self._config = Config(config, allow_val_change=allow_val_change,
                               on_change=lambda data: self._channel.set_meta(config=data),
                               guard=lambda: self._refuse_if_finished("config"))
@@ -74,33 +70,20 @@ class Run:
     def log(self, data: dict[str, Any], step: int | None = None, commit: bool | None = None
             ) -> None:
         """Record ``data`` at the current step (see the contract for ``step`` and ``commit``)."""
-        # The common call (flat dict of plain scalars whose keys were validated before, no
-        # step/commit, nothing pending) never leaves this block; everything else, and every
-        # error message, is in _log_slow.
-        if (self._fast and step is None and commit is None and type(data) is dict
-                and self._known_keys.issuperset(data)
-                and (_ANY_SIZE.issuperset(map(type, data.values())) or _storable_flat(data))):
-            step = self._step
-            # The row is a dict holding its step, not a (step, dict) tuple: a dict of plain
-            # scalars is not tracked by the garbage collector, a tuple holding a dict is, and
-            # the queued tuples were a tenth of the time of a long log() loop in collections.
-            row = data.copy()
-            row[STEP] = step
-            self._append(row)
-            self._logged.update(data)
-            self._step = step + 1
-            if not step & _BACKLOG_CHECK and len(self._rows) > _NUDGE_ROWS:
+        # The common call (a flat dict with the keys, in the same order, and the value types of
+        # the call before, no step/commit) is one extend of the open block's values: no copy,
+        # no step and no summary update per call (see store.channel). Everything else, and
+        # every error message, is in _log_slow.
+        if (step is None and commit is None and type(data) is dict and tuple(data) == self._shape
+                and tuple(map(type, data.values())) == self._types
+                and (self._any_size or _storable_flat(data))):
+            self._extend(data.values())
+            step = self._step = self._step + 1
+            if not step & _BACKLOG_CHECK:
                 self._backlog()
             return
         self._log_slow(data, step, commit)
 
-    def _backlog(self) -> None:
-        if len(self._rows) > _BACKLOG_LIMIT:
-            self._writer.flush(timeout=5.0)  # bounded: a store that is down must not stall log()
-        else:
-            self._writer.nudge()
-
-    _known_keys: frozenset = frozenset()
     _plugins: list = []  # set by attach_plugins once the run is open
 
     _orphaned = False  # set in a forked child for the runs it inherited
@@ -123,14 +106,18 @@ class Run:
                     f"{self._id!r}; this data was dropped", UserWarning, stacklevel=3)
                 return
             if step > self._step:
+                self._close_block()
                 self._commit()
                 self._step = step
-        if type(data) is dict and _storable_flat(data):
-            # Plain flat keys already checked once may take the fast path from now on.
-            self._known_keys = self._known_keys | data.keys()
+        if (step is None and commit is None and self._pending is None and data
+                and type(data) is dict and _storable_flat(data)):
+            # A flat row of plain values (its keys were just checked): the following calls
+            # of the same shape take the fast path.
+            self._open_block(data)
+            return
+        self._close_block()
         if self._pending is None:
             self._pending = flat
-            self._fast = False
         else:
             self._pending.update(flat)
         self._logged.update(flat)
@@ -141,10 +128,13 @@ class Run:
         """Close the row at the current step and move to the next one."""
         if self._pending is not None:
             if self._pending:
-                self._pending[STEP] = self._step
-                self._rows.append(self._pending)
+                if self._over_limit():
+                    self._channel.dropped += 1
+                else:
+                    self._pending[STEP] = self._step
+                    self._queue.append(self._pending)
+                    self._channel.appended += 1
             self._pending = None
-            self._fast = not self._finished
             self._step += 1
 
     def _summary_changed(self) -> None:
@@ -162,13 +152,13 @@ class Run:
         if self._orphaned:
             return  # a forked child's copy of its parent's run: the parent finishes it
         plugins.call(self._plugins, "finishing", self)
+        self._close_block()
         self._commit()
         state = "failed" if exit_code else "finished"
         # From here the run is final whatever happens (a KeyboardInterrupt, a store that
         # cannot be written): nothing more can be logged to it, and the writer commits the
         # final state with the last rows, in the background if this call is interrupted.
         self._finished = True
-        self._fast = False
         self._state = state
         try:
             report = self._writer.close(self._channel, state, exit_code, {})
@@ -247,7 +237,7 @@ class Run:
 def abandon(run: Run) -> None:
     """Forget a run whose opening is being rolled back: nothing of it may reach the store."""
     run._finished = True
-    run._fast = False
+    run._close_block()
     run._writer.discard(run._channel)
     registry.forget(run, finished=False)
 
@@ -273,6 +263,7 @@ def mirror(run: Run, points: mirrored.Points, offsets: dict[str, tuple[int, dict
     latest = {key: values[max(range(len(steps)), key=steps.__getitem__)]
               for key, (steps, values) in points.items() if steps}
     if latest and not run._finished:
+        run._close_block()
         run._logged.update(latest)
         run._summary_changed()
 
@@ -336,7 +327,7 @@ def _orphan(run: Run) -> None:
     """In a forked child: the inherited run is the parent's; the child never writes it, and
     its locks (perhaps held by the parent's threads at the fork) are replaced."""
     run._orphaned = True
-    run._fast = False
+    run._close_block()
     run._channel.lock = threading.Lock()
 
 

@@ -15,18 +15,30 @@ class Summary(MutableMapping):
     """
 
     def __init__(self, logged: dict[str, Any], on_change: Callable[[], None] | None = None,
-                 guard: Callable[[], None] | None = None) -> None:
+                 guard: Callable[[], None] | None = None,
+                 tail: Callable[[], dict[str, Any] | None] | None = None,
+                 settle: Callable[[], None] | None = None) -> None:
         object.__setattr__(self, "_logged", logged)
         object.__setattr__(self, "_explicit", {})
         object.__setattr__(self, "_on_change", on_change)
         object.__setattr__(self, "_guard", guard)  # raises when the summary may not change
+        # The run's newest logged values not yet in ``logged`` (its open block's last row),
+        # and how to move them there; log() does not update ``logged`` on every call.
+        object.__setattr__(self, "_tail", tail or _nothing)
+        object.__setattr__(self, "_settle", settle or _nothing)
 
     def snapshot(self) -> dict[str, Any]:
+        tail = self._tail()
+        if tail:
+            return {**self._logged, **tail, **self._explicit}
         return {**self._logged, **self._explicit}
 
     def __getitem__(self, key: str) -> Any:
         if key in self._explicit:
             return self._explicit[key]
+        tail = self._tail()
+        if tail and key in tail:
+            return tail[key]
         return self._logged[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -43,6 +55,7 @@ class Summary(MutableMapping):
     def __delitem__(self, key: str) -> None:
         if self._guard is not None:
             self._guard()
+        self._settle()
         found = self._explicit.pop(key, None) is not None
         found = self._logged.pop(key, None) is not None or found
         if not found:
@@ -67,3 +80,7 @@ class Summary(MutableMapping):
 
     def __repr__(self) -> str:
         return f"Summary({self.snapshot()!r})"
+
+
+def _nothing() -> None:
+    return None

@@ -91,9 +91,11 @@ def pack_steps(steps: Sequence[int]) -> bytes:
 
 
 def encode_chunks(key: str, steps: Sequence[int], values: list[Any],
-                  steps_blob: bytes | None = None) -> list[Chunk]:
-    """A key's points as one chunk, or several when their text would make one blob large."""
-    types = set(map(type, values))
+                  steps_blob: bytes | None = None, types: set | None = None) -> list[Chunk]:
+    """A key's points as one chunk, or several when their text would make one blob large
+    (``types``: the set of the values' types, when already known)."""
+    if types is None:
+        types = set(map(type, values))
     if (str in types and len(values) > 1
             and sum(len(v) for v in values if type(v) is str) > CHUNK_TEXT_MAX):
         half = len(values) // 2

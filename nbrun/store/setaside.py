@@ -15,14 +15,59 @@ Rows = list[dict[str, Any]]  # each row holds its step under series.STEP
 def encode_rows(rows: Rows) -> tuple[list[series.Chunk], list[dict[str, Any]]]:
     """Chunks for the rows; a key whose column cannot be encoded is encoded point by point,
     and the points that still fail are returned to be set aside."""
+    return encode_columns({key: (steps, vals, None)
+                           for key, (steps, vals) in series.columns(rows).items()})
+
+
+def encode_segments(segments: list) -> tuple[list[series.Chunk], list[dict[str, Any]],
+                                              int | None]:
+    """``encode_rows`` for a writer batch (``channel.Segment``s, oldest first), with the step
+    of its last row (None when it has none)."""
+    if not segments:
+        return [], [], None
+    parts = [_segment_columns(seg) for seg in segments]
+    last = segments[-1]
+    last_step = last.steps[-1] if last.block is not None else last.rows[-1][series.STEP]
+    if len(parts) == 1:
+        return (*encode_columns(parts[0]), last_step)
+    merged: dict[str, tuple[list[int], list[Any], set | None]] = {}
+    for part in parts:  # one column per key over the whole batch, not a chunk per segment
+        for key, (steps, vals, types) in part.items():
+            col = merged.get(key)
+            if col is None:
+                merged[key] = (list(steps), list(vals), None if types is None else set(types))
+                continue
+            col[0].extend(steps)
+            col[1].extend(vals)
+            if col[2] is not None:
+                if types is None:
+                    merged[key] = (col[0], col[1], None)
+                else:
+                    col[2].update(types)
+    return (*encode_columns(merged), last_step)
+
+
+def _segment_columns(seg: Any) -> dict[str, tuple[Any, list[Any], set | None]]:
+    block = seg.block
+    if block is None:
+        return {key: (steps, vals, None)
+                for key, (steps, vals) in series.columns(seg.rows).items()}
+    # A block's column j is every width-th value from j: one C-level slice, its type known.
+    width, vals, steps = block.width, seg.vals, seg.steps
+    return {key: (steps, vals[j::width], {kind})
+            for j, (key, kind) in enumerate(zip(block.keys, block.types))}
+
+
+def encode_columns(cols: dict[str, tuple[Any, list[Any], set | None]]
+                   ) -> tuple[list[series.Chunk], list[dict[str, Any]]]:
     chunks: list[series.Chunk] = []
     unstored: list[dict[str, Any]] = []
     packed: tuple[Any, bytes] | None = None  # the usual batch's keys all share one step list
-    for key, (steps, vals) in series.columns(rows).items():
+    for key, (steps, vals, types) in cols.items():
         if packed is None or packed[0] is not steps:
             packed = (steps, series.pack_steps(steps))
         try:
-            chunks.extend(series.encode_chunks(key, steps, vals, packed[1]))
+            chunks.extend(series.encode_chunks(key, steps, vals, packed[1], types))
             continue
         except Exception:
             pass

@@ -1,13 +1,13 @@
 """The background writer: one thread per process drains every run's queue into its store.
 
-``run.log()`` only appends to a deque; this thread wakes a few times a second (or at once when a
+``run.log()`` only appends to its run's queue (``channel``); this thread wakes a few times a second (or at once when a
 flush is asked for), turns the queued rows into columnar chunks and commits them, together with
 the summary, pending metadata and the heartbeat, in one transaction per store.
 
 Nothing one value does may cost other data: a value that cannot be encoded or inserted is set
 aside (and recorded on its run) while every other value is written. A failure of the store
-itself (disk full, read-only, locked, deleted or replaced) keeps the rows queued, up to the
-backlog limit, and is retried with a growing pause; it is reported once, never spun on.
+itself (disk full, read-only, locked, deleted or replaced) keeps the rows queued (the run
+drops what it logs past the backlog limit), and is retried with a growing pause; it is reported once, never spun on.
 """
 
 from __future__ import annotations
@@ -16,81 +16,24 @@ import os
 import sys
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import Error
 from . import setaside
+from .channel import MAX_ROWS_PER_TX, Block, Channel, Segment  # noqa: F401 (re-exported)
 from .database import Store
-from .series import STEP
-
-INTERVAL_S = 0.2
-HEARTBEAT_S = 5.0
-MAX_ROWS_PER_TX = 100_000  # bounds one transaction's memory and lock time under a big backlog
-BACKLOG_ROWS = 20_000  # queued rows past which log() waits; kept while the store is down
-BACKOFF_MAX_S = 5.0
-FINISH_RETRY_S = 10.0  # how long finish() retries a failing store before it reports
-WRITER_BUSY_MS = 2_000  # the writer retries a locked store itself rather than block every run
-
-Rows = list[dict[str, Any]]  # each row holds its step under series.STEP
 
 
 class StoreDown(Exception):
     """The store as a whole cannot be written just now (not one value's fault)."""
 
 
-class Channel:
-    """What one run hands to the writer. The run appends to ``rows`` and mutates ``summary``;
-    everything else is exchanged under ``lock``. ``rows`` is a plain list: the run only
-    appends, and the writer takes a batch with one slice and one ``del`` (each a single step
-    under the GIL), not a Python loop of pops."""
-
-    def __init__(self, store: Store, rid: int, summary: Callable[[], dict[str, Any]],
-                 run_id: str = "") -> None:
-        self.store = store
-        self.rid = rid
-        self.run_id = run_id
-        self.pid = os.getpid()
-        self.rows: Rows = []
-        self.summary = summary
-        self.lock = threading.Lock()
-        self.meta: dict[str, Any] = {}
-        self.summary_dirty = False
-        self.final: dict[str, Any] | None = None
-        self.last_step = -1
-        self.discarded = False
-        self.failure: str | None = None  # why the store cannot be written, while it lasts
-        self.failing_since = 0.0
-        self.retry_at = 0.0
-        self.backoff = 0.0
-        self.dropped = 0  # rows beyond the backlog while the store was down
-        self.unstored: list[dict[str, Any]] = []  # set aside and recorded on the run
-        self.unstored_count = 0
-
-    def set_meta(self, **fields: Any) -> None:
-        with self.lock:
-            self.meta.update(fields)
-
-    def take(self) -> tuple[Rows, dict[str, Any], dict | None, bool]:
-        rows = self.rows[:MAX_ROWS_PER_TX]
-        del self.rows[:len(rows)]
-        with self.lock:
-            meta, self.meta = self.meta, {}
-            final = self.final
-            dirty, self.summary_dirty = self.summary_dirty, False
-        more = bool(self.rows)
-        return rows, meta, (None if more else final), dirty or bool(rows)
-
-    def give_back(self, rows: Rows, meta: dict[str, Any]) -> None:
-        """Return what a failed cycle took, in order, ahead of anything queued since; beyond
-        the backlog limit the newest rows are dropped (and counted) so memory stays bounded."""
-        self.rows[:0] = rows
-        with self.lock:
-            self.meta = {**meta, **self.meta}
-            self.summary_dirty = True
-        excess = len(self.rows) - BACKLOG_ROWS
-        if excess > 0:
-            del self.rows[-excess:]
-            self.dropped += excess
+INTERVAL_S = 0.2
+HEARTBEAT_S = 5.0
+BACKLOG_ROWS = 50_000  # queued rows past which log() waits; kept while the store is down
+BACKOFF_MAX_S = 5.0
+FINISH_RETRY_S = 10.0  # how long finish() retries a failing store before it reports
+WRITER_BUSY_MS = 2_000  # the writer retries a locked store itself rather than block every run
 
 
 class Writer:
@@ -147,7 +90,7 @@ class Writer:
                 if time.time() - channel.failing_since > FINISH_RETRY_S:
                     raise Error(
                         f"finish: the store at {channel.store.path} cannot be written "
-                        f"({failing}); {len(channel.rows)} rows of this run are kept in memory "
+                        f"({failing}); {channel.count()} rows of this run are kept in memory "
                         "and retried until this process exits" + _dropped(channel))
                 time.sleep(min(1.0, max(0.05, channel.retry_at - time.time())))  # no spinning
             self.flush(timeout=1.0)
@@ -194,19 +137,20 @@ class Writer:
             if channel.retry_at > now:
                 continue
             while True:
-                rows, meta, final, changed = channel.take()
-                if not (rows or meta or final or changed or beat or channel.failure):
+                segments, plan, meta, final, changed, more = channel.take()
+                if not (changed or meta or final or beat or channel.failure):
                     break
                 try:
-                    self._write(channel, rows, meta, final, now)
+                    self._write(channel, segments, meta, final, now)
                 except StoreDown as exc:
-                    channel.give_back(rows, meta)
+                    channel.give_back(meta)
                     self._failed(channel, str(exc), now)
                     break
                 except Exception as exc:  # a bug: keep the rows, retry later, say it once
-                    channel.give_back(rows, meta)
+                    channel.give_back(meta)
                     self._failed(channel, setaside.reason(exc), now)
                     break
+                channel.consume(plan)
                 if channel.failure is not None:
                     print(f"nbrun: the store at {channel.store.path} is writable again",
                           file=sys.stderr)
@@ -217,7 +161,7 @@ class Writer:
                     with self._lock:
                         self._channels.remove(channel)
                     break
-                if not channel.rows:
+                if not more:
                     break
 
     def _failed(self, channel: Channel, reason: str, now: float) -> None:
@@ -230,8 +174,8 @@ class Writer:
                    f"nbrun: the store at {channel.store.path} cannot be written ({reason}); "
                    f"keeping up to {BACKLOG_ROWS:,} rows per run in memory and retrying")
 
-    def _write(self, channel: Channel, rows: Rows, meta: dict, final: dict | None,
-               now: float) -> None:
+    def _write(self, channel: Channel, segments: list[Segment], meta: dict,
+               final: dict | None, now: float) -> None:
         store = channel.store
         problem = store.file_problem()
         if problem is not None:
@@ -240,8 +184,8 @@ class Writer:
             else:
                 store.drop_connection()
             raise StoreDown(f"its database file was {problem}")
-        chunks, unstored = setaside.encode_rows(rows)
-        fields = _run_fields(channel, rows, meta, final, now, unstored)
+        chunks, unstored, last = setaside.encode_segments(segments)
+        fields = _run_fields(channel, last, meta, final, now, unstored)
         try:
             self._commit(channel, chunks, fields, unstored)
         except StoreDown:
@@ -252,7 +196,7 @@ class Writer:
                 raise StoreDown(setaside.reason(exc)) from exc
             # Is it the store or some chunk? The run's own update alone tells.
             try:
-                self._commit(channel, [], _run_fields(channel, [], {}, None, now, []), [])
+                self._commit(channel, [], _run_fields(channel, None, {}, None, now, []), [])
             except StoreDown:
                 raise
             except Exception as probe:
@@ -307,10 +251,10 @@ class Writer:
             print(message, file=sys.stderr)
 
 
-def _run_fields(channel: Channel, rows: Rows, meta: dict, final: dict | None, now: float,
-                unstored: list) -> dict[str, Any]:
-    if rows:
-        channel.last_step = rows[-1][STEP]
+def _run_fields(channel: Channel, last: int | None, meta: dict, final: dict | None,
+                now: float, unstored: list) -> dict[str, Any]:
+    if last is not None:
+        channel.last_step = last
     fields = setaside.encodable_fields(meta, unstored)
     fields["summary"] = setaside.summary_text(channel.summary(), unstored)
     fields["last_step"] = channel.last_step
