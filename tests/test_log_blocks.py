@@ -42,7 +42,8 @@ def same(x, y) -> bool:
                                               and math.isnan(y)))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(op, max_size=40), repeat=st.integers(1, 30))
 def test_history_and_summary_match_a_model(tmp_path_factory, ops, repeat):
     store = tmp_path_factory.mktemp("blocks")

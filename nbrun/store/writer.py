@@ -1,13 +1,13 @@
 """The background writer: one thread per process drains every run's queue into its store.
 
-``run.log()`` only appends to its run's queue (``channel``); this thread wakes a few times a second (or at once when a
-flush is asked for), turns the queued rows into columnar chunks and commits them, together with
-the summary, pending metadata and the heartbeat, in one transaction per store.
+``run.log()`` only appends to its run's queue (``channel``); this thread wakes a few times a second
+(or at once when a flush is asked for), turns the queued rows into columnar chunks and commits
+them, together with the summary, pending metadata and the heartbeat, in one transaction per store.
 
-Nothing one value does may cost other data: a value that cannot be encoded or inserted is set
-aside (and recorded on its run) while every other value is written. A failure of the store
-itself (disk full, read-only, locked, deleted or replaced) keeps the rows queued (the run
-drops what it logs past the backlog limit), and is retried with a growing pause; it is reported once, never spun on.
+Nothing one value does may cost other data: a value that cannot be encoded or inserted is set aside
+(and recorded on its run) while every other value is written. A failure of the store itself (disk
+full, read-only, locked, deleted or replaced) keeps the rows queued (the run drops what it logs
+past the backlog limit), and is retried with a growing pause; it is reported once, never spun on.
 """
 
 from __future__ import annotations

@@ -6,7 +6,19 @@ from __future__ import annotations
 import csv
 import io
 
-from .conftest import LabPage
+from .conftest import LabPage, scratch_store
+
+# Runs of this test's own store: other tests edit and delete the shared store's runs.
+EXPORT_RUNS = """
+for i in range(5):
+    run = nbrun.init(dir=ROOT_DIR, project="vision", name=f"export-{i}", reinit="create_new",
+                     config={"lr": 0.1 / (i + 1), "batch": 32, "optim": {"name": "adam"}},
+                     tags=["baseline"])
+    for step in range(50):
+        run.log({"loss": 1.0 / (step + 1 + i), "acc": step / 50.0})
+    run.summary["best_acc"] = 0.9 + i / 100
+    run.finish()
+"""
 
 
 def download(page, button) -> str:
@@ -16,23 +28,28 @@ def download(page, button) -> str:
 
 
 def test_runs_table_and_one_runs_history_export_to_csv(lab_page: LabPage):
+    with scratch_store(lab_page.lab, "export", EXPORT_RUNS):
+        check_exports(lab_page)
+
+
+def check_exports(lab_page: LabPage) -> None:
     page = lab_page.page
     lab_page.open()
     sidebar = lab_page.open_sidebar()
-    lab_page.search("baseline-")
-    lab_page.row("baseline-4").wait_for(timeout=10_000)
+    lab_page.search("export-")
+    lab_page.row("export-4").wait_for(timeout=10_000)
     page.wait_for_function("() => document.querySelectorAll("
                            "'#nbrun-sidebar .jp-nbrun-row').length === 5", timeout=10_000)
     rows = list(csv.DictReader(io.StringIO(download(page, sidebar.locator(
         ".jp-nbrun-export-csv")))))
-    assert sorted(r["name"] for r in rows) == [f"baseline-{i}" for i in range(5)]
-    first = next(r for r in rows if r["name"] == "baseline-0")
+    assert sorted(r["name"] for r in rows) == [f"export-{i}" for i in range(5)]
+    first = next(r for r in rows if r["name"] == "export-0")
     assert first["project"] == "vision" and first["state"] == "finished"
     assert first["tags"] == "baseline" and first["last_step"] == "49"
     assert float(first["config.lr"]) == 0.1 and first["config.optim.name"] == "adam"
     assert float(first["summary.best_acc"]) == 0.9
 
-    detail = lab_page.open_run("baseline-0")
+    detail = lab_page.open_run("export-0")
     text = download(page, detail.locator(".jp-nbrun-export-history"))
     history = list(csv.DictReader(io.StringIO(text)))
     assert list(history[0]) == ["step", "loss", "acc"] or set(history[0]) == {
