@@ -1,3 +1,5 @@
 import 'uplot/dist/uPlot.min.css';
 import './base.css';
+import './detail.css';
+import './charts.css';
 import './table.css';
