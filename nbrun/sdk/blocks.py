@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ..store.channel import Block
@@ -96,6 +97,11 @@ class BlockQueue:
             return
         if queued <= _BACKLOG_LIMIT:
             self._writer.nudge()
+            # Hand the GIL over now: the writer needs it a dozen times a cycle and, while this
+            # loop runs, waits up to a switch interval (5 ms) each time, so it fell behind and
+            # left finish() a backlog of up to 50,000 rows to drain (20-30 ms). Measured A/B:
+            # finish() after 100k steps 3-4 ms instead of 22-27, log() no slower.
+            time.sleep(0)
             return
         if self._channel.failure is not None:
             self._close_block()  # the next rows take _log_slow, which drops past the limit
