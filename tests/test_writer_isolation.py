@@ -59,7 +59,8 @@ def test_a_value_the_encoder_cannot_take_costs_nothing_else(store_dir):
         run.log({"x": i})
     # A bug that let an unstorable value past log()'s rule is simulated by queueing one on
     # the run's own queue (no user-facing path can do this any more).
-    run._rows.append({"x": 50, "odd": object(), "_step": 50})
+    run._close_block()
+    run._channel.rows.append({"x": 50, "odd": object(), "_step": 50})
     run._step = 51
     for i in range(51, 100):
         run.log({"x": i})

@@ -2,8 +2,9 @@
  * The model behind the runs table: filters, a windowed cache of the listing's
  * pages and what the listing answered besides (listing.ts), the selection,
  * the chosen columns and collapsed groups (per project, kept in the state
- * database), the keys to choose from, and the one poll (viewpoll.ts) that refreshes all of them, and
- * the Running panel's runs, while a view of them is visible.
+ * database), the keys to choose from, and the one poll (viewpoll.ts) that
+ * refreshes all of them, and the Running panel's runs, while a view of them
+ * is visible.
  */
 import { IStateDB } from '@jupyterlab/statedb';
 import { IDisposable } from '@lumino/disposable';

@@ -9,21 +9,30 @@ import { Message } from '@lumino/messaging';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
+/**
+ * A poll for a view: it starts only when the view is shown (`auto: false`),
+ * idles while the page is hidden, and backs off up to 30 s while the server
+ * fails.
+ */
+export function viewPoll(
+  name: string,
+  factory: () => Promise<void>,
+  interval: number
+): Poll {
+  return new Poll({
+    name,
+    auto: false,
+    factory,
+    frequency: { interval, backoff: true, max: 30 * 1000 },
+    standby: 'when-hidden'
+  });
+}
+
 /** A model whose poll calls `load`; `changed` is emitted after each change. */
 export abstract class PolledModel implements IDisposable {
   constructor(options: PolledModel.IOptions) {
     this._intervals = options;
-    this.poll = new Poll({
-      name: options.name,
-      auto: false,
-      factory: () => this.load(),
-      frequency: {
-        interval: options.live,
-        backoff: true,
-        max: 30 * 1000
-      },
-      standby: 'when-hidden'
-    });
+    this.poll = viewPoll(options.name, () => this.load(), options.live);
   }
 
   readonly poll: Poll;

@@ -6,22 +6,14 @@
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 
+import { viewPoll } from './polled';
+
 /** The views that show the runs table's model. */
 export type RunsView = 'sidebar' | 'running';
 
 export class ViewPoll implements IDisposable {
   constructor(options: ViewPoll.IOptions) {
-    this.poll = new Poll({
-      name: options.name,
-      auto: false,
-      factory: options.factory,
-      frequency: {
-        interval: options.interval,
-        backoff: true,
-        max: 30 * 1000
-      },
-      standby: 'when-hidden'
-    });
+    this.poll = viewPoll(options.name, options.factory, options.interval);
   }
 
   /** The poll, started and stopped by {@link setVisible}. */

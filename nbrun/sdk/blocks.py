@@ -10,13 +10,12 @@ from ..store.channel import Block
 from ..store.writer import BACKLOG_ROWS
 
 _ANY_SIZE = frozenset((float, bool))  # storable whatever the value; ints and strs have limits
-_BACKLOG_CHECK = 1024 - 1  # look at the writer's backlog every 1024 steps, not on every call
-# Rows; past this log() waits for the writer (bounded memory, quick finish). A block row (three
-# floats) takes about 100 bytes against some 250 for the row dicts of before, so 50,000 hold
-# no more memory than 20,000 did; more rows per cycle let the writer, which needs the GIL a
-# dozen times a cycle, keep up with a faster log(). While the store cannot be written, rows
+# log() looks at the writer's backlog every 1024 steps (a mask of the step), not on every call.
+BACKLOG_CHECK = 1024 - 1
+# Past BACKLOG_ROWS queued rows log() waits for the writer (bounded memory, quick finish). A
+# block row (three floats) takes about 100 bytes against some 250 for the row dicts of before,
+# so 50,000 hold no more memory than 20,000 did. While the store cannot be written, rows
 # logged past it are dropped and counted (reported by finish()).
-_BACKLOG_LIMIT = BACKLOG_ROWS
 _NUDGE_ROWS = 8_192  # past this the writer is woken early, so finish() finds little to drain
 
 
@@ -69,12 +68,6 @@ class BlockQueue:
         block = self._block
         return None if block is None else block.last()
 
-    @property
-    def _rows(self) -> list:
-        """The run's queue (for tests that queue a row of their own): the open block ends."""
-        self._close_block()
-        return self._queue
-
     def _queued(self) -> int:
         block = self._block
         channel = self._channel
@@ -82,7 +75,7 @@ class BlockQueue:
         return channel.appended + opened - channel.written
 
     def _over_limit(self) -> bool:
-        return self._channel.failure is not None and self._queued() > _BACKLOG_LIMIT
+        return self._channel.failure is not None and self._queued() > BACKLOG_ROWS
 
     def _dropped(self, values: dict[str, Any]) -> None:
         """A row logged past the backlog while the store cannot be written: counted (and
@@ -95,7 +88,7 @@ class BlockQueue:
         queued = self._queued()
         if queued <= _NUDGE_ROWS:
             return
-        if queued <= _BACKLOG_LIMIT:
+        if queued <= BACKLOG_ROWS:
             self._writer.nudge()
             # Hand the GIL over now: the writer needs it a dozen times a cycle and, while this
             # loop runs, waits up to a switch interval (5 ms) each time, so it fell behind and

@@ -13,7 +13,7 @@ from ..store import mirror as mirrored
 from ..store.channel import Channel
 from ..store.series import STEP
 from . import plugins, registry, values
-from .blocks import _BACKLOG_CHECK, BlockQueue
+from .blocks import BACKLOG_CHECK, BlockQueue
 from .config import Config
 from .summary import Summary
 
@@ -79,7 +79,7 @@ class Run(BlockQueue):
                 and (self._any_size or _storable_flat(data))):
             self._extend(data.values())
             step = self._step = self._step + 1
-            if not step & _BACKLOG_CHECK:
+            if not step & BACKLOG_CHECK:
                 self._backlog()
             return
         self._log_slow(data, step, commit)

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import Error
 from . import setaside
-from .channel import MAX_ROWS_PER_TX, Block, Channel, Segment  # noqa: F401 (re-exported)
+from .channel import Channel, Segment
 from .database import Store
 
 

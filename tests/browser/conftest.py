@@ -63,15 +63,22 @@ def python_child(code: str, *args: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
-BASE_RUNS = """
+def baseline_runs(prefix: str) -> str:
+    """Code for ``make_runs``: five finished runs ``<prefix>-0`` .. ``<prefix>-4`` of project
+    "vision", tagged baseline, each with a config, 50 steps of loss and acc, and a best_acc."""
+    return f"""
 for i in range(5):
-    run = nbrun.init(dir=ROOT_DIR, project="vision", name=f"baseline-{i}", reinit="create_new",
-                     config={"lr": 0.1 / (i + 1), "batch": 32, "optim": {"name": "adam"}},
+    run = nbrun.init(dir=ROOT_DIR, project="vision", name=f"{prefix}-{{i}}", reinit="create_new",
+                     config={{"lr": 0.1 / (i + 1), "batch": 32, "optim": {{"name": "adam"}}}},
                      tags=["baseline"])
     for step in range(50):
-        run.log({"loss": 1.0 / (step + 1 + i), "acc": step / 50.0})
+        run.log({{"loss": 1.0 / (step + 1 + i), "acc": step / 50.0}})
     run.summary["best_acc"] = 0.9 + i / 100
     run.finish()
+"""
+
+
+BASE_RUNS = baseline_runs("baseline") + """
 run = nbrun.init(dir=ROOT_DIR, project="vision", name="<img src=x onerror=alert(1)>",
                  reinit="create_new", config={"note": "<script>alert(2)</script>"},
                  tags=["<b>bold</b>"], notes="<img src=y onerror=alert(3)>")

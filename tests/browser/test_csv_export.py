@@ -6,19 +6,10 @@ from __future__ import annotations
 import csv
 import io
 
-from .conftest import LabPage, scratch_store
+from .conftest import LabPage, baseline_runs, scratch_store
 
 # Runs of this test's own store: other tests edit and delete the shared store's runs.
-EXPORT_RUNS = """
-for i in range(5):
-    run = nbrun.init(dir=ROOT_DIR, project="vision", name=f"export-{i}", reinit="create_new",
-                     config={"lr": 0.1 / (i + 1), "batch": 32, "optim": {"name": "adam"}},
-                     tags=["baseline"])
-    for step in range(50):
-        run.log({"loss": 1.0 / (step + 1 + i), "acc": step / 50.0})
-    run.summary["best_acc"] = 0.9 + i / 100
-    run.finish()
-"""
+EXPORT_RUNS = baseline_runs("export")
 
 
 def download(page, button) -> str:

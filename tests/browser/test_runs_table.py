@@ -74,6 +74,13 @@ def choose_column(sidebar: Any, section: str, key: str) -> None:
     sidebar.locator(".jp-nbrun-columns-toggle").click()
 
 
+def group_by(sidebar: Any, key: str) -> None:
+    """Choose a grouping once the server's keys have filled the menu."""
+    menu = sidebar.locator(".jp-nbrun-group-by")
+    menu.locator(f'option[value="{key}"]').wait_for(state="attached")
+    menu.select_option(key)
+
+
 def widen_sidebar(page: Any, width: int = 760) -> None:
     """Drag the handle right of the left area so that value columns fit beside the runs."""
     sidebar = page.locator("#nbrun-sidebar").bounding_box()
@@ -147,9 +154,7 @@ def test_a_metric_header_sorts_by_it(lab_page: LabPage, table):
 
 def test_group_by_a_config_key_shows_each_value_and_count(lab_page: LabPage, table):
     sidebar = table
-    menu = sidebar.locator(".jp-nbrun-group-by")
-    menu.locator('option[value="config.optimizer"]').wait_for(state="attached")
-    menu.select_option("config.optimizer")
+    group_by(sidebar, "config.optimizer")
     heads = sidebar.locator(".jp-nbrun-group-head")
     expect(heads).to_have_count(2)
     expect(heads.locator(".jp-nbrun-group-value")).to_have_text(["adam", "sgd"])
@@ -163,9 +168,7 @@ def test_group_by_a_config_key_shows_each_value_and_count(lab_page: LabPage, tab
 
 def test_a_group_collapses_on_its_header_and_stays_collapsed(lab_page: LabPage, table):
     sidebar = table
-    menu = sidebar.locator(".jp-nbrun-group-by")
-    menu.locator('option[value="config.optimizer"]').wait_for(state="attached")
-    menu.select_option("config.optimizer")
+    group_by(sidebar, "config.optimizer")
     adam = sidebar.locator('.jp-nbrun-group-head[data-group-value="adam"]')
     expect(adam.locator(".jp-nbrun-group-count")).to_have_text("2")
     lab_page.row("t-a").wait_for()
@@ -208,9 +211,7 @@ def test_columns_order_groups_and_a_filter_together(lab_page: LabPage, table):
     expect(header).to_have_attribute("aria-sort", "ascending")
     header.locator("button").click()
     expect(header).to_have_attribute("aria-sort", "descending")
-    menu = sidebar.locator(".jp-nbrun-group-by")
-    menu.locator('option[value="config.optimizer"]').wait_for(state="attached")
-    menu.select_option("config.optimizer")
+    group_by(sidebar, "config.optimizer")
     where = sidebar.locator(".jp-nbrun-where")
     where.fill("lr < 0.05")
     where.press("Enter")
