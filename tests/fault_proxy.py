@@ -2,7 +2,8 @@
 
 This is the one fake part of the online-mode tests, and it only injects what a real server does
 not produce on demand (an HTML error page from a gateway, a truncated JSON answer, a 400 for one
-batch); every other request, and the injected ones where it says so, reach the real server.
+batch, a 503 from an overloaded server); every other request, and the injected ones where it
+says so, reach the real server.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ class Fault:
     method: str
     endpoint: str  # the end of the path, e.g. "runs/log-batch"
     kind: str  # "html" (502 page, not forwarded), "truncated" (forwarded, answer cut),
-    #            "bad400" (a 400 error, not forwarded)
+    #            "bad400" (a 400 error, not forwarded), "503" (Service Unavailable, not
+    #            forwarded)
     skip: int = 0  # let this many matching requests through first
     times: int = 1  # then inject this many times
     seen: int = 0
@@ -51,6 +53,10 @@ class FaultProxy:
                 if fault is not None and fault.kind == "bad400":
                     return self._answer(400, b'{"error_code": "INVALID_PARAMETER_VALUE", '
                                              b'"message": "injected: batch refused"}',
+                                        "application/json")
+                if fault is not None and fault.kind == "503":
+                    return self._answer(503, b'{"error_code": "TEMPORARILY_UNAVAILABLE", '
+                                             b'"message": "injected: server busy"}',
                                         "application/json")
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length", "connection")}

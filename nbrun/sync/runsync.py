@@ -8,18 +8,18 @@ resumes where this one stopped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from ..store import Store
 from ..store import syncstate
 from ..store.syncstate import SyncState
-from . import batches, mapping
+from . import batches, mapping, senders
 from .client import Client, ServerError
 from .redact import redact
 
@@ -43,7 +43,6 @@ class RunSync:
         self.owner = owner
         self.redact_pattern = redact_pattern
         self.reconcile = False  # set when a batch may have reached the server unrecorded
-        self._pool: ThreadPoolExecutor | None = None
         self.more = False  # the last pass stopped at its budget with history still pending
 
     # -- bookkeeping --------------------------------------------------------------------------
@@ -195,6 +194,8 @@ class RunSync:
         while True:
             if budget is not None:
                 if budget <= 0:
+                    if marked:  # every batch sent is recorded: stopping here is a clean stop
+                        self._update(inflight=None)
                     self.more = True
                     return
                 budget -= 1
@@ -226,6 +227,8 @@ class RunSync:
             for batch in window[:reconcile]:
                 self._drop_present(batch, state.server_run_id)
             reconcile = max(0, reconcile - len(window))
+            if reconcile == 0:  # a later pass need not read the server again (a failure sets it)
+                self.reconcile = False
             self._send_window(window, state.server_run_id)
             last = window[-1]
             sent = sum(len(b.entries) for b in window)
@@ -240,23 +243,7 @@ class RunSync:
     def _send_window(self, window: list[batches.Batch], run_id: str) -> None:
         """Send the batches at once; the first failure is raised once all have ended (nothing
         is recorded then, and the next pass reconciles)."""
-        if len(window) == 1:
-            return self._send_batch(window[0], run_id)
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(WINDOW - 1, thread_name_prefix="nbrun-sync-send")
-        futures = [self._pool.submit(self._send_batch, b, run_id) for b in window[1:]]
-        error: BaseException | None = None
-        try:
-            self._send_batch(window[0], run_id)
-        except BaseException as exc:  # wait for the others before giving up the window
-            error = exc
-        for future in futures:
-            try:
-                future.result()
-            except BaseException as exc:
-                error = error or exc
-        if error is not None:
-            raise error
+        senders.run_together([functools.partial(self._send_batch, b, run_id) for b in window])
 
     def _drop_present(self, batch: batches.Batch, run_id: str) -> None:
         """After an unclean stop: leave out the points the server already has."""
