@@ -12,7 +12,6 @@ import sys
 import time
 
 import pytest
-from mlflow.entities import Metric
 from mlflow.tracking import MlflowClient
 
 from conftest import child_env, run_python
@@ -25,14 +24,6 @@ pytestmark = pytest.mark.slow
 # The session's server, and the environment that makes runs online (sync_support.py).
 server, online = sync_support.server, sync_support.online
 
-
-@pytest.fixture(scope="module", autouse=True)
-def warm(server) -> None:
-    """A server's first writes are several seconds slower than the rest (a user's server has
-    long been up): one batch first, so the exit wait measures what a user meets."""
-    client = MlflowClient(server.url)
-    run = client.create_run(client.create_experiment(f"warm-up-{time.time()}")).info.run_id
-    client.log_batch(run, metrics=[Metric("x", float(i), 0, i) for i in range(1000)])
 
 SCRIPT = """
 import sys, time, nbrun
@@ -79,7 +70,7 @@ def test_a_first_pass_refused_with_503_is_retried_before_exit(online, store_dir,
     fault = Fault("POST", "runs/log-batch", "503", times=4)
     proxy.faults.append(fault)
     try:
-        proc, waited = _script(store_dir, "exit503", 5000, proxy.url, tmp_path)
+        proc, waited = _script(store_dir, "exit503", 2000, proxy.url, tmp_path)
     finally:
         proxy.close()
     print(f"first pass refused with 503: the process ended {waited:.1f} s after finish()")
@@ -88,7 +79,7 @@ def test_a_first_pass_refused_with_503_is_retried_before_exit(online, store_dir,
     assert any("HTTP 503" in e for e in st["errors"]), st["errors"]  # a pass did fail
     assert "not yet fully on the tracking server" not in proc.stderr, proc.stderr
     assert st["synced"]
-    assert assert_history_exactly_once(online.url, store_dir, "exit503") == 15000
+    assert assert_history_exactly_once(online.url, store_dir, "exit503") == 6000
     assert _server_run(online.url, store_dir, "exit503").info.status == "FINISHED"
 
 
@@ -120,3 +111,19 @@ def test_a_run_too_big_for_the_exit_wait_is_named_and_nbrun_sync_finishes_it(onl
     # Every point once: those the exiting process sent and those `nbrun sync` sent after it.
     assert assert_history_exactly_once(online.url, store_dir, "exit300k") == 3 * steps
     assert _server_run(online.url, store_dir, "exit300k").info.status == "FINISHED"
+
+
+def test_an_online_run_left_unfinished_is_finished_and_sent_at_exit(online, store_dir, tmp_path):
+    # An offline run first: the sdk's exit hook is then installed before online mode is first
+    # wanted, and the exit wait must still come after the sdk finished the online run.
+    proc = run_python(f"""
+        import nbrun
+        nbrun.init(dir={str(store_dir)!r}, mode="offline", project="exit", id="first").finish()
+        run = nbrun.init(dir={str(store_dir)!r}, mode="online", project="exit", id="open")
+        for step in range(2000):
+            run.log({{"loss": 1.0 / (step + 1), "acc": step * 1e-6, "lr": float(step % 7)}})
+        """, cwd=tmp_path, env={"NBRUN_BASE_URL": online.url}, timeout=300)
+    assert "not yet fully on the tracking server" not in proc.stderr, proc.stderr
+    assert status(store_dir, "open")["synced"]
+    assert assert_history_exactly_once(online.url, store_dir, "open") == 6000
+    assert _server_run(online.url, store_dir, "open").info.status == "FINISHED"

@@ -8,7 +8,6 @@ the run goes on locally meanwhile and catches up when the server returns.
 
 from __future__ import annotations
 
-import atexit
 import os
 import random
 import shlex
@@ -109,11 +108,14 @@ class Syncer:
         for entry in entries:
             entry.due = 0.0  # a run backing off after a failure is not left waiting
         self._wake.set()
-        while time.monotonic() < deadline:
-            waiting = [e for e in entries if not e.done.is_set()]
-            if not waiting:
-                break
-            waiting[0].done.wait(min(0.2, max(0.0, deadline - time.monotonic())))
+        try:
+            while time.monotonic() < deadline:
+                waiting = [e for e in entries if not e.done.is_set()]
+                if not waiting:
+                    break
+                waiting[0].done.wait(min(0.2, max(0.0, deadline - time.monotonic())))
+        except KeyboardInterrupt:  # Ctrl-C ends the wait; what is left is named all the same
+            pass
         return [e for e in entries if not e.done.is_set()]
 
     def stop(self, grace: float) -> bool:
@@ -241,15 +243,15 @@ def behind_message(entries: list[_Entry], waited: float) -> str:
     return "\n".join(lines)
 
 
-@atexit.register
-def _at_exit() -> None:
-    # Registered when online mode is first wanted, before the sdk's own exit hook finishes the
-    # runs (exit hooks run last-in first-out), so the runs are finished when this waits. The
-    # syncer's sends run on threads of its own, which go on during interpreter shutdown.
+def exit_wait() -> None:
+    """At interpreter exit, once the sdk finished the runs (``plugin.exiting``): wait for them
+    to reach the server, then name what is left. The syncer's sends run on threads of its own,
+    which go on during interpreter shutdown."""
     syncer = _syncer
     if syncer is None or syncer.pid != os.getpid():
         return
+    started = time.monotonic()
     behind = syncer.wait(EXIT_WAIT_S)
     if behind:
         syncer.stop(STOP_GRACE_S)
-        print(behind_message(behind, EXIT_WAIT_S), file=sys.stderr)
+        print(behind_message(behind, time.monotonic() - started), file=sys.stderr)
