@@ -55,7 +55,7 @@ class RunFileHandler(JupyterHandler):
     def content_security_policy(self) -> str:
         # As Jupyter's own /files/ handler does (it adds "sandbox allow-scripts"), and without
         # scripts at all: an HTML or SVG run file gets a unique origin, so it can read no
-        # cookie and call no API of this server. nosniff comes with every Jupyter handler.
+        # cookie and call no API of this server.
         return super().content_security_policy + "; sandbox"
 
     @tornado.web.authenticated
@@ -93,6 +93,7 @@ class RunFileHandler(JupyterHandler):
         size = fh.seek(0, 2)
         served = served_as(path)
         self.set_header("Content-Type", served.content_type)
+        self.set_header("X-Content-Type-Options", "nosniff")  # even if settings say otherwise
         if served.disposition is not None:
             self.set_header("Content-Disposition", served.disposition)
         self.set_header("Accept-Ranges", "bytes")
