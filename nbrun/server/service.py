@@ -220,14 +220,14 @@ class Service:
                          for k in keys},
                 "last_step": row[1], "since_step": hq.since_step}
 
-    def run_file(self, run_id: str, path: str, query: params.Query) -> str:
-        """The folder of the run that holds ``path`` (a regular file, reached through no
-        symbolic link); the caller serves the file from it."""
+    def run_file(self, run_id: str, path: str, query: params.Query) -> int:
+        """An open read-only descriptor of the run's file ``path`` (a regular file inside the
+        run folder, reached through no symbolic link); the caller serves it and closes it."""
         handle = self.locate(run_id, params.store_key(query))
-        run_dir = handle.store.run_dir(run_id)
-        if not runfiles.is_plain_file(run_dir, path):
+        fd = runfiles.open_plain_file(handle.store.run_dir(run_id), path)
+        if fd is None:
             raise not_found(f"run {run_id!r} has no file {path!r}")
-        return run_dir
+        return fd
 
     def refuse_path(self, rest: str) -> None:
         """A path under runs/ that fits no route: its id part is not a run id."""
