@@ -60,6 +60,7 @@ class Service:
         chosen = self._chosen(lq.store)
         # Each store's first offset+limit runs, merged as one sorted listing; a single store
         # pages in SQL directly.
+        self._refuse_ambiguous_names(chosen, f)
         offset, limit = (lq.offset, lq.limit) if len(chosen) == 1 else (0, lq.offset + lq.limit)
         handles: list[StoreHandle] = []
         keyed: list[list[tuple[tuple, int]]] = []
@@ -102,6 +103,20 @@ class Service:
             out["groups"] = [{"value": as_json(rank, value), "count": groups[(rank, value)]}
                              for rank, value in sorted(groups, key=group.key)]
         return out
+
+    def _refuse_ambiguous_names(self, chosen: list[StoreHandle], f: Any) -> None:
+        ambiguous: dict[str, None] = {}
+        for handle in chosen:
+            try:
+                ambiguous.update(dict.fromkeys(search.ambiguous_names(handle.store, f)))
+            except (sqlite3.Error, Error):
+                continue  # the listing below leaves that store out and says why
+        if ambiguous:
+            name = next(iter(ambiguous))
+            raise bad_request(
+                f"where: {name!r} is both a config key and a summary key of these runs; write "
+                f"config.{name} (the value the run started with) or summary.{name} (the last "
+                "value logged or set)")
 
     def _summaries(self, handles: list[StoreHandle], page: list, lq: params.ListQuery
                    ) -> list[dict[str, Any]]:
