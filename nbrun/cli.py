@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from .errors import Error
 from .sdk import Api, RunRecord
+from .sdk.failure import headline
 from .store import StoreUnavailable
 from .store.states import RUN_STATES
 from .sync import login
@@ -109,7 +110,9 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
         return 0
     print(f"{record.name}  ({record.id})")
     fields = [("project", record.project), ("entity", record.entity), ("state", record.state),
-              ("exit code", record.exit_code), ("tags", ", ".join(record.tags)),
+              ("exit code", record.exit_code),
+              ("error" if record.state != "finished" else "last error", headline(record.error)),
+              ("tags", ", ".join(record.tags)),
               ("notes", record.notes), ("group", record.group), ("job type", record.job_type),
               ("created", _when(record.created_at)), ("finished", _when(record.finished_at)),
               ("steps", record.last_step + 1), ("lineage", _lineage_text(record)),
@@ -122,6 +125,9 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
     for label, value in fields:
         if value not in (None, ""):
             print(f"  {label + ':':<11}{value}")
+    if record.error and record.state in ("failed", "crashed"):
+        print(f"\ntraceback ({record.error.get('where')}):")
+        print("  " + record.error.get("traceback", "").rstrip().replace("\n", "\n  "))
     if record.unstored:
         print(f"\nwarning: {record.unstored['count']} logged value(s) could not be stored:")
         for item in record.unstored.get("items", []):

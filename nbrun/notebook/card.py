@@ -18,6 +18,7 @@ import anywidget
 import traitlets
 
 from ..sdk.media import videos
+from ..sdk.failure import headline
 from ..sdk.run import history_since, store_path, sync_status
 
 MAX_POINTS = 500  # per series in the front end; past it every other point is dropped
@@ -43,6 +44,8 @@ class RunCard(anywidget.AnyWidget):
         sync=True)
     sync_state = traitlets.Unicode("").tag(sync=True)  # online: synced / N behind / error
     url = traitlets.Unicode("").tag(sync=True)  # online: the run's page on the server
+    error = traitlets.Unicode("").tag(sync=True)  # why the run failed, or a cell's last error
+    error_traceback = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,
@@ -73,6 +76,11 @@ class RunCard(anywidget.AnyWidget):
             self.step = self._run.step
             self.state = self._run.state
             self.summary = _scalars(dict(self._run.summary))
+            error = self._run.error
+            if error:
+                prefix = "" if self._run.state == "failed" else "last error: "
+                self.error = prefix + headline(error)
+                self.error_traceback = error.get("traceback", "")
             if status is not None:
                 self.sync_state = sync_text(status)
                 self.url = status["url"] or ""

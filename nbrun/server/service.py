@@ -218,7 +218,7 @@ class Service:
         return {"store": handle.key, **summary_of(row), "config": row.config,
                 "keys": stored_history.history_keys(handle.store, row.rid), "files": listed,
                 "files_truncated": truncated, "videos": videos, "store_path": handle.path,
-                "unstored": row.unstored,
+                "unstored": row.unstored, "error": row.error,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
                 "sync": _sync(handle.store, row.rid),
                 **lineage.relatives(handle.store, run_id, row.lineage)}
