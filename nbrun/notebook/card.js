@@ -46,7 +46,9 @@ function render({ model, el }) {
     name.textContent = model.get("name");
     state.textContent = model.get("state");
     state.dataset.state = model.get("state");
-    meta.textContent = `${model.get("run_id")} · ${model.get("project")} · step ${model.get("step")} · ${model.get("store")}`;
+    const step = model.get("step");
+    const stepText = step >= 0 ? `step ${step}` : "no steps yet"; // as the runs list counts
+    meta.textContent = `${model.get("run_id")} · ${model.get("project")} · ${stepText} · ${model.get("store")}`;
     notice.textContent = model.get("notice") || "";
     notice.hidden = !notice.textContent;
     errorLine.textContent = model.get("error") || "";
