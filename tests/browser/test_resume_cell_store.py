@@ -67,7 +67,8 @@ def test_a_resume_cell_names_the_store_of_its_run(lab_page: LabPage):
     """
     # The run's store is in cells-alpha/; the notebook's kernel writes to the root folder's.
     with scratch_store(lab, "cells-alpha", made) as alpha, \
-            kernel_notebook(lab_page, "cells-beta/resume.ipynb", "print('ready')") as notebook:
+            kernel_notebook(lab_page, "cells-beta/resume.ipynb",
+                            "%load_ext nbrun\nprint('ready')") as notebook:
         try:
             cell = write_resume_cell(lab_page, notebook, "cell-base-run")
             text = cell_text(cell)
@@ -107,7 +108,8 @@ def test_a_resume_cell_of_a_run_the_kernel_cannot_see_is_an_error(lab_page: LabP
     elsewhere = lab.root / "cells-delta"
     # The notebook lies beside the run's store, but its kernel was pointed at another one
     # after it started: the server cannot know, so the cell names no store.
-    first = f"import os\nos.environ['NBRUN_DIR'] = {str(elsewhere)!r}\nprint('ready')"
+    first = (f"%load_ext nbrun\nimport os\nos.environ['NBRUN_DIR'] = {str(elsewhere)!r}\n"
+             "print('ready')")
     with scratch_store(lab, "cells-gamma", made) as gamma, \
             kernel_notebook(lab_page, "cells-gamma/missing.ipynb", first) as notebook:
         try:
