@@ -85,6 +85,7 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
             action,
             project: run.project,
             id: run.id,
+            store: this.ref.store,
             step: step ?? null
           })
         }

@@ -15,7 +15,7 @@ from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.records import summary_of
-from . import history, params
+from . import cellstore, history, params
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -47,6 +47,13 @@ class Service:
                 entry["error"] = str(exc)
             out.append(entry)
         return {"stores": out}
+
+    def cell_dir(self, run_id: str, query: params.Query) -> dict[str, Any]:
+        """The ``dir`` a ``%%runinit`` cell for this run must name when written into
+        ``notebook`` (null: the store the notebook's kernel writes to anyway)."""
+        handle = self.locate(run_id, params.store_key(query))
+        return cellstore.cell_dir(handle.store.root, self.registry.root_dir,
+                                  params.one(query, "notebook"))
 
     def _chosen(self, key: str | None) -> list[StoreHandle]:
         return [self.registry.get(key)] if key is not None else self.registry.stores()
