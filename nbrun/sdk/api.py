@@ -49,8 +49,9 @@ class RunFile:
 class RunRecord:
     """One stored run, as it was when read: the record's fields (``records.RECORD_FIELDS``),
     ``tags`` as a tuple, and ``dir``, the run's folder. ``unstored`` holds the logged values
-    the writer could not store: ``{"count": n, "items": [{key, step, reason}, ...]}``, empty
-    when everything was stored."""
+    the writer could not store, and what ``sync_tensorboard`` skipped in damaged event files
+    (the file as its key): ``{"count": n, "items": [{key, step, reason}, ...]}``, empty when
+    everything was stored."""
 
     def __init__(self, store: Store, row: RunRow) -> None:
         self._store = store

@@ -24,6 +24,7 @@ class BlockQueue:
 
     _step: int
     _logged: dict[str, Any]
+    _own_keys: set[str]
     _queue: list
     _channel: Any
     _writer: Any
@@ -39,6 +40,7 @@ class BlockQueue:
         """Queue ``data`` (flat, plain values, keys checked) at the current step as the first row
         of a new block, which the following calls of the same shape extend."""
         self._close_block()
+        self._own_keys.update(data)
         if self._over_limit():
             self._dropped(data)
             return

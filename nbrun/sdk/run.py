@@ -55,6 +55,7 @@ class Run(BlockQueue):
         self.settings = settings
         self._cell = cell
         self._logged: dict[str, Any] = dict(summary or {})
+        self._own_keys: set[str] = set()  # logged here, not mirrored (see own_keys)
         self._summary = Summary(self._logged, on_change=self._summary_changed,
                                 guard=lambda: self._refuse_if_finished("summary"),
                                 tail=self._tail, settle=self._close_block)
@@ -122,6 +123,7 @@ class Run(BlockQueue):
         else:
             self._pending.update(flat)
         self._logged.update(flat)
+        self._own_keys.update(flat)
         if commit or (commit is None and step is None):
             self._commit()
 
@@ -271,11 +273,14 @@ def history_since(run: Run, cursor: int = 0) -> tuple[list[tuple[str, Any, Any]]
     return run._store.tail(run._rid, cursor)
 
 
-def mirror(run: Run, points: mirrored.Points, offsets: dict[str, tuple[int, dict]]) -> None:
+def mirror(run: Run, points: mirrored.Points, offsets: dict[str, tuple[int, dict]],
+           keys: dict[str, str] | None = None, unstored: list[dict[str, Any]] | None = None
+           ) -> None:
     """Commit points that carry their own steps (TensorBoard's) with the read offsets of the
-    files they came from (see ``store.mirror``); the run's own step is left alone. Each key's
-    value at its highest step joins the summary."""
-    mirrored.write(run._store, run._rid, points, offsets)
+    files they came from, the keys chosen for new tags and what could not be mirrored (see
+    ``store.mirror``); the run's own step is left alone. Each key's value at its highest step
+    joins the summary."""
+    mirrored.write(run._store, run._rid, points, offsets, keys, unstored)
     latest = {key: values[max(range(len(steps)), key=steps.__getitem__)]
               for key, (steps, values) in points.items() if steps}
     if latest and not run._finished:
@@ -291,10 +296,33 @@ def mirror_offsets(run: Run) -> dict[str, tuple[int, dict]]:
     own = mirrored.offsets(run._store, run._rid)
     if own:
         return own
+    parent = _fork_source(run)
+    return mirrored.offsets(run._store, parent) if parent is not None else own
+
+
+def mirror_keys(run: Run) -> tuple[dict[str, str], list[str]]:
+    """The key chosen so far for each mirrored tag (tag -> key; a fork that mirrored nothing
+    yet has its source's), and the keys of the run's history."""
+    store = run._store
+    chosen = mirrored.keys(store, run._rid)
+    parent = None if chosen else _fork_source(run)
+    if parent is not None:
+        chosen = mirrored.keys(store, parent)
+    return chosen, store.history_keys(run._rid)
+
+
+def _fork_source(run: Run) -> int | None:
+    """The row of the run this one was forked from, if any."""
     row = run._store.get(run._id)
     source = row.lineage.get("forked_from") if row is not None else None
     parent = run._store.get(source["id"]) if isinstance(source, dict) else None
-    return mirrored.offsets(run._store, parent.rid) if parent is not None else own
+    return None if parent is None else parent.rid
+
+
+def own_keys(run: Run) -> set[str]:
+    """The keys this process has logged to the run with ``log()`` (the run's live set: test
+    membership, never change it)."""
+    return run._own_keys
 
 
 def set_url(run: Run, url: str | None) -> None:
