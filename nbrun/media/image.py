@@ -216,9 +216,14 @@ class Image(Media):
         return out
 
     def _encoded(self) -> tuple[bytes, str]:
-        if self._bytes is not None:
-            return self._bytes, self.format
         from PIL import Image as PILImage
+
+        if self._bytes is not None:
+            # Checked whole here (log() read only its header): a damaged file is set aside,
+            # never stored as an image that cannot be shown.
+            with PILImage.open(io.BytesIO(self._bytes)) as img:
+                img.load()
+            return self._bytes, self.format
 
         img = self._pil if self._pil is not None else \
             PILImage.fromarray(arrays.to_uint8(self._array))

@@ -224,7 +224,7 @@ def _cell(value: Any, column: Any, row: int) -> Any:
 
 def _column_values(series: Any, name: Any) -> list[Any]:
     kind = series.dtype.kind
-    if kind in "biuf" and type(series.dtype).__module__ == "numpy":
+    if kind in "biuf" and type(series.dtype).__module__.startswith("numpy"):
         return series.tolist()
     if kind == "M":  # datetimes: ISO text (NaT as None)
         return [None if v is None else v.isoformat() for v in

@@ -61,11 +61,12 @@ MEDIA_LIST_MAX = 100_000
 
 
 def listing(store: Store, rid: int, key: str | None = None, kind: str | None = None,
-            limit: int = MEDIA_LIST_MAX) -> list[dict[str, Any]]:
-    """The run's live media rows in key, step, item order, as plain dicts."""
+            limit: int = MEDIA_LIST_MAX, since_step: int = -1) -> list[dict[str, Any]]:
+    """The run's live media rows in key, step, item order (steps above ``since_step``), as
+    plain dicts."""
     sql = ("SELECT key, step, item, kind, file, size, meta, wall FROM media "
-           "WHERE rid=? AND rewound=0")
-    args: list[Any] = [rid]
+           "WHERE rid=? AND rewound=0 AND step>?")
+    args: list[Any] = [rid, since_step]
     if key is not None:
         sql += " AND key=?"
         args.append(key)
@@ -77,6 +78,12 @@ def listing(store: Store, rid: int, key: str | None = None, kind: str | None = N
     return [{"key": k, "step": s, "item": i, "kind": kd, "file": f, "size": n,
              "meta": json.loads(m), "time": None if w is None else w / 1000.0}
             for k, s, i, kd, f, n, m, w in store.conn.execute(sql, args)]
+
+
+def names_file(store: Store, rid: int, file: str) -> bool:
+    """Whether a live media row of the run names ``file``."""
+    return store.conn.execute("SELECT 1 FROM media WHERE rid=? AND rewound=0 AND file=? "
+                              "LIMIT 1", (rid, file)).fetchone() is not None
 
 
 def keys(store: Store, rid: int) -> dict[str, str]:
