@@ -271,3 +271,19 @@ def test_an_image_that_cannot_be_encoded_is_set_aside(store_dir, tmp_path):
     assert [r["x"] for r in record.history()] == [1, 2]
     assert "bad" not in record.keys() and "ok" in record.keys()
     assert record.unstored["count"] == 1 and record.unstored["items"][0]["key"] == "bad"
+
+
+def test_values_read_back_can_be_logged_again(store_dir):
+    image = np.arange(12, dtype=np.uint8).reshape(2, 2, 3)
+    table = nbrun.Table(columns=["pic", "n"], data=[[nbrun.Image(image), 1]])
+    first = logged(store_dir, [{"img": nbrun.Image(image, caption="c"), "table": table,
+                                "tone": nbrun.Audio(np.zeros(80, np.int16), sample_rate=80),
+                                "clip": nbrun.Video(np.zeros((2, 3, 4, 4), np.uint8))}])
+    back = first.history()[0]
+    second = logged(store_dir, [{k: v for k, v in back.items() if k != "_step"}])
+    again = second.history()[0]
+    assert again["img"].caption == "c" and np.array_equal(pixels(again["img"]), image)
+    assert again["img"].path.startswith(second.dir)
+    assert np.array_equal(pixels(again["table"].data[0][0]), image)
+    assert again["tone"].to_numpy().tolist() == [0] * 80
+    assert os.path.getsize(again["clip"].path) == os.path.getsize(back["clip"].path)

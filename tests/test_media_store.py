@@ -165,3 +165,21 @@ def test_media_logged_with_commit_false_joins_the_step(store_dir):
     assert rows[0]["x"] == 1 and rows[0]["y"] == 2
     assert int(np.asarray(rows[0]["img"].image)[0, 0]) == 1  # the later value at the step
     assert nbrun.Api(store_dir).run(run.id).last_step == 5
+
+
+def test_the_encoder_bounds_the_memory_of_queued_media(store_dir, monkeypatch):
+    from nbrun.media import encoder
+
+    monkeypatch.setattr(encoder, "BACKLOG_BYTES", 3 << 20)
+    run = nbrun.init(project="m", dir=store_dir, mode="offline")
+    run.log({"warm": nbrun.Image(np.zeros((2, 2), np.uint8))})
+    queue = encoder.get_encoder()
+    peak = 0
+    frames = np.random.default_rng(0).integers(0, 256, (30, 1024, 1024), dtype=np.uint8)
+    for i, frame in enumerate(frames):  # 30 images of 1 MB, each encoded slowly (noise)
+        run.log({"big": nbrun.Image(frame), "i": i})
+        peak = max(peak, queue.queued_bytes)
+    run.finish()
+    assert peak <= 3 << 20  # log() waited for the encoder rather than queue past the bound
+    rows = nbrun.Api(store_dir).run(run.id).history(["big"])
+    assert len(rows) == 30 and np.array_equal(np.asarray(rows[-1]["big"].image), frames[-1])

@@ -76,6 +76,8 @@ class Audio(Media):
         return int(self._array.nbytes) if self._array is not None else len(self._bytes or b"")
 
     def cache_key(self) -> bytes | None:
+        if self._bytes is None and self._array is None:
+            return None
         digest = hashlib.sha256(self._bytes if self._bytes is not None else self._array.data)
         digest.update(repr((self.caption, self._sample_rate, getattr(self._array, "shape", None),
                             str(getattr(self._array, "dtype", "")))).encode())
@@ -83,6 +85,8 @@ class Audio(Media):
 
     def to_wav(self) -> bytes:
         """The samples as a WAV file: floats as 16-bit PCM, int16/int32 kept as they are."""
+        if self._bytes is None and self._array is None:
+            self._bytes = Stored.content(self.path, "Audio")  # read back, logged again
         if self._bytes is not None:
             return self._bytes
         np = arrays.numpy()

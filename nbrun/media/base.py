@@ -49,7 +49,8 @@ class Media(RichValue):
 
 
 class Stored:
-    """Mixin state of a value read back from a run: where its file is on this machine."""
+    """Helpers for values read back from a run: where a file is on this machine, and its
+    content when such a value is logged again."""
 
     @staticmethod
     def local(run_dir: str, descriptor: dict[str, Any]) -> str | None:
@@ -57,6 +58,13 @@ class Stored:
         if not isinstance(path, str) or not path:
             return None
         return os.path.join(run_dir, *path.split("/"))
+
+    @staticmethod
+    def content(path: str | None, what: str) -> bytes:
+        if path is None:
+            raise UsageError(f"{what}: this value holds no data and names no file")
+        with open(path, "rb") as fh:
+            return fh.read()
 
 
 def check_caption(caption: Any, what: str) -> str | None:

@@ -81,6 +81,11 @@ class Encoder:
         self._thread = threading.Thread(target=self._loop, name="nbrun-media", daemon=True)
         self._thread.start()
 
+    @property
+    def queued_bytes(self) -> int:
+        """Data held by queued values and the batch being stored."""
+        return self._bytes
+
     def put(self, state: RunMedia, key: str, step: int, value: Any) -> None:
         """Queue ``value``; waits while the queue holds ``BACKLOG_BYTES``. A value still
         without room after ``WAIT_FOR_ROOM_S`` is set aside instead."""

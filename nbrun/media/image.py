@@ -65,6 +65,8 @@ class Image(Media):
 
     # -- construction (the caller's thread: check and copy) ------------------------------------
     def _copy_from(self, other: "Image") -> None:
+        if self.caption is None:
+            self.caption = other.caption
         self._array, self._pil, self._bytes = other._array, other._pil, other._bytes
         self.width, self.height, self.format = other.width, other.height, other.format
         if other._stored is not None and other.path is not None and self._bytes is None:
@@ -218,6 +220,8 @@ class Image(Media):
     def _encoded(self) -> tuple[bytes, str]:
         from PIL import Image as PILImage
 
+        if self._bytes is None and self._array is None and self._pil is None:
+            self._bytes = Stored.content(self.path, "Image")  # read back, logged again
         if self._bytes is not None:
             # Checked whole here (log() read only its header): a damaged file is set aside,
             # never stored as an image that cannot be shown.

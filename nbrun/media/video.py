@@ -70,6 +70,8 @@ class Video(Media):
         return int(self._array.nbytes) if self._array is not None else len(self._bytes or b"")
 
     def cache_key(self) -> bytes | None:
+        if self._bytes is None and self._array is None:
+            return None
         digest = hashlib.sha256(self._bytes if self._bytes is not None else self._array.data)
         digest.update(repr((self.caption, self.fps, self.format,
                             getattr(self._array, "shape", None))).encode())
@@ -92,6 +94,8 @@ class Video(Media):
         return video
 
     def encode_file(self) -> bytes:
+        if self._bytes is None and self._array is None:
+            self._bytes = Stored.content(self.path, "Video")  # read back, logged again
         if self._bytes is not None:
             return self._bytes
         frames = self.frames_rgb()
