@@ -28,6 +28,9 @@ from ..store import get_writer, mediafiles, mediaindex, setaside
 BACKLOG_BYTES = 128 << 20
 WAIT_FOR_ROOM_S = 60.0
 BATCH_ITEMS = 512
+# A batch gathers what is logged within this (unless a finish() waits, or much is queued):
+# few batches mean few commits, and few cycles forced on the writer (see _await_rows).
+GATHER_S = 0.2
 CACHE_ITEMS = 256
 AWAIT_ROWS_S = 30.0  # the writer's rows of a step normally come within a cycle
 BACKOFF_MAX_S = 5.0
@@ -77,6 +80,7 @@ class Encoder:
         self.pid = os.getpid()
         self._jobs: deque[Job] = deque()
         self._bytes = 0
+        self._waiting = 0  # finish() calls waiting for their run's media
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._loop, name="nbrun-media", daemon=True)
         self._thread.start()
@@ -105,26 +109,41 @@ class Encoder:
             self._jobs.append(job)
             self._bytes += job.nbytes
             state.queued += 1
-            self._cond.notify_all()
+            if len(self._jobs) == 1 or self._full():  # otherwise the encoder is gathering
+                self._cond.notify_all()
+
+    def _full(self) -> bool:
+        return self._bytes >= BACKLOG_BYTES // 2 or len(self._jobs) >= BATCH_ITEMS
 
     def wait(self, state: RunMedia) -> None:
         """Until every value queued for the run is stored or set aside; gives up (with a
         message) when the store has been failing for ``FINISH_RETRY_S``."""
         with self._cond:
-            while state.done < state.queued:
-                if state.failure is not None and \
-                        time.time() - state.failing_since > FINISH_RETRY_S:
-                    print(f"nbrun: {state.queued - state.done} media value(s) of run "
-                          f"{state.run_id} could not be stored yet ({state.failure}); retried "
-                          "until this process exits", file=sys.stderr)
-                    return
-                self._cond.wait(0.5)
+            self._waiting += 1
+            self._cond.notify_all()
+            try:
+                while state.done < state.queued:
+                    if state.failure is not None and \
+                            time.time() - state.failing_since > FINISH_RETRY_S:
+                        print(f"nbrun: {state.queued - state.done} media value(s) of run "
+                              f"{state.run_id} could not be stored yet ({state.failure}); "
+                              "retried until this process exits", file=sys.stderr)
+                        return
+                    self._cond.wait(0.5)
+            finally:
+                self._waiting -= 1
 
     def _loop(self) -> None:
         while True:
             with self._cond:
                 while not self._jobs:
                     self._cond.wait()
+                deadline = time.monotonic() + GATHER_S
+                while not self._waiting and not self._full():
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._cond.wait(left)
                 batch = [self._jobs.popleft() for _ in range(min(BATCH_ITEMS, len(self._jobs)))]
             runs: dict[int, list[Job]] = {}
             for job in batch:
