@@ -176,10 +176,14 @@ def test_the_encoder_bounds_the_memory_of_queued_media(store_dir, monkeypatch):
     queue = encoder.get_encoder()
     peak = 0
     frames = np.random.default_rng(0).integers(0, 256, (30, 1024, 1024), dtype=np.uint8)
-    for i, frame in enumerate(frames):  # 30 images of 1 MB, each encoded slowly (noise)
-        run.log({"big": nbrun.Image(frame), "i": i})
+    started = time.monotonic()
+    for i, frame in enumerate(frames):  # 30 steps of two 1 MB images (noise: slow to encode)
+        run.log({"big": nbrun.Image(frame), "i": i, "also": nbrun.Image(frame[::-1])})
         peak = max(peak, queue.queued_bytes)
     run.finish()
     assert peak <= 3 << 20  # log() waited for the encoder rather than queue past the bound
+    # ...and never for long: a step's second image waiting for room must not wait on the
+    # encoder, which waits for that step's row (queued before its media).
+    assert time.monotonic() - started < 25
     rows = nbrun.Api(store_dir).run(run.id).history(["big"])
     assert len(rows) == 30 and np.array_equal(np.asarray(rows[-1]["big"].image), frames[-1])

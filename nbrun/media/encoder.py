@@ -207,7 +207,8 @@ class Encoder:
         deadline = time.monotonic() + AWAIT_ROWS_S
         writer = get_writer()
         channel = state.channel
-        while state.safe_step < top and not channel.discarded and time.monotonic() < deadline:
+        while state.safe_step < top and not channel.discarded and channel.failure is None \
+                and time.monotonic() < deadline:
             seen = channel.last_step  # set by the writer before its commit...
             writer.flush(timeout=1.0)  # ...which a cycle begun after this call follows
             state.safe_step = max(state.safe_step, seen)

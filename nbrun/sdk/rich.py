@@ -49,12 +49,16 @@ def convert(value: Any, key: str) -> RichValue | None:
     return None if impl is None else impl.convert(value, key)
 
 
-def queue(run: Any, row: dict[str, Any], step: int) -> None:
-    """Move the rich values out of ``row`` (a row of ``run`` at ``step`` about to be queued)
-    to the encoder; the row keeps its plain values."""
+def take(row: dict[str, Any]) -> dict[str, RichValue]:
+    """The rich values of ``row``, removed from it (which keeps its plain values)."""
     media = {k: v for k, v in row.items() if isinstance(v, RichValue)}
     for key in media:
         del row[key]
+    return media
+
+
+def queue(run: Any, media: dict[str, RichValue], step: int) -> None:
+    """Hand the rich values of ``run``'s row at ``step`` (queued already) to the encoder."""
     impl = _impl()
     if media and impl is not None:
         impl.queue(run, media, step)

@@ -133,19 +133,22 @@ class Run(BlockQueue):
     def _commit(self) -> None:
         """Close the row at the current step and move to the next one."""
         if self._pending is not None:
+            media = None
             if self._media_row:
                 # Its media go to the encoder; the row still reaches the writer, even with no
-                # plain value left, so the run's last step covers the media's steps.
+                # plain value left, so the run's last step covers the media's steps. The row
+                # is queued first: the encoder commits a step's media after its row.
                 self._media_row = False
-                rich.queue(self, self._pending, self._step)
-                self._pending[STEP] = self._step
-            if self._pending:
+                media = rich.take(self._pending)
+            if self._pending or media:
                 if self._over_limit():
                     self._channel.dropped += 1
                 else:
                     self._pending[STEP] = self._step
                     self._queue.append(self._pending)
                     self._channel.appended += 1
+            if media:
+                rich.queue(self, media, self._step)
             self._pending = None
             self._step += 1
 
