@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -101,11 +101,17 @@ MIGRATIONS: dict[int, str] = {
         updated_at     REAL NOT NULL
     )
     """,
-    # 5: rich data (nbrun.media). One row per stored media value (``item`` numbers the images
+    # 5: why a run failed: {"type", "message", "traceback", "where", "at"} of the exception that
+    # ended it (a ``with`` block, an uncaught exception in a script) or of the last cell that
+    # raised while it was active in a notebook; {} when there was none.
+    4: """
+    ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '{}'
+    """,
+    # 6: rich data (nbrun.media). One row per stored media value (``item`` numbers the images
     # of a gallery): its kind, its file in the run folder (content-addressed, relative, NULL
     # for a histogram, which is held inline), the file's size and what describes it (width,
     # caption, columns, bins...) as JSON. ``rewound`` follows the history's rows on a rewind.
-    4: """
+    5: """
     CREATE TABLE IF NOT EXISTS media (
         rid      INTEGER NOT NULL,
         key      TEXT NOT NULL,
