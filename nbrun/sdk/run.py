@@ -12,7 +12,7 @@ from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
 from ..store.channel import Channel
 from ..store.series import STEP
-from . import failure, plugins, registry, values
+from . import failure, plugins, registry, rich, values
 from .blocks import BACKLOG_CHECK, BlockQueue
 from .config import Config
 from .summary import Summary
@@ -99,7 +99,8 @@ class Run(BlockQueue):
             raise UsageError(f"log: run {self._id!r} is finished; start another with nbrun.init()")
         if commit is not None and not isinstance(commit, bool):
             raise UsageError(f"log: commit must be True, False or None, got {commit!r}")
-        flat = values.flatten_log(data)
+        media: list[str] = []
+        flat = values.flatten_log(data, media=media)
         if step is not None:
             step = _check_step(step)
             if step < self._step:
@@ -118,6 +119,8 @@ class Run(BlockQueue):
             self._open_block(data)
             return
         self._close_block()
+        if media:
+            self._media_row = True  # the row's media go to the encoder when it is committed
         if self._pending is None:
             self._pending = flat
         else:
@@ -127,16 +130,28 @@ class Run(BlockQueue):
         if commit or (commit is None and step is None):
             self._commit()
 
+    _media_row = False  # the pending row holds media values (rich.RichValue)
+    _media = None  # the run's media state, once it logged media (owned by nbrun.media)
+
     def _commit(self) -> None:
         """Close the row at the current step and move to the next one."""
         if self._pending is not None:
-            if self._pending:
+            media = None
+            if self._media_row:
+                # Its media go to the encoder; the row still reaches the writer, even with no
+                # plain value left, so the run's last step covers the media's steps. The row
+                # is queued first: the encoder commits a step's media after its row.
+                self._media_row = False
+                media = rich.take(self._pending)
+            if self._pending or media:
                 if self._over_limit():
                     self._channel.dropped += 1
                 else:
                     self._pending[STEP] = self._step
                     self._queue.append(self._pending)
                     self._channel.appended += 1
+            if media:
+                rich.queue(self, media, self._step)
             self._pending = None
             self._step += 1
 
@@ -157,6 +172,8 @@ class Run(BlockQueue):
         plugins.call(self._plugins, "finishing", self)
         self._close_block()
         self._commit()
+        if self._media is not None:
+            rich.finishing(self)  # stored before the final state, as the rows are
         state = "failed" if exit_code else "finished"
         # From here the run is final whatever happens (a KeyboardInterrupt, a store that
         # cannot be written): nothing more can be logged to it, and the writer commits the
@@ -336,6 +353,20 @@ def sync_status(run: Run) -> dict[str, Any] | None:
     if status is None or (run._mode != "online" and status["server_run_id"] is None):
         return None
     return status
+
+
+def channel_of(run: Run) -> Channel:
+    """The run's queue to the writer, for the media encoder (which commits next to it)."""
+    return run._channel
+
+
+def media_state(run: Run) -> Any:
+    """What ``nbrun.media`` keeps for the run once it logged media (None before)."""
+    return run._media
+
+
+def attach_media(run: Run, state: Any) -> None:
+    run._media = state
 
 
 def store_and_rid(run: Run) -> tuple[Store, int]:

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
-from . import series
+from . import mediaindex, series
 from .records import dumps, encode_fields
 
 _LATEST = """
@@ -60,6 +60,7 @@ def rewind(conn: sqlite3.Connection, rid: int, step: int, fields: dict[str, Any]
     _split_at(conn, rid, step)
     conn.execute("UPDATE series SET rewound=? WHERE rid=? AND rewound=0 AND step_lo>?",
                  (generation, rid, step))
+    mediaindex.rewind(conn, rid, step, generation)
     summary, last = _summary_and_last(conn, rid)
     lineage = json.loads(row[1])
     lineage.setdefault("rewinds", []).append({"step": step, "at": at})
@@ -70,10 +71,11 @@ def rewind(conn: sqlite3.Connection, rid: int, step: int, fields: dict[str, Any]
 
 
 def fork(conn: sqlite3.Connection, source_rid: int, step: int, fields: dict[str, Any]
-         ) -> tuple[int, dict[str, Any]]:
-    """A new run whose history is the source's up to and including ``step``. The source's
-    chunks stay as they are (a syncer's position in them stays valid): a chunk holding steps on
-    both sides of ``step`` is copied only up to it."""
+         ) -> tuple[int, dict[str, Any], list[str]]:
+    """A new run whose history (and media index) is the source's up to and including
+    ``step``; the media files its folder must get from the source's (``mediafiles.share``).
+    The source's chunks stay as they are (a syncer's position in them stays valid): a chunk
+    holding steps on both sides of ``step`` is copied only up to it."""
     values = {**encode_fields(fields), "summary": "{}", "last_step": step,
               "starting_step": step + 1}
     cols = ", ".join(values)
@@ -96,7 +98,7 @@ def fork(conn: sqlite3.Connection, source_rid: int, step: int, fields: dict[str,
             (rid, *series.encode(key, list(steps[:cut]), list(vals[:cut])), wall))
     summary, _ = _summary_and_last(conn, rid)
     conn.execute("UPDATE runs SET summary=? WHERE rid=?", (dumps(summary), rid))
-    return rid, summary
+    return rid, summary, mediaindex.fork(conn, source_rid, rid, step)
 
 
 def resume(conn: sqlite3.Connection, rid: int, fields: dict[str, Any], at: float

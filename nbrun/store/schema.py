@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -106,6 +106,25 @@ MIGRATIONS: dict[int, str] = {
     # raised while it was active in a notebook; {} when there was none.
     4: """
     ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '{}'
+    """,
+    # 6: rich data (nbrun.media). One row per stored media value (``item`` numbers the images
+    # of a gallery): its kind, its file in the run folder (content-addressed, relative, NULL
+    # for a histogram, which is held inline), the file's size and what describes it (width,
+    # caption, columns, bins...) as JSON. ``rewound`` follows the history's rows on a rewind.
+    5: """
+    CREATE TABLE IF NOT EXISTS media (
+        rid      INTEGER NOT NULL,
+        key      TEXT NOT NULL,
+        step     INTEGER NOT NULL,
+        item     INTEGER NOT NULL DEFAULT 0,
+        kind     TEXT NOT NULL,
+        file     TEXT,
+        size     INTEGER NOT NULL DEFAULT 0,
+        meta     TEXT NOT NULL DEFAULT '{}',
+        wall     INTEGER,
+        rewound  INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS media_run_key ON media (rid, key, step)
     """,
 }
 
