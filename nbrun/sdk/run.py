@@ -73,14 +73,15 @@ class Run(BlockQueue):
             ) -> None:
         """Record ``data`` at the current step (see the contract for ``step`` and ``commit``)."""
         # The common call (a flat dict with the keys, in the same order, and the value types of
-        # the call before, no step/commit) is one extend of the open block's values: no copy,
-        # no step and no summary update per call (see store.channel). Everything else, and
-        # every error message, is in _log_slow.
+        # the call before, no step/commit) is one extend of the open block's values and one
+        # append of the time: no copy, no step and no summary update per call (see
+        # store.channel). Everything else, and every error message, is in _log_slow. (The
+        # values view is taken once: that saves about what the clock read costs.)
         if (step is None and commit is None and type(data) is dict and tuple(data) == self._shape
-                and tuple(map(type, data.values())) == self._types
+                and tuple(map(type, vals := data.values())) == self._types
                 and (self._any_size or _storable_flat(data))):
             self._stamp(_clock())  # the time first: a row the writer sees whole has its time
-            self._extend(data.values())
+            self._extend(vals)
             step = self._step = self._step + 1
             if not step & BACKLOG_CHECK:
                 self._backlog()

@@ -42,8 +42,8 @@ class RunSync:
         self.client = client
         self.owner = owner
         self.redact_pattern = redact_pattern
-        creds = getattr(client, "creds", None)
-        self.user = mapping.user_name(creds.username if creds is not None else None)
+        # "Created by" in the MLflow UI, as MLflow's client says it (see mapping.user_name)
+        self.user = mapping.user_name(client.creds.username if client.creds else None)
         self.reconcile = False  # set when a batch may have reached the server unrecorded
         self._pool: ThreadPoolExecutor | None = None
         self.more = False  # the last pass stopped at its budget with history still pending
