@@ -1,7 +1,7 @@
 """Wall times in the history endpoint (issue 13: a chart's x axis by relative or wall time), on
 a real store through the service layer the handler calls: each point carries the time it was
 logged (issue 19: no longer its chunk's commit time), through downsampling and ``since_step``;
-a chunk written before schema 5 gives its commit time, and null where the store has no time
+a chunk written before schema 6 gives its commit time, and null where the store has no time
 (chunks written before schema 4)."""
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_since_step_gives_the_new_points_times(timed):
 
 
 def test_chunks_without_a_time_give_their_commit_time_or_null(timed, tmp_path):
-    """A store written before schema 5 has NULL in ``series.walls`` (each point then has its
+    """A store written before schema 6 has NULL in ``series.walls`` (each point then has its
     chunk's commit time), before schema 4 NULL in ``series.wall`` too; an older writer is not
     at hand, so the columns are cleared on a copy of the store to stand for one."""
     service, run_id, root, _ = timed

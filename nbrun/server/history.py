@@ -33,7 +33,7 @@ def _wall(chunk: HistoryChunk) -> float:
 
 def _walls(chunk: HistoryChunk, n: int) -> array:
     """Each of the chunk's ``n`` points' time in seconds: the time it was logged, else (a
-    chunk written before schema 5, a point that came without one) the chunk's commit time."""
+    chunk written before schema 6, a point that came without one) the chunk's commit time."""
     fallback = _wall(chunk)
     walls = series.decode_walls(chunk[6] if len(chunk) > 6 else None)
     if walls is None:
@@ -66,7 +66,7 @@ def join_timed(chunks: Sequence[HistoryChunk]) -> tuple[array, array, array]:
     that overlaps its predecessor (never written by nbrun, but cheap to guard) makes the whole
     series be sorted by step.
 
-    Each point's time is the time ``log()`` took it (kept per point since schema 5); a point
+    Each point's time is the time ``log()`` took it (kept per point since schema 6); a point
     stored before that has its chunk's commit time, the moment it reached the store (late by
     at most the writer's interval), never a time interpolated between commits. It is also the
     timestamp the sync sends to MLflow for the same point.

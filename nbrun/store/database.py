@@ -163,7 +163,7 @@ class Store:
                     wall: float | None = None) -> None:
         """Append encoded history chunks (``series.encode``) to a run (inside the caller's
         transaction); ``wall`` is the time they reached the store, kept per chunk in ms: the
-        time of each point that has none of its own (a chunk's ``walls``, schema 5)."""
+        time of each point that has none of its own (a chunk's ``walls``, schema 6)."""
         ms = None if wall is None else int(wall * 1000)
         conn.executemany(
             "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, walls, wall) "

@@ -8,7 +8,7 @@ from typing import Sequence
 from .database import Store
 
 # step_lo, step_hi, kind, steps, vals, wall (the commit time in ms; None before schema 4),
-# walls (each point's time, ``series.decode_walls``; None before schema 5 and for points that
+# walls (each point's time, ``series.decode_walls``; None before schema 6 and for points that
 # came with none)
 HistoryChunk = tuple[int, int, str, bytes, bytes, "int | None", "bytes | None"]
 

@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -101,10 +101,16 @@ MIGRATIONS: dict[int, str] = {
         updated_at     REAL NOT NULL
     )
     """,
-    # 5: ``series.walls``, the time each point was logged (``log()``'s clock, packed float64
+    # 5: why a run failed: {"type", "message", "traceback", "where", "at"} of the exception that
+    # ended it (a ``with`` block, an uncaught exception in a script) or of the last cell that
+    # raised while it was active in a notebook; {} when there was none.
+    4: """
+    ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '{}'
+    """,
+    # 6: ``series.walls``, the time each point was logged (``log()``'s clock, packed float64
     # seconds, NaN where unknown); NULL for chunks written before, whose points all take the
     # chunk's ``wall``. A tracking server shows each point at its own time, to the ms.
-    4: """
+    5: """
     ALTER TABLE series ADD COLUMN walls BLOB
     """,
 }
