@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -125,6 +125,12 @@ MIGRATIONS: dict[int, str] = {
         rewound  INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX IF NOT EXISTS media_run_key ON media (rid, key, step)
+    """,
+    # 7: ``series.walls``, the time each point was logged (``log()``'s clock, packed float64
+    # seconds, NaN where unknown); NULL for chunks written before, whose points all take the
+    # chunk's ``wall``. A tracking server shows each point at its own time, to the ms.
+    6: """
+    ALTER TABLE series ADD COLUMN walls BLOB
     """,
 }
 
