@@ -17,8 +17,8 @@ export interface ISavedViews {
 
 /** The saved part of filters. */
 export function viewOf(filters: IFilters): SavedView {
-  const { store: _store, project: _project, ...view } = filters;
-  return { ...view, tags: view.tags.slice() };
+  const { state, tags, q, where, sort, groupBy, unsynced } = filters;
+  return { state, tags: tags.slice(), q, where, sort, groupBy, unsynced };
 }
 
 /** A saved view read back, keeping only well-typed fields. */
@@ -60,10 +60,7 @@ export function readViews(saved: unknown): ISavedViews | undefined {
 }
 
 /** The filters to show on restore: the last project with its own view. */
-export function restoredFilters(
-  views: ISavedViews,
-  base: IFilters
-): IFilters {
+export function restoredFilters(views: ISavedViews, base: IFilters): IFilters {
   const view = views.views[views.project] ?? {};
   return { ...base, ...view, store: views.store, project: views.project };
 }

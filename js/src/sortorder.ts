@@ -44,9 +44,7 @@ export function firstSort(
 ): RunSort {
   if (column.startsWith('summary.')) {
     const name = columnName(column);
-    return metricGoal(name, goals[name]) === 'maximize'
-      ? `-${column}`
-      : column;
+    return metricGoal(name, goals[name]) === 'maximize' ? `-${column}` : column;
   }
   return column.endsWith('_at') ? `-${column}` : column;
 }
