@@ -9,7 +9,6 @@ machine. The server is the real MLflow server; what it holds is read with MLflow
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from sync_support import status
 from test_sync_transport import CHILD
 
 import nbrun
-from nbrun.store import runfiles
 
 pytestmark = pytest.mark.slow
 
@@ -124,45 +122,4 @@ def test_a_large_file_is_sent_in_chunks_not_read_whole(server, store_dir):
     assert rss_mb < 128, proc.stderr  # half the file's size: never held whole
     sent = _artifacts(server.url, status(store_dir, run.id)["server_run_id"])
     assert sent["big.bin"] == size
-
-
-def test_open_regular_follows_no_link_on_the_way_and_never_waits_on_a_fifo(tmp_path):
-    folder = tmp_path / "run"
-    (folder / "sub").mkdir(parents=True)
-    (folder / "sub" / "a.txt").write_text("mine")
-    outside = _outside(tmp_path)
-    listed = dict(runfiles.regular_files(str(folder)))
-    assert set(listed) == {"sub/a.txt"}
-
-    handle, st = runfiles.open_regular(str(folder), "sub/a.txt")
-    with handle:
-        assert handle.read() == b"mine" and st.st_size == 4
-
-    # Listed, then the folder on the way is swapped for a link: the open leads nowhere.
-    (folder / "sub").rename(tmp_path / "sub-away")
-    os.symlink(outside, folder / "sub")
-    (outside / "a.txt").write_text(SECRET)
-    assert runfiles.open_regular(str(folder), "sub/a.txt") is None
-
-    # Listed, then the file is swapped for a FIFO with no writer: no wait, no file.
-    os.unlink(folder / "sub")
-    (folder / "sub").mkdir()
-    os.mkfifo(folder / "sub" / "a.txt")
-    result: list = []
-    opener = threading.Thread(target=lambda: result.append(
-        runfiles.open_regular(str(folder), "sub/a.txt")), daemon=True)
-    opener.start()
-    opener.join(10)
-    if opener.is_alive():  # unblock the opener by writing to the FIFO, then fail
-        with open(folder / "sub" / "a.txt", "wb"):
-            pass
-        pytest.fail("open_regular waited on a FIFO")
-    assert result == [None]
-
-    # A link as the last part, and a run folder that is itself a link.
-    os.symlink(outside / "id_ed25519", folder / "key.pem")
-    assert runfiles.open_regular(str(folder), "key.pem") is None
-    os.symlink(folder, tmp_path / "run-link")
-    assert runfiles.open_regular(str(tmp_path / "run-link"), "sub/a.txt") is None
-    assert list(runfiles.regular_files(str(tmp_path / "run-link"))) == []
 

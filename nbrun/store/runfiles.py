@@ -1,20 +1,17 @@
-"""The files of a run folder, listed without leaving it, and what the integrations record
-about the media among them (``media/videos.jsonl``: a video's episode and steps)."""
+"""The files of a run folder, listed and opened without leaving it, and what the integrations
+record about the media among them (``media/videos.jsonl``: a video's episode and steps)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
-from typing import Any, BinaryIO, Iterator
+from typing import Any, Iterator
 
 MEDIA_INDEXES = ("media/videos.jsonl",)
 
 FILES_MAX = 1000
-
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_NOFOLLOW_OPEN = (hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY")
-                  and os.open in os.supports_dir_fd)
 
 
 def regular_files(run_dir: str) -> Iterator[tuple[str, os.stat_result]]:
@@ -24,7 +21,7 @@ def regular_files(run_dir: str) -> Iterator[tuple[str, os.stat_result]]:
     Symbolic links are skipped, files and folders alike: following one could read outside the
     run folder. A run folder that is itself a link holds nothing, for the same reason. Anything
     but a regular file (a FIFO, a socket, a device) is skipped too: reading one can block
-    forever or never end.
+    forever or never end. Open one with ``open_plain_file``, which checks all this again.
     """
     if os.path.islink(run_dir) or not os.path.isdir(run_dir):
         return
@@ -61,50 +58,6 @@ def list_files(run_dir: str, limit: int = FILES_MAX) -> tuple[list[dict[str, obj
             break
     out.sort(key=lambda f: f["path"])
     return out[:limit], len(out) > limit
-
-
-def open_regular(run_dir: str, path: str) -> tuple[BinaryIO, os.stat_result] | None:
-    """``path`` (relative, ``/``-separated) opened for reading with its ``fstat``, or None
-    unless it is a regular file inside the run folder reached through no symbolic link.
-
-    Each folder on the way is opened relative to the previous one without following links, so
-    a folder swapped for a link after it was listed leads nowhere; the file is opened without
-    blocking (a FIFO put in its place would otherwise wait for a writer forever) and checked to
-    be a regular file before a byte is read.
-    """
-    if not _plain_relative(path):
-        return None
-    parts = path.split("/")
-    if not _NOFOLLOW_OPEN:  # no openat here: the check by path, then the open
-        if not is_plain_file(run_dir, path):
-            return None
-        try:
-            fd = os.open(os.path.join(run_dir, *parts), os.O_RDONLY | _NONBLOCK)
-        except OSError:
-            return None
-    else:
-        flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
-        try:
-            folder = os.open(run_dir, flags | os.O_DIRECTORY)
-        except OSError:
-            return None
-        try:
-            for part in parts[:-1]:
-                inner = os.open(part, flags | os.O_DIRECTORY, dir_fd=folder)
-                os.close(folder)
-                folder = inner
-            fd = os.open(parts[-1], flags | _NONBLOCK, dir_fd=folder)
-        except OSError:
-            return None
-        finally:
-            os.close(folder)
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        return None
-    if _NONBLOCK:
-        os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb", buffering=0), st
 
 
 def media(run_dir: str) -> dict[str, dict[str, Any]]:
@@ -144,3 +97,64 @@ def is_plain_file(run_dir: str, path: str) -> bool:
         if os.path.islink(current):
             return False
     return os.path.isfile(current)
+
+
+# Each folder of the path is opened relative to the one before and no link is followed, so a
+# path swapped for a symbolic link between a check and the open cannot lead outside the run
+# folder: the descriptor itself is what gets checked and served.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_WALKS = bool(_NOFOLLOW and _DIRECTORY) and os.open in os.supports_dir_fd
+# ELOOP: a link where a file or folder was; ENOTDIR: a file where a folder was.
+_MISSING = (errno.ENOENT, errno.ELOOP, errno.ENOTDIR, errno.EACCES, errno.ENXIO,
+            errno.EISDIR)
+
+
+def open_plain_file(run_dir: str, path: str) -> int | None:
+    """A read-only descriptor of ``path`` (relative, ``/``-separated) in the run folder if it
+    is a regular file reached through no symbolic link, else None. The caller closes it."""
+    if not _plain_relative(path):
+        return None
+    if not _WALKS:  # no openat() (Windows): the path is checked, then opened
+        return _open_checked(run_dir, path)
+    *folders, name = path.split("/")
+    try:
+        fd = os.open(run_dir, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        for folder in folders:
+            inner = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        # O_NONBLOCK: a FIFO put in the file's place must not hang the open
+        found = os.open(name, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0),
+                        dir_fd=fd)
+    except OSError as exc:
+        if exc.errno in _MISSING:
+            return None
+        raise  # out of descriptors, say: not a missing file
+    finally:
+        os.close(fd)
+    return _regular(found)
+
+
+def _open_checked(run_dir: str, path: str) -> int | None:
+    if not is_plain_file(run_dir, path):
+        return None
+    try:
+        found = os.open(os.path.join(run_dir, *path.split("/")),
+                        os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    return _regular(found)
+
+
+def _regular(fd: int) -> int | None:
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None

@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -100,6 +100,12 @@ MIGRATIONS: dict[int, str] = {
         lease_at       REAL,
         updated_at     REAL NOT NULL
     )
+    """,
+    # 5: why a run failed: {"type", "message", "traceback", "where", "at"} of the exception that
+    # ended it (a ``with`` block, an uncaught exception in a script) or of the last cell that
+    # raised while it was active in a notebook; {} when there was none.
+    4: """
+    ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '{}'
     """,
 }
 

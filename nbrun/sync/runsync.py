@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -312,11 +313,11 @@ class RunSync:
 
     def _put_file(self, state: SyncState, folder: str, rel: str, files: dict[str, Any]) -> None:
         """Send one file of the run folder as it is when opened, read in chunks."""
-        opened = runfiles.open_regular(folder, rel)
-        if opened is None:  # gone, or no longer a regular file of the folder
+        fd = runfiles.open_plain_file(folder, rel)
+        if fd is None:  # gone, or no longer a regular file of the folder
             return
-        handle, st = opened
-        with handle:
+        with os.fdopen(fd, "rb", buffering=0) as handle:
+            st = os.fstat(fd)
             body = transport.FileBody(handle, st.st_size) if st.st_size else b""
             self._put(state, rel, body, [st.st_size, st.st_mtime_ns], files)
 
