@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
-from . import series
+from . import artifact_rows, series
 from .records import dumps, encode_fields
 
 _LATEST = """
@@ -96,6 +96,8 @@ def fork(conn: sqlite3.Connection, source_rid: int, step: int, fields: dict[str,
             (rid, *series.encode(key, list(steps[:cut]), list(vals[:cut])), wall))
     summary, _ = _summary_and_last(conn, rid)
     conn.execute("UPDATE runs SET summary=? WHERE rid=?", (dumps(summary), rid))
+    source_id = conn.execute("SELECT id FROM runs WHERE rid=?", (source_rid,)).fetchone()[0]
+    artifact_rows.inherit_inputs(conn, source_rid, source_id, rid, step)
     return rid, summary
 
 
