@@ -1,5 +1,5 @@
-"""The ``nbrun`` command: list runs, show one, send runs to the tracking server, log in to
-it."""
+"""The ``nbrun`` command: list runs, show one, list and download artifacts, send runs to the
+tracking server, log in to it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Any, Sequence
 
+from .artifacts import command as artifact_command
 from .errors import Error
 from .sdk import Api, RunRecord
 from .sdk.failure import headline
@@ -175,7 +176,7 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=cmd_show)
     sync = sync_command.add_parser(sub)
-    for sp in (runs, show, sync):
+    for sp in (runs, show, sync, *artifact_command.add_parsers(sub)):
         sp.add_argument("--dir", dest="sub_dir", help=argparse.SUPPRESS)
     login.add_parsers(sub)
     return p
