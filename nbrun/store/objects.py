@@ -1,11 +1,12 @@
 """The object store of artifacts: ``.nbrun/objects/<2 hex>/<62 hex>``, one read-only file per
 content (named by its SHA-256), shared by every run and version of the store.
 
-A file is stored by one read of its source: each 1 MB chunk is hashed and written to a temporary
-file in ``objects/tmp/`` (the write overlapping the next read and hash for big files), which is
-synced and then linked into place, so an object is complete or absent, whatever kills the
-process. Memory stays at two chunks whatever the file's size. A source that changes while it is
-read (its size, times or identity differ before and after) is refused.
+A file is stored as it is hashed: a small one chunk by chunk (each 1 MB chunk hashed and written
+to a temporary file in ``objects/tmp/``), a big one copied by the kernel while it is hashed; the
+temporary file is synced and then linked into place, so an object is complete or absent,
+whatever kills the process. Memory stays at one 1 MB buffer whatever the file's size. A source
+that changes while it is read (its size, times or identity differ before and after) is
+refused.
 
 Objects nothing references are removed when runs are deleted (``release``, ``sweep``); a version
 is committed only after checking, under the store's write lock, that its objects exist (see
@@ -142,11 +143,12 @@ def hash_file(path: str, what: str) -> tuple[str, int]:
 
 
 def _copy_hashing(src: int, dst: int, size: int) -> tuple[str, int]:
+    """Copy ``src`` to ``dst`` and hash it: ``(sha256 hex, bytes hashed)``."""
     hasher = hashlib.sha256()
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    total = 0
     if size < PIPELINE_FROM:
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        total = 0
         while True:
             n = _read_all(src, buf)
             if n == 0:
@@ -154,30 +156,61 @@ def _copy_hashing(src: int, dst: int, size: int) -> tuple[str, int]:
             hasher.update(view[:n])
             _write_all(dst, view[:n])
             total += n
-    # Two buffers: chunk i is written by the helper thread while chunk i + 1 is read and
-    # hashed (both release the GIL), so hashing costs little beyond the copy itself.
-    bufs = (bytearray(CHUNK), bytearray(CHUNK))
-    total = 0
+    # A big file is copied by the kernel (copy_file_range: no trip through this process's
+    # memory, a reflink where the file system has them) in a helper thread while this one
+    # hashes it; both release the GIL, so logging costs about what hashing alone does. The
+    # source's identity is checked before and after both (``_check_unchanged``), so the copy
+    # holds what was hashed.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbrun-object") as pool:
-        pending = [None, None]
-        i = 0
+        copied = pool.submit(_copy_range, src, dst, size)
         while True:
-            slot = i & 1
-            if pending[slot] is not None:
-                pending[slot].result()  # this buffer's last write is done: reuse it
-                pending[slot] = None
-            n = _read_all(src, bufs[slot])
+            n = _pread_all(src, buf, total)
             if n == 0:
                 break
-            view = memoryview(bufs[slot])[:n]
-            pending[slot] = pool.submit(_write_all, dst, view)
-            hasher.update(view)
+            hasher.update(view[:n])
             total += n
-            i += 1
-        for job in pending:
-            if job is not None:
-                job.result()
+        if copied.result() != total:
+            raise OSError(f"copied {copied.result()} bytes of {total}")
     return hasher.hexdigest(), total
+
+
+def _pread_all(fd: int, buf: bytearray, offset: int) -> int:
+    view = memoryview(buf)
+    got = 0
+    while got < len(buf):
+        n = os.preadv(fd, [view[got:]], offset + got)
+        if n == 0:
+            break
+        got += n
+    return got
+
+
+def _copy_range(src: int, dst: int, size: int) -> int:
+    """Copy ``size`` bytes (and any the file gained meanwhile: the change is caught later)
+    from offset 0 of ``src`` to ``dst``; the number copied. Falls back to reading and writing
+    1 MB at a time where the kernel cannot copy between the two files."""
+    done = 0
+    if hasattr(os, "copy_file_range"):
+        try:
+            while True:
+                n = os.copy_file_range(src, dst, max(size - done, 64 * CHUNK), done, done)
+                if n == 0:
+                    return done
+                done += n
+        except OSError as exc:
+            if done or exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
+                                         errno.EOPNOTSUPP, errno.EPERM):
+                raise
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    while True:
+        n = _pread_all(src, buf, done)
+        if n == 0:
+            return done
+        written = 0
+        while written < n:
+            written += os.pwrite(dst, view[written:n], done + written)
+        done += n
 
 
 def _tmp_dir(store_path: str) -> str:
