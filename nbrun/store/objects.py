@@ -162,7 +162,7 @@ def _copy_hashing(src: int, dst: int, size: int) -> tuple[str, int]:
     # source's identity is checked before and after both (``_check_unchanged``), so the copy
     # holds what was hashed.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbrun-object") as pool:
-        copied = pool.submit(_copy_range, src, dst, size)
+        copied = pool.submit(_copy_and_sync, src, dst, size)
         while True:
             n = _pread_all(src, buf, total)
             if n == 0:
@@ -183,6 +183,15 @@ def _pread_all(fd: int, buf: bytearray, offset: int) -> int:
             break
         got += n
     return got
+
+
+def _copy_and_sync(src: int, dst: int, size: int) -> int:
+    """The kernel copies faster than SHA-256 hashes: the copy is synced to disk while the
+    hash is still being computed, so the sync before the object is placed has nothing left
+    to write."""
+    done = _copy_range(src, dst, size)
+    os.fsync(dst)
+    return done
 
 
 def _copy_range(src: int, dst: int, size: int) -> int:
