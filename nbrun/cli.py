@@ -107,6 +107,10 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
         data["last_steps"] = list(history)
         data["files"] = [{"path": f.path, "size": f.size, "kind": f.kind, **f.info}
                          for f in record.files()]
+        data["artifacts"] = {
+            "outputs": [a.qualified_name for a in record.logged_artifacts()],
+            "inputs": [{"artifact": a.qualified_name, "asked": a.asked_as}
+                       for a in record.used_artifacts()]}
         print(json.dumps(_json_safe(data), indent=2))
         return 0
     print(f"{record.name}  ({record.id})")
@@ -140,6 +144,7 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
         for key, value in mapping.items():
             print(f"  {key} = {value!r}")
     _print_files(record.files())
+    _print_artifacts(record)
     print(f"\nlast {len(history)} steps:")
     if history:
         keys = sorted({k for row in history for k in row if k != "_step"})
@@ -156,6 +161,17 @@ def _print_files(files: list) -> None:
         if f.kind == "video":
             about = f"  video, episode {f.episode}, step {f.step}"
         print(f"  {f.path}  ({f.size} bytes){about}")
+
+
+def _print_artifacts(record: RunRecord) -> None:
+    outputs, inputs = record.logged_artifacts(), record.used_artifacts()
+    if not outputs and not inputs:
+        return
+    print("\nartifacts:")
+    for a in outputs:
+        print(f"  output  {a.qualified_name}  ({a.type}, {', '.join(a.aliases) or 'no alias'})")
+    for a in inputs:
+        print(f"  input   {a.qualified_name}  ({a.type}, asked as {a.asked_as})")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -382,6 +382,36 @@ def test_cli_lists_artifacts_and_versions_and_gets_one(store_dir, tmp_path, caps
     assert sorted(os.listdir(root)) == ["a.txt"]
     assert main(["--dir", str(store_dir), "artifact", "get", "ds:v5"]) == 1
     assert "no version or alias 'v5'" in capsys.readouterr().err
+    assert main(["--dir", str(store_dir), "show", run.id]) == 0
+    shown = capsys.readouterr().out
+    assert ("\nartifacts:\n  output  p/ds:v0  (dataset, best)\n"
+            "  output  p/ds:v1  (dataset, latest)") in shown
     assert main(["--dir", str(store_dir), "artifacts", "--json"]) == 0
     (listed,) = json.loads(capsys.readouterr().out)
     assert listed["aliases"] == {"best": "v0", "latest": "v1"} and "aid" not in listed
+
+
+def test_a_disabled_run_accepts_artifact_calls_and_stores_nothing(store_dir, tmp_path):
+    (tmp_path / "f.txt").write_text("f")
+    run = nbrun.init(dir=str(store_dir), mode="disabled")
+    art = nbrun.Artifact("ds", "dataset")
+    art.add_file(str(tmp_path / "f.txt"))
+    assert run.log_artifact(art) is art and art.is_draft()
+    assert run.use_artifact("p/ds:v3").collection_name == "ds"
+    assert run.save(str(tmp_path / "f.txt")) == []
+    with pytest.raises(nbrun.UsageError, match="mode='disabled'"):
+        run.use_model("m:latest")
+    run.finish()
+    assert not os.path.exists(os.path.join(store_dir, ".nbrun", "objects"))
+
+
+def test_add_takes_rich_objects_and_get_finds_nothing_else(store_dir, tmp_path):
+    art = nbrun.Artifact("t", "table")
+    with pytest.raises(nbrun.UsageError, match=r"add\(\) takes rich objects"):
+        art.add({"a": 1}, "config")
+    (tmp_path / "plain.json").write_text("{}")
+    art.add_file(str(tmp_path / "plain.json"))
+    run = start(store_dir)
+    logged = run.log_artifact(art)
+    run.finish()
+    assert logged.get("missing") is None
