@@ -369,6 +369,28 @@ def test_a_disabled_run_accepts_artifact_calls_and_stores_nothing(store_dir, tmp
     assert not os.path.exists(os.path.join(store_dir, ".nbrun", "objects"))
 
 
+def test_rich_objects_added_come_back_from_get(store_dir, tmp_path):
+    import numpy as np
+    art = nbrun.Artifact("predictions", "evaluation")
+    art.add(nbrun.Table(columns=["id", "label"], data=[[1, "cat"], [2, "dog"]]), "results")
+    pixels = np.arange(4 * 5 * 3, dtype=np.uint8).reshape(4, 5, 3)
+    art["sample"] = nbrun.Image(pixels, caption="first")
+    run = start(store_dir)
+    run.log_artifact(art)
+    run.finish()
+    stored = nbrun.Api(store_dir).artifact("predictions:v0")
+    assert {f.path.rsplit("/", 1)[0] if "/" in f.path else f.path for f in stored.files()} == {
+        "results.table.json", "sample.image.json", "media/tables", "media/images"}
+    table = stored.get("results")
+    assert isinstance(table, nbrun.Table)
+    assert (table.columns, table.data) == (["id", "label"], [[1, "cat"], [2, "dog"]])
+    image = stored["sample"]
+    assert isinstance(image, nbrun.Image) and image.caption == "first"
+    assert (image.width, image.height) == (5, 4)
+    with open(image.path, "rb") as fh:
+        assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
 def test_add_takes_rich_objects_and_get_finds_nothing_else(store_dir, tmp_path):
     art = nbrun.Artifact("t", "table")
     with pytest.raises(nbrun.UsageError, match=r"add\(\) takes rich objects"):

@@ -31,6 +31,8 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     assert all(len(r.history()) > 0 for r in runs)
     if path.name == "integrations.ipynb":
         check_integrations(nb, runs)
+    if path.name == "media.ipynb":
+        check_media(runs)
     if path.name == "artifacts.ipynb":
         check_artifacts(nbrun.Api(tmp_path))
 
@@ -63,3 +65,18 @@ def check_artifacts(api) -> None:
         (used,) = api.run(model.logged_by().id).used_artifacts()
         assert (used.name, used.asked_as) == ("toy-regression:v0", "latest")
 
+
+def check_media(runs) -> None:
+    """Every media type the notebook logs reads back as its object."""
+    (record,) = runs
+    summary = record.summary
+    expected = {"scene": nbrun.Image, "tone": nbrun.Audio, "clip": nbrun.Video,
+                "report": nbrun.Html, "samples": nbrun.Table, "results": nbrun.Table,
+                "weights": nbrun.Histogram, "matplotlib": nbrun.Image, "plotly": nbrun.Plotly}
+    for key, kind in expected.items():
+        assert isinstance(summary[key], kind), (key, summary[key])
+    assert [type(i) for i in summary["gallery"]] == [nbrun.Image] * 4
+    charts = ("line", "scatter", "bar", "histogram", "series", "confusion", "roc", "pr")
+    assert all(isinstance(summary[k], nbrun.plot.Chart) for k in charts)
+    assert summary["scene"].masks["truth"]["class_labels"][1] == "disc"
+    assert len(record.history(["weights"])) == 10

@@ -1,4 +1,5 @@
-"""The run card: who the run is, where its data lives, a live chart of its scalars and the
+"""The run card: who the run is, where its data lives, a live chart of its scalars, the newest
+value of each media key (image or gallery, table rows, histogram; see ``cardmedia``) and the
 latest episode video that ``monitor_gym`` attached.
 
 The card never touches ``log()``: a feeder thread reads what the background writer has already
@@ -20,6 +21,7 @@ import traitlets
 from ..sdk.media import videos
 from ..sdk.failure import headline
 from ..sdk.run import history_since, store_path, sync_status
+from .cardmedia import media_entries
 
 MAX_POINTS = 500  # per series in the front end; past it every other point is dropped
 INTERVAL_S = 1.0
@@ -48,6 +50,7 @@ class RunCard(anywidget.AnyWidget):
     url = traitlets.Unicode("").tag(sync=True)  # online: the run's page on the server
     error = traitlets.Unicode("").tag(sync=True)  # why the run failed, or a cell's last error
     error_traceback = traitlets.Unicode("").tag(sync=True)
+    media = traitlets.List().tag(sync=True)  # the newest value of each media key
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,
@@ -87,6 +90,7 @@ class RunCard(anywidget.AnyWidget):
                 self.sync_state = sync_text(status)
                 self.url = status["url"] or ""
         self._latest_video()
+        self._latest_media()
         if batch:
             self.send({"type": "points", "series": batch, "max": MAX_POINTS})
             self.points_sent += sum(len(points) for points in batch.values())
@@ -107,6 +111,13 @@ class RunCard(anywidget.AnyWidget):
                                     f"{latest.get('step')} · {latest['path']}")
 
 
+    def _latest_media(self) -> None:
+        signature, entries = media_entries(self._run)
+        if signature != self._feeder.media:
+            self._feeder.media = signature
+            self.media = entries
+
+
 class _Feeder(threading.Thread):
     def __init__(self, card: RunCard) -> None:
         super().__init__(name=f"nbrun-card-{card.run_id}", daemon=True)
@@ -117,6 +128,7 @@ class _Feeder(threading.Thread):
         self.kept: dict[str, int] = {}
         self.finished = threading.Event()
         self.video: str | None = None  # path of the video shown
+        self.media: tuple = ()  # what of the run's media the card shows
         self.wake = threading.Event()  # set to refresh at once instead of after INTERVAL_S
 
     def thin(self, chunks: list[tuple[str, Any, Any]]) -> dict[str, list[list[Any]]]:

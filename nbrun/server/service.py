@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from ..errors import Error
-from ..store import actions, lineage, runfiles, search, staleness, syncstate
+from ..store import actions, lineage, mediaindex, runfiles, search, staleness, syncstate
 from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
@@ -224,6 +224,7 @@ class Service:
                   if entry.get("kind") == "video" and runfiles.is_plain_file(run_dir, path)]
         return {"store": handle.key, **summary_of(row), "config": row.config,
                 "keys": stored_history.history_keys(handle.store, row.rid), "files": listed,
+                "media": mediaindex.keys(handle.store, row.rid),
                 "files_truncated": truncated, "videos": videos, "store_path": handle.path,
                 "unstored": row.unstored, "error": row.error,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),

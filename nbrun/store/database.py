@@ -115,6 +115,7 @@ class Store:
             old = conn.execute("SELECT rid FROM runs WHERE id=?", (fields["id"],)).fetchone()
             if old is not None:
                 conn.execute("DELETE FROM series WHERE rid=?", (old[0],))
+                conn.execute("DELETE FROM media WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
                 # Its unreferenced objects are swept when runs are next deleted.
                 artifact_rows.forget_run(conn, old[0])
@@ -164,12 +165,12 @@ class Store:
     def write_batch(self, conn: sqlite3.Connection, rid: int, chunks: Iterable[series.Chunk],
                     wall: float | None = None) -> None:
         """Append encoded history chunks (``series.encode``) to a run (inside the caller's
-        transaction); ``wall`` is the time they reached the store, kept per chunk in ms (each
-        point's timestamp on a tracking server)."""
+        transaction); ``wall`` is the time they reached the store, kept per chunk in ms: the
+        time of each point that has none of its own (a chunk's ``walls``, schema 6)."""
         ms = None if wall is None else int(wall * 1000)
         conn.executemany(
-            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, walls, wall) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(rid, *chunk, ms) for chunk in chunks],
         )
 

@@ -156,10 +156,12 @@ class Client:
         return runs[0]["info"]["run_id"] if runs else None
 
     def create_run(self, experiment_id: str, name: str, start_ms: int,
-                   tags: list[dict[str, str]]) -> dict[str, Any]:
-        return self.api("POST", "runs/create", {"experiment_id": experiment_id,
-                                                "run_name": name, "start_time": start_ms,
-                                                "tags": tags})["run"]["info"]
+                   tags: list[dict[str, str]], user_id: str | None = None) -> dict[str, Any]:
+        payload: dict[str, Any] = {"experiment_id": experiment_id, "run_name": name,
+                                   "start_time": start_ms, "tags": tags}
+        if user_id is not None:
+            payload["user_id"] = user_id
+        return self.api("POST", "runs/create", payload)["run"]["info"]
 
     def log_batch(self, body: bytes | str, what: str = "POST runs/log-batch") -> None:
         self.request("POST", API + "runs/log-batch", what, body=body, headers=JSON_HEADERS)

@@ -36,7 +36,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 class _Progress:
-    """A bar on a terminal, plain lines otherwise."""
+    """A bar on a terminal, plain lines otherwise: the points of this sync covered so far out
+    of those it set out to send (more if a live run logs meanwhile)."""
 
     def __init__(self, run_id: str, total: int, out: TextIO) -> None:
         self.run_id, self.total, self.out = run_id, max(total, 1), out
@@ -99,12 +100,11 @@ def cmd_sync(api: Any, args: argparse.Namespace) -> int:
             label = status_mod.describe(entry)["label"]
             print(f"{row.id}: {behind} points, state {row.state}, now {label} -> {url}")
             continue
-        failures += not _sync_one(store, row, url, anonymous, me, behind)
+        failures += not _sync_one(store, row, url, anonymous, me)
     return 1 if failures else 0
 
 
-def _sync_one(store: Store, row: Any, url: str, anonymous: str | None, me: str,
-              behind: int) -> bool:
+def _sync_one(store: Store, row: Any, url: str, anonymous: str | None, me: str) -> bool:
     from .runsync import LeaseLost, RunSync  # requests only when something is sent
     from .syncer import client_for
 
@@ -123,6 +123,8 @@ def _sync_one(store: Store, row: Any, url: str, anonymous: str | None, me: str,
             print(f"{row.id}: another process ({holder}) is syncing it; skipped")
             return True
         time.sleep(0.5)
+    # Counted now that the run is ours: a sender waited for may have sent part of it.
+    behind = syncstate.backlog(store, rid, state.cursor, state.partial)
     work = RunSync(store, rid, client_for(url, anonymous), me)
     work.reconcile = orphaned
     progress = _Progress(row.id, behind, sys.stdout)
