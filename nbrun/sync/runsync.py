@@ -19,7 +19,8 @@ from typing import Any, Callable
 from ..store import Store
 from ..store import syncstate
 from ..store.syncstate import SyncState
-from . import batches, mapping
+from ..store import runfiles
+from . import batches, mapping, transport
 from .client import Client, ServerError
 from .redact import redact
 
@@ -135,10 +136,10 @@ class RunSync:
             tags = {mapping.SYNC_KEY_TAG: state.sync_key, "nbrun.run_id": row.id,
                     "mlflow.user": self.user, **mapping.source_tags(row)}
             tags.update(self._lineage_tags(row, state))
-            info = self.client.create_run(eid, row.name, int(row.created_at * 1000),
-                                          [{"key": k, "value": v} for k, v in tags.items()],
-                                          user_id=self.user)
-            run_id = info["run_id"]
+            run_id = self.client.create_run(eid, row.name, int(row.created_at * 1000),
+                                            [{"key": k, "value": v} for k, v in tags.items()],
+                                            key=(mapping.SYNC_KEY_TAG, state.sync_key),
+                                            user_id=self.user)
         self._update(server_run_id=run_id, experiment_id=eid,
                      url=self.client.run_url(eid, run_id), server=self.client.base_url)
         return self._state()
@@ -336,30 +337,26 @@ class RunSync:
             SUMMARY_FILE: _json_bytes(row.summary),
         }
         folder = self.store.run_dir(row.id)
-        for base, _dirs, names in os.walk(folder):
-            for name in names:
-                path = os.path.join(base, name)
-                rel = os.path.relpath(path, folder).replace(os.sep, "/")
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                mark = [st.st_size, st.st_mtime_ns]
-                if files.get(rel) != mark:
-                    self._put(state, rel, path=path, mark=mark, files=files)
+        for rel, st in runfiles.regular_files(folder):
+            if files.get(rel) != [st.st_size, st.st_mtime_ns]:
+                self._put_file(state, folder, rel, files)
         for rel, data in out.items():
             mark = hashlib.sha256(data).hexdigest()
             if files.get(rel) != mark:
-                self._put(state, rel, data=data, mark=mark, files=files)
+                self._put(state, rel, data, mark, files)
 
-    def _put(self, state: SyncState, rel: str, files: dict[str, Any], mark: Any,
-             path: str | None = None, data: bytes | None = None) -> None:
-        if data is None:
-            try:
-                with open(path, "rb") as f:  # type: ignore[arg-type]
-                    data = f.read()
-            except OSError:
-                return
+    def _put_file(self, state: SyncState, folder: str, rel: str, files: dict[str, Any]) -> None:
+        """Send one file of the run folder as it is when opened, read in chunks."""
+        fd = runfiles.open_plain_file(folder, rel)
+        if fd is None:  # gone, or no longer a regular file of the folder
+            return
+        with os.fdopen(fd, "rb", buffering=0) as handle:
+            st = os.fstat(fd)
+            body = transport.FileBody(handle, st.st_size) if st.st_size else b""
+            self._put(state, rel, body, [st.st_size, st.st_mtime_ns], files)
+
+    def _put(self, state: SyncState, rel: str, data: Any, mark: Any,
+             files: dict[str, Any]) -> None:
         self.client.put_artifact(state.experiment_id, state.server_run_id, rel, data)
         files[rel] = mark
         self._update(sent={**self._state().sent, "files": files})
