@@ -18,6 +18,9 @@ from .test_runs_table import (TABLE, TABLE_RUNS, choose_column, group_by, show_p
 
 pytestmark = pytest.mark.slow
 
+# The main area's current tab.
+CURRENT_TAB = ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current"
+
 BY_ACC = [name for name, *_ in sorted(TABLE, key=lambda t: -t[3])]
 
 LONG_RUNS = """
@@ -183,7 +186,7 @@ def test_opening_runs_reuses_one_detail_tab(lab_page: LabPage, table):
     page = lab_page.page
     for name, *_ in TABLE:
         lab_page.row(name).first.locator(".jp-nbrun-row-name").click()
-        expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")).to_contain_text(f"Run: {name}")
+        expect(page.locator(CURRENT_TAB)).to_contain_text(f"Run: {name}")
     expect(detail_tabs(page)).to_have_count(1)
     # Ctrl-click asks for a tab of its own.
     lab_page.row("t-a").first.locator(".jp-nbrun-row-name").click(modifiers=["Control"])
@@ -193,9 +196,9 @@ def test_opening_runs_reuses_one_detail_tab(lab_page: LabPage, table):
 def test_tabs_come_back_with_run_names(lab_page: LabPage, table):
     page = lab_page.page
     lab_page.row("t-a").first.locator(".jp-nbrun-row-name").click()
-    expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")).to_contain_text("Run: t-a")
+    expect(page.locator(CURRENT_TAB)).to_contain_text("Run: t-a")
     lab_page.row("t-b").first.locator(".jp-nbrun-row-name").click(modifiers=["Control"])
-    expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current")).to_contain_text("Run: t-b")
+    expect(page.locator(CURRENT_TAB)).to_contain_text("Run: t-b")
     workspace_holds(lab_page, '"name": "t-a"')
     workspace_holds(lab_page, '"name": "t-b"')
     page.reload()
