@@ -206,3 +206,12 @@ def test_tabs_come_back_with_run_names(lab_page: LabPage, table):
     for name in ["t-a", "t-b"]:
         expect(page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=f"Run: {name}")
                ).to_have_count(1, timeout=30_000)
+
+
+def test_column_picker_lists_only_the_shown_projects_keys(lab_page: LabPage, table):
+    sidebar = table  # "All projects" was shown first: vision's runs log loss and acc
+    sidebar.locator(".jp-nbrun-columns-toggle").click()
+    options = sidebar.locator(".jp-nbrun-columns-summary .jp-nbrun-column-option")
+    expect(options.filter(has_text="best_acc")).to_have_count(1)
+    expect(options.filter(has_text="loss")).to_have_count(0)
+    expect(options).to_have_count(1)
