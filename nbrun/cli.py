@@ -1,23 +1,29 @@
-"""The ``nbrun`` command: list runs, show one, send runs to the tracking server, log in to
-it."""
+"""The ``nbrun`` command: list runs, show one, list and download artifacts, send runs to the
+tracking server, log in to it."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
 import sqlite3
 import sys
 import time
 from typing import Any, Sequence
 
+from .artifacts import command as artifact_command
 from .errors import Error
 from .sdk import Api, RunRecord
+from .sdk.failure import headline
 from .store import StoreUnavailable
 from .store.states import RUN_STATES
 from .sync import login
 from .sync import command as sync_command
 from .sync import status as sync_status
+
+
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a tool ended by SIGPIPE
 
 
 def _when(ts: float | None) -> str:
@@ -101,11 +107,17 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
         data["last_steps"] = list(history)
         data["files"] = [{"path": f.path, "size": f.size, "kind": f.kind, **f.info}
                          for f in record.files()]
+        data["artifacts"] = {
+            "outputs": [a.qualified_name for a in record.logged_artifacts()],
+            "inputs": [{"artifact": a.qualified_name, "asked": a.asked_as}
+                       for a in record.used_artifacts()]}
         print(json.dumps(_json_safe(data), indent=2))
         return 0
     print(f"{record.name}  ({record.id})")
     fields = [("project", record.project), ("entity", record.entity), ("state", record.state),
-              ("exit code", record.exit_code), ("tags", ", ".join(record.tags)),
+              ("exit code", record.exit_code),
+              ("error" if record.state != "finished" else "last error", headline(record.error)),
+              ("tags", ", ".join(record.tags)),
               ("notes", record.notes), ("group", record.group), ("job type", record.job_type),
               ("created", _when(record.created_at)), ("finished", _when(record.finished_at)),
               ("steps", record.last_step + 1), ("lineage", _lineage_text(record)),
@@ -118,6 +130,9 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
     for label, value in fields:
         if value not in (None, ""):
             print(f"  {label + ':':<11}{value}")
+    if record.error and record.state in ("failed", "crashed"):
+        print(f"\ntraceback ({record.error.get('where')}):")
+        print("  " + record.error.get("traceback", "").rstrip().replace("\n", "\n  "))
     if record.unstored:
         print(f"\nwarning: {record.unstored['count']} logged value(s) could not be stored:")
         for item in record.unstored.get("items", []):
@@ -129,6 +144,7 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
         for key, value in mapping.items():
             print(f"  {key} = {value!r}")
     _print_files(record.files())
+    _print_artifacts(record)
     print(f"\nlast {len(history)} steps:")
     if history:
         keys = sorted({k for row in history for k in row if k != "_step"})
@@ -145,6 +161,17 @@ def _print_files(files: list) -> None:
         if f.kind == "video":
             about = f"  video, episode {f.episode}, step {f.step}"
         print(f"  {f.path}  ({f.size} bytes){about}")
+
+
+def _print_artifacts(record: RunRecord) -> None:
+    outputs, inputs = record.logged_artifacts(), record.used_artifacts()
+    if not outputs and not inputs:
+        return
+    print("\nartifacts:")
+    for a in outputs:
+        print(f"  output  {a.qualified_name}  ({a.type}, {', '.join(a.aliases) or 'no alias'})")
+    for a in inputs:
+        print(f"  input   {a.qualified_name}  ({a.type}, asked as {a.asked_as})")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -165,7 +192,7 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=cmd_show)
     sync = sync_command.add_parser(sub)
-    for sp in (runs, show, sync):
+    for sp in (runs, show, sync, *artifact_command.add_parsers(sub)):
         sp.add_argument("--dir", dest="sub_dir", help=argparse.SUPPRESS)
     login.add_parsers(sub)
     return p
@@ -173,12 +200,31 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # The reader went away (`nbrun runs | head`): end quietly, as command-line tools do.
+        # As Python's docs advise, stdout is pointed at devnull so that the flush at exit
+        # does not fail again, and SIGPIPE stays ignored (`nbrun sync` writes to sockets,
+        # whose errors requests reports as its own, not as this one).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _run(args: argparse.Namespace) -> int:
     api = None
     try:
         if not getattr(args, "needs_store", True):
-            return args.func(args)
-        api = Api(args.sub_dir or args.dir)
-        return args.func(api, args)
+            code = args.func(args)
+        else:
+            api = Api(args.sub_dir or args.dir)
+            code = args.func(api, args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        raise
     except Error as exc:
         print(f"nbrun: error: {exc}", file=sys.stderr)
         return 1

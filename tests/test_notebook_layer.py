@@ -262,7 +262,7 @@ def test_run_card_is_shown_and_fed_incrementally(kernel, store):
             for point in series.get(key, []):
                 held = held[::2] if point == ["halve"] else held + [point]
         assert len(held) <= result["max"] + 1
-    assert result["state"] == "finished" and result["step"] == 3000
+    assert result["state"] == "finished" and result["step"] == 2999  # the last step logged
     assert result["summary"]["note"] == "text"
 
 
@@ -319,4 +319,49 @@ def test_the_card_is_final_when_finish_returns(kernel, store):
     kernel.run("for i in range(7):\n    run.log({'loss': 1 / (i + 1)})\nrun.finish()")
     cards = [m for m in kernel.client.widget_state.values() if "video_label" in m]
     assert len(cards) == 1
-    assert cards[0]["state"] == "finished" and cards[0]["step"] == 7, cards[0]
+    # the last step logged, as the sidebar's runs list says it (it once said 7 against 6)
+    assert cards[0]["state"] == "finished" and cards[0]["step"] == 6, cards[0]
+    assert runs(store)[0].last_step == 6
+
+
+def test_first_cell_imports_no_nbformat_and_history_is_a_valid_notebook(kernel, store):
+    # nbformat pulls in jsonschema and its URI grammar: 2 s of the first cell of every kernel.
+    kernel.run("%load_ext nbrun")
+    kernel.run("%%runinit\nproject: p\nsave_code: true")
+    kernel.run("run.log({'a': 1})")
+    loaded = kernel.text("import sys\nprint(sorted(m for m in ('nbformat', 'jsonschema') "
+                         "if m in sys.modules))")
+    assert loaded.strip() == "[]"
+    record = runs(store)[0]
+    nb = nbformat.read(f"{record.dir}/code/history.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert nb.nbformat_minor == 5 and nb.metadata["nbrun"]["run_id"] == record.id
+    assert [c.source for c in nb.cells][-3:-1] == ["%%runinit\nproject: p\nsave_code: true",
+                                                 "run.log({'a': 1})"]
+
+
+def test_the_card_shows_the_newest_media_of_each_key(kernel, store):
+    kernel.run("%load_ext nbrun")
+    kernel.run("%%runinit\nproject: p")
+    assert not errors(kernel.run(
+        "import numpy as np, nbrun\n"
+        "for i in range(3):\n"
+        "    run.log({'img': nbrun.Image(np.full((4, 6, 3), i, np.uint8), caption=f'c{i}'),\n"
+        "             'hist': nbrun.Histogram(np_histogram=([i, 2], [0.0, 1.0, 2.0]))})\n"
+        "run.log({'gallery': [nbrun.Image(np.zeros((2, 2), np.uint8))] * 2,\n"
+        "         'table': nbrun.Table(columns=['a', 'b'], data=[[k, str(k)] for k in range(9)]),\n"
+        "         'tone': nbrun.Audio(np.zeros(800), sample_rate=800)})\n"
+        "run.finish()"))
+    (card,) = [m for m in kernel.client.widget_state.values() if "video_label" in m]
+    media = {m["key"]: m for m in card["media"]}
+    assert list(media) == ["gallery", "hist", "img", "table", "tone"]
+    img = media["img"]
+    assert img["step"] == 2 and [i["caption"] for i in img["images"]] == ["c2"]
+    assert img["images"][0]["width"] == 6 and len(media["gallery"]["images"]) == 2
+    assert media["hist"]["values"] == [2, 2] and media["hist"]["bins"] == [0.0, 1.0, 2.0]
+    table = media["table"]
+    assert table["columns"] == ["a", "b"] and table["rows"][:2] == [["0", "0"], ["1", "1"]]
+    assert len(table["rows"]) == 5 and table["label"] == "9 rows"
+    assert media["tone"]["label"].startswith("audio · 1.00 s")
+    buffers = [b for buffer in kernel.client.widget_buffers.values() for b in buffer.values()]
+    assert any(b["path"][:3] == ["media", 2, "images"] for b in buffers), buffers

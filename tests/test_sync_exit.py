@@ -67,7 +67,7 @@ def test_a_first_pass_refused_with_503_is_retried_before_exit(online, store_dir,
     # The proxy is the one fake part: a real server does not answer 503 on demand. Four 503s
     # in a row outlast the client's own retries of one request, so the first pass fails.
     proxy = FaultProxy(online.url)
-    fault = Fault("POST", "runs/log-batch", "503", times=4)
+    fault = Fault("POST", "runs/log-batch", "unavailable503", times=4)
     proxy.faults.append(fault)
     try:
         proc, waited = _script(store_dir, "exit503", 2000, proxy.url, tmp_path)

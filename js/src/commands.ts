@@ -27,7 +27,9 @@ export namespace CommandIDs {
   export const compare = 'nbrun:compare-runs';
   /**
    * Write a `%%runinit` cell below the active cell of the active notebook:
-   * args `{action: "resume" | "fork" | "rewind", project, id, step?}`.
+   * args `{action: "resume" | "fork" | "rewind", project, id, store?, step?}`.
+   * The cell names the run's store (`dir:`) when the notebook's kernel writes
+   * to another one by default.
    */
   export const writeCell = 'nbrun:write-cell';
   /**
@@ -56,6 +58,23 @@ const RUN_REF_SCHEMA = {
     id: { type: 'string', description: "The run's id" }
   },
   required: ['id']
+};
+
+/** The open-run command's arguments: the run, its tab's name and where. */
+const OPEN_RUN_SCHEMA = {
+  ...RUN_REF_SCHEMA,
+  properties: {
+    ...RUN_REF_SCHEMA.properties,
+    name: {
+      type: 'string',
+      description: "The run's name, the tab's title until the run is read"
+    },
+    newTab: {
+      type: 'boolean',
+      description:
+        'Open in a tab of its own; default: in place of the last run opened'
+    }
+  }
 };
 
 /** What the commands act on. */
@@ -97,7 +116,7 @@ export function registerCommands(context: ICommandContext): void {
   commands.addCommand(CommandIDs.openRun, {
     label: args => (args.id ? `Open Run ${args.id}` : 'Open Run'),
     icon: runsIcon,
-    describedBy: { args: RUN_REF_SCHEMA },
+    describedBy: { args: OPEN_RUN_SCHEMA },
     execute: args => {
       const ref = refArg(args);
       const open = details.find(
@@ -107,16 +126,25 @@ export function registerCommands(context: ICommandContext): void {
         shell.activateById(open.id);
         return open;
       }
+      // One detail tab is reused (the last one focused) unless another is
+      // asked for: a sweep's runs opened one after another make no pile.
+      const reused = args.newTab ? null : details.currentWidget;
       const content = new RunDetailWidget({ api, ref, commands });
       const widget = new MainAreaWidget({ content });
       widget.id = `nbrun-run-${domId(ref)}`;
-      widget.title.label = `Run ${ref.id}`;
+      const name = typeof args.name === 'string' ? args.name : '';
+      widget.title.label = name ? `Run: ${name}` : `Run ${ref.id}`;
       widget.title.icon = runsIcon;
       widget.title.closable = true;
       content.loaded.connect((_, run) => {
         widget.title.label = `Run: ${run.name}`;
         widget.title.caption = `${run.name} (${run.project}, ${run.id})`;
+        runNames.set(widget, run.name);
+        void details.save(widget); // the restored tab is named
       });
+      if (name) {
+        runNames.set(widget, name);
+      }
       content.runChanged.connect((_, change) => {
         model.invalidate();
         if (change === 'deleted') {
@@ -124,7 +152,14 @@ export function registerCommands(context: ICommandContext): void {
         }
       });
       void details.add(widget);
-      shell.add(widget, 'main');
+      shell.add(
+        widget,
+        'main',
+        reused && !reused.isDisposed
+          ? { ref: reused.id, mode: 'tab-after' }
+          : undefined
+      );
+      reused?.dispose();
       shell.activateById(widget.id);
       return widget;
     }
@@ -212,6 +247,11 @@ export function registerCommands(context: ICommandContext): void {
           },
           project: { type: 'string', description: "The run's project" },
           id: { type: 'string', description: "The run's id" },
+          store: {
+            type: 'string',
+            description:
+              "The run's store key ('' for the only store that holds the id)"
+          },
           step: {
             type: 'integer',
             minimum: 0,
@@ -221,21 +261,37 @@ export function registerCommands(context: ICommandContext): void {
         required: ['project', 'id']
       }
     },
-    execute: args => {
+    execute: async args => {
       const action = String(args.action ?? 'resume') as CellAction;
       const step =
         args.step === null || args.step === undefined
           ? undefined
           : Number(args.step);
-      const text = runinitCell(
-        action,
-        { project: String(args.project ?? ''), id: String(args.id ?? '') },
-        step
-      );
+      const run = {
+        project: String(args.project ?? ''),
+        id: String(args.id ?? '')
+      };
+      runinitCell(action, run, step); // a wrong step throws before any request
       const panel = activeNotebook();
       if (!panel) {
         return;
       }
+      let dir: string | null;
+      try {
+        // The store the notebook's kernel writes to decides whether the cell
+        // must name the run's store: asked of the server for this notebook.
+        dir = await api.cellDir(
+          { store: String(args.store ?? ''), id: run.id },
+          panel.context.localPath
+        );
+      } catch (error) {
+        Notification.error(
+          `No cell written: which store the cell must name could not be worked out (${(error as Error).message})`,
+          { autoClose: 8000 }
+        );
+        return;
+      }
+      const text = runinitCell(action, { ...run, dir }, step);
       insertCellBelow(panel, text);
       shell.activateById(panel.id);
       return text;
@@ -272,6 +328,9 @@ function refArg(args: ReadonlyPartialJSONObject): IRunRef {
   }
   return { store, id };
 }
+
+/** The names of the runs shown in detail tabs, for restoring the tabs. */
+export const runNames = new WeakMap<MainAreaWidget<RunDetailWidget>, string>();
 
 /** A DOM id for a run's view. */
 function domId(ref: IRunRef): string {

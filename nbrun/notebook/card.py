@@ -1,4 +1,5 @@
-"""The run card: who the run is, where its data lives, a live chart of its scalars and the
+"""The run card: who the run is, where its data lives, a live chart of its scalars, the newest
+value of each media key (image or gallery, table rows, histogram; see ``cardmedia``) and the
 latest episode video that ``monitor_gym`` attached.
 
 The card never touches ``log()``: a feeder thread reads what the background writer has already
@@ -18,7 +19,9 @@ import anywidget
 import traitlets
 
 from ..sdk.media import videos
+from ..sdk.failure import headline
 from ..sdk.run import history_since, store_path, sync_status
+from .cardmedia import media_entries
 
 MAX_POINTS = 500  # per series in the front end; past it every other point is dropped
 INTERVAL_S = 1.0
@@ -35,7 +38,9 @@ class RunCard(anywidget.AnyWidget):
     project = traitlets.Unicode().tag(sync=True)
     state = traitlets.Unicode().tag(sync=True)
     store = traitlets.Unicode().tag(sync=True)
-    step = traitlets.Int(0).tag(sync=True)
+    # The last step logged (-1 before the first), as the sidebar's runs list and `nbrun runs`
+    # count it; `run.step` is the next one.
+    step = traitlets.Int(-1).tag(sync=True)
     summary = traitlets.Dict().tag(sync=True)
     video = traitlets.Bytes(b"").tag(sync=True)  # the latest episode's MP4
     video_label = traitlets.Unicode("").tag(sync=True)
@@ -43,10 +48,13 @@ class RunCard(anywidget.AnyWidget):
         sync=True)
     sync_state = traitlets.Unicode("").tag(sync=True)  # online: synced / N behind / error
     url = traitlets.Unicode("").tag(sync=True)  # online: the run's page on the server
+    error = traitlets.Unicode("").tag(sync=True)  # why the run failed, or a cell's last error
+    error_traceback = traitlets.Unicode("").tag(sync=True)
+    media = traitlets.List().tag(sync=True)  # the newest value of each media key
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,
-                         store=store_path(run), step=run.step, **kwargs)
+                         store=store_path(run), step=run.step - 1, **kwargs)
         self._run = run
         self._feeder = _Feeder(self)
         self.points_sent = 0  # how many points went to the front end (tests read it)
@@ -55,7 +63,7 @@ class RunCard(anywidget.AnyWidget):
 
     def __repr__(self) -> str:  # the text/plain form where widgets do not render
         return (f"nbrun run {self.name} ({self.run_id}) in project {self.project}: {self.state}, "
-                f"step {self.step}; data in {self.store}")
+                f"{_step_text(self.step)}; data in {self.store}")
 
     def settle(self, timeout: float) -> bool:
         """Refresh now and wait (at most ``timeout`` s) until a finished run's last state,
@@ -70,13 +78,19 @@ class RunCard(anywidget.AnyWidget):
         batch = self._feeder.thin(chunks)
         status = sync_status(self._run)
         with self.hold_sync():
-            self.step = self._run.step
+            self.step = self._run.step - 1
             self.state = self._run.state
             self.summary = _scalars(dict(self._run.summary))
+            error = self._run.error
+            if error:
+                prefix = "" if self._run.state == "failed" else "last error: "
+                self.error = prefix + headline(error)
+                self.error_traceback = error.get("traceback", "")
             if status is not None:
                 self.sync_state = sync_text(status)
                 self.url = status["url"] or ""
         self._latest_video()
+        self._latest_media()
         if batch:
             self.send({"type": "points", "series": batch, "max": MAX_POINTS})
             self.points_sent += sum(len(points) for points in batch.values())
@@ -97,6 +111,13 @@ class RunCard(anywidget.AnyWidget):
                                     f"{latest.get('step')} · {latest['path']}")
 
 
+    def _latest_media(self) -> None:
+        signature, entries = media_entries(self._run)
+        if signature != self._feeder.media:
+            self._feeder.media = signature
+            self.media = entries
+
+
 class _Feeder(threading.Thread):
     def __init__(self, card: RunCard) -> None:
         super().__init__(name=f"nbrun-card-{card.run_id}", daemon=True)
@@ -107,6 +128,7 @@ class _Feeder(threading.Thread):
         self.kept: dict[str, int] = {}
         self.finished = threading.Event()
         self.video: str | None = None  # path of the video shown
+        self.media: tuple = ()  # what of the run's media the card shows
         self.wake = threading.Event()  # set to refresh at once instead of after INTERVAL_S
 
     def thin(self, chunks: list[tuple[str, Any, Any]]) -> dict[str, list[list[Any]]]:
@@ -176,3 +198,7 @@ def sync_text(status: dict[str, Any]) -> str:
     if status["last_error"]:
         text += f" · last error: {status['last_error'][:200]}"
     return text
+
+
+def _step_text(step: int) -> str:
+    return f"step {step}" if step >= 0 else "no steps yet"

@@ -56,6 +56,12 @@ class StoresHandler(NbrunHandler):
         await self.respond(self.service.stores)
 
 
+class CellDirHandler(NbrunHandler):
+    @tornado.web.authenticated
+    async def get(self, run_id: str) -> None:
+        await self.respond(self.service.cell_dir, run_id, self.query())
+
+
 class RunsHandler(NbrunHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
@@ -157,9 +163,13 @@ ID = r"(?P<run_id>[^/]+)"
 
 def routes(service: Service, executor: Executor) -> list[tuple[str, type, dict[str, Any]]]:
     """Paths below ``<base_url>nbrun/api/``; the first that matches wins."""
+    from .media import MediaHandler, MediaTableHandler  # they build on this module's handler
+
     kwargs = {"service": service, "executor": executor}
     return [
         (f"runs/{ID}/files/(?P<path>.+)", RunFileHandler, kwargs),
+        (f"runs/{ID}/media", MediaHandler, kwargs),
+        (f"runs/{ID}/media/table", MediaTableHandler, kwargs),
         ("stores", StoresHandler, kwargs),
         ("runs", RunsHandler, kwargs),
         ("keys", KeysHandler, kwargs),
@@ -167,6 +177,7 @@ def routes(service: Service, executor: Executor) -> list[tuple[str, type, dict[s
         (f"runs/{ID}/history", HistoryHandler, kwargs),
         (f"runs/{ID}/history\\.csv", HistoryCsvHandler, kwargs),
         (f"runs/{ID}/state", StateHandler, kwargs),
+        (f"runs/{ID}/cell-dir", CellDirHandler, kwargs),
         (f"runs/{ID}", RunHandler, kwargs),
         ("runs/(?P<rest>.+)", BadRunPathHandler, kwargs),
     ]

@@ -21,7 +21,7 @@ from ..errors import AuthenticationError
 from ..store import Store
 from ..store import location, syncstate
 from ..store.liveness import me
-from . import credentials
+from . import credentials, transport
 from .client import Client
 from .credentials import Credentials
 from .runsync import LeaseLost, RunSync
@@ -34,17 +34,19 @@ EXIT_WAIT_S = 30.0  # at interpreter exit, how long to wait for runs to reach th
 EXIT_RETRY_S = 2.0  # during that wait, a run whose pass failed is tried again this soon
 STOP_GRACE_S = 5.0  # then how long the batches already on their way may take to be recorded
 
-_clients: dict[tuple[str, str | None, Credentials | None], Client] = {}
+_clients: dict[tuple[str, str | None, Credentials | None, bool | str], Client] = {}
 _clients_lock = threading.Lock()
 
 
-def client_for(base_url: str, anonymous: str | None) -> Client:
-    """One client (one keep-alive session) per server, anonymity and credentials, per process
-    (credentials changed meanwhile, e.g. after `nbrun login`, get a client of their own)."""
-    key = (base_url.rstrip("/"), anonymous, credentials.resolve(base_url.rstrip("/"), anonymous))
+def client_for(base_url: str, anonymous: str | None, ca_bundle: str | None = None) -> Client:
+    """One client (one keep-alive session) per server, anonymity, credentials and TLS trust,
+    per process (credentials changed meanwhile, e.g. after `nbrun login`, get a client of
+    their own)."""
+    key = (base_url.rstrip("/"), anonymous, credentials.resolve(base_url.rstrip("/"), anonymous),
+           transport.verify_option(ca_bundle))
     with _clients_lock:
         if key not in _clients or _clients[key].pid != os.getpid():
-            client = Client(base_url, anonymous)
+            client = Client(base_url, anonymous, ca_bundle=ca_bundle)
             client.pid = os.getpid()  # type: ignore[attr-defined]
             _clients[key] = client
         return _clients[key]
@@ -84,8 +86,9 @@ class Syncer:
 
     def add(self, store: Store, rid: int, run_id: str, base_url: str, anonymous: str | None,
             redact_pattern: str | None = None,
-            on_url: Callable[[str], None] | None = None) -> None:
-        work = RunSync(store, rid, client_for(base_url, anonymous), self.owner, redact_pattern)
+            on_url: Callable[[str], None] | None = None, ca_bundle: str | None = None) -> None:
+        work = RunSync(store, rid, client_for(base_url, anonymous, ca_bundle), self.owner,
+                       redact_pattern)
         with self._lock:
             self._entries[(store.db_path, rid)] = _Entry(store, rid, run_id, work, on_url)
         self._wake.set()
