@@ -12,9 +12,12 @@ from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
 from ..store.channel import Channel
 from ..store.series import STEP
-from . import plugins, registry, values
+from . import alerts, plugins, registry, values
+from .alerts import AlertLevel
 from .blocks import BACKLOG_CHECK, BlockQueue
 from .config import Config
+from .metrics import Metric, MetricSummaries
+from .metrics import check as check_metric
 from .summary import Summary
 
 _SCALARS = values.SCALARS
@@ -141,6 +144,40 @@ class Run(BlockQueue):
         with self._channel.lock:
             self._channel.summary_dirty = True
 
+    # -- metrics and alerts -------------------------------------------------------------------
+    def define_metric(self, name: str, step_metric: str | Metric | None = None,
+                      step_sync: bool | None = None, hidden: bool | None = None,
+                      summary: str | None = None, goal: str | None = None,
+                      overwrite: bool | None = None) -> Metric:
+        """How ``name`` (a key, or a glob ending in ``*``) is charted and summarised: against
+        ``step_metric``, hidden, and with summaries ``min``, ``max``, ``mean``, ``best`` (with
+        ``goal``), ``first``, ``last`` or ``none`` (comma-separated). Kept with the run."""
+        given = check_metric(name, step_metric, step_sync, hidden, summary, goal, overwrite)
+        self._refuse_if_finished("define_metric")
+        return self._metrics().define(name, given, overwrite)
+
+    def _metrics(self) -> MetricSummaries:
+        view = self._summary.view
+        if view is None:
+            view = MetricSummaries(self._queue, lambda: self._step,
+                                   lambda stored: self._channel.set_meta(metrics=stored))
+            self._summary.attach(view, self._catch_up)
+        return view
+
+    def _catch_up(self) -> None:
+        if not self._finished:
+            self._writer.flush(timeout=5.0)
+
+    def alert(self, title: str, text: str, level: AlertLevel | str = AlertLevel.INFO,
+              wait_duration: float | Any = None) -> None:
+        """Keep an alert with the run (its time, step and level), unless one of the same title
+        was kept less than ``wait_duration`` (seconds or a timedelta; default 60 s) ago."""
+        alerts.check(title, text, level, wait_duration)
+        self._refuse_if_finished("alert")
+        step = self._step if self._pending else self._step - 1  # the latest step logged
+        alerts.record(self, self._store, self._rid, step if step >= 0 else None, title, text,
+                      level, wait_duration)
+
     # -- finishing ----------------------------------------------------------------------------
     def finish(self, exit_code: int | None = None) -> None:
         """Flush everything logged and mark the run finished (0/None) or failed (non-zero)."""
@@ -184,6 +221,8 @@ class Run(BlockQueue):
     config = property(lambda self: self._config)
     summary = property(lambda self: self._summary)
     dir = property(lambda self: self._dir, doc="the run's folder for files")
+    path = property(lambda self: "/".join(p for p in (self._entity, self._project, self._id) if p),
+                    doc="entity/project/id (project/id without an entity)")
     url = property(lambda self: self._url, doc="the run's page on the tracking server (online)")
     step = property(lambda self: self._step, doc="the step the next log() writes to")
     starting_step = property(lambda self: self._starting_step)
@@ -232,6 +271,12 @@ class Run(BlockQueue):
     def __repr__(self) -> str:
         return (f"<nbrun.Run {self._name} id={self._id} project={self._project} "
                 f"state={self._state} step={self._step}>")
+
+
+def restore_metrics(run: Run, definitions: dict[str, Any]) -> None:
+    """The define_metric() definitions a resumed, rewound or forked run carries over."""
+    if definitions:
+        run._metrics().restore(definitions)
 
 
 def abandon(run: Run) -> None:

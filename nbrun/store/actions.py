@@ -104,6 +104,7 @@ def delete_run(store: Store, run_id: str) -> str:
                 aside = f"{run_dir}~deleting-{uuid.uuid4().hex[:8]}"  # "~": never a run folder name
                 os.rename(run_dir, aside)
             conn.execute("DELETE FROM series WHERE rid=?", (row["rid"],))
+            conn.execute("DELETE FROM alerts WHERE rid=?", (row["rid"],))
             conn.execute("DELETE FROM runs WHERE rid=?", (row["rid"],))
     except BaseException:
         if aside is not None:

@@ -115,6 +115,7 @@ class Store:
             old = conn.execute("SELECT rid FROM runs WHERE id=?", (fields["id"],)).fetchone()
             if old is not None:
                 conn.execute("DELETE FROM series WHERE rid=?", (old[0],))
+                conn.execute("DELETE FROM alerts WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
         cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({marks})", tuple(values.values()))
         return int(cur.lastrowid)

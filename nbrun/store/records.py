@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored")
+JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored", "metrics")
 
 
 @dataclass
@@ -46,6 +46,7 @@ class RunRow:
     hidden: int = 0
     cell: str | None = None
     unstored: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)  # define_metric() definitions
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> "RunRow":

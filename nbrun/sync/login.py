@@ -45,9 +45,10 @@ def _server_or_fail(url: str | None, store_dir: str | None, verb: str) -> str:
     return server
 
 
-def check(base_url: str, creds: Credentials, timeout: float = CHECK_TIMEOUT_S) -> None:
-    """One authenticated request to the server: returns when it accepts ``creds``; otherwise an
-    ``AuthenticationError`` (refused) or ``CommError`` (unreachable, not an MLflow server)."""
+def check(base_url: str, creds: Credentials | None, timeout: float = CHECK_TIMEOUT_S) -> None:
+    """One authenticated request to the server: returns when it accepts ``creds`` (None: no
+    credentials at all); otherwise an ``AuthenticationError`` (refused) or ``CommError``
+    (unreachable, not an MLflow server)."""
     import requests
 
     server = creds_mod.public_url(base_url)
@@ -59,7 +60,7 @@ def check(base_url: str, creds: Credentials, timeout: float = CHECK_TIMEOUT_S) -
         except requests.RequestException as exc:
             raise CommError(f"cannot reach {server} ({CHECK_REQUEST}): "
                             f"{type(exc).__name__}") from None
-    if response.status_code == 401:
+    if response.status_code == 401 and creds is not None:
         what = "the token" if creds.token else f"the password of user {creds.username!r}"
         raise AuthenticationError(f"{server} refused {what} (HTTP 401 to {CHECK_REQUEST}); "
                                   "check them and try again; nothing was saved")

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from ..store import Store
 from ..store import syncstate
 from ..store.syncstate import SyncState
-from . import batches, mapping
+from . import alerts, batches, mapping
 from .client import Client, ServerError
 from .redact import redact
 
@@ -300,6 +300,7 @@ class RunSync:
         out: dict[str, bytes] = {
             CONFIG_FILE: _json_bytes(redact(row.config, self.redact_pattern)),
             SUMMARY_FILE: _json_bytes(row.summary),
+            **alerts.artifacts(self.store, self.rid),
         }
         folder = self.store.run_dir(row.id)
         for base, _dirs, names in os.walk(folder):
