@@ -136,20 +136,27 @@ class _Track:
         self.seen = False
         self.step = -1
 
-    def add(self, values: list[Any], step: int) -> None:
+    def add(self, values: list[Any], step: int, kind: type | None = None) -> None:
+        """Count ``values`` (the latest at ``step``); ``kind`` is their one type when known
+        (a block's column), which lets builtins do the work in C."""
         if not values:
             return
         if not self.seen:
             self.first, self.seen = values[0], True
         self.last, self.step = values[-1], step
-        numbers = [v for v in values if type(v) in _NUMBERS and v == v]  # NaN is left out
-        if not numbers:
-            return
+        total = sum(values) if kind in _NUMBERS else math.nan
+        if total == total:  # numbers only, and no NaN among them
+            numbers = values
+        else:
+            numbers = [v for v in values if type(v) in _NUMBERS and v == v]  # NaN is left out
+            if not numbers:
+                return
+            total = sum(numbers)
         low, high = min(numbers), max(numbers)
         self.low = low if self.low is None else min(self.low, low)
         self.high = high if self.high is None else max(self.high, high)
         self.n += len(numbers)
-        self.total += math.fsum(numbers)
+        self.total += total
 
     def value(self, op: str, goal: str | None) -> Any:
         if op == "min":
@@ -252,7 +259,7 @@ class MetricSummaries:
         lo, hi = kept + skip * width, kept + rows * width
         for j, key in enumerate(block.keys):
             if self._rule(key) is not None:
-                self._track(key).add(block.vals[lo + j:hi:width], last)
+                self._track(key).add(block.vals[lo + j:hi:width], last, block.types[j])
         return last
 
     def _track(self, key: str) -> _Track:
