@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sqlite3
 import sys
 import time
@@ -13,11 +14,15 @@ from typing import Any, Sequence
 
 from .errors import Error
 from .sdk import Api, RunRecord
+from .sdk.failure import headline
 from .store import StoreUnavailable
 from .store.states import RUN_STATES
 from .sync import login
 from .sync import command as sync_command
 from .sync import status as sync_status
+
+
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a tool ended by SIGPIPE
 
 
 def _when(ts: float | None) -> str:
@@ -105,7 +110,9 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
         return 0
     print(f"{record.name}  ({record.id})")
     fields = [("project", record.project), ("entity", record.entity), ("state", record.state),
-              ("exit code", record.exit_code), ("tags", ", ".join(record.tags)),
+              ("exit code", record.exit_code),
+              ("error" if record.state != "finished" else "last error", headline(record.error)),
+              ("tags", ", ".join(record.tags)),
               ("notes", record.notes), ("group", record.group), ("job type", record.job_type),
               ("created", _when(record.created_at)), ("finished", _when(record.finished_at)),
               ("steps", record.last_step + 1), ("lineage", _lineage_text(record)),
@@ -118,6 +125,9 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
     for label, value in fields:
         if value not in (None, ""):
             print(f"  {label + ':':<11}{value}")
+    if record.error and record.state in ("failed", "crashed"):
+        print(f"\ntraceback ({record.error.get('where')}):")
+        print("  " + record.error.get("traceback", "").rstrip().replace("\n", "\n  "))
     if record.unstored:
         print(f"\nwarning: {record.unstored['count']} logged value(s) could not be stored:")
         for item in record.unstored.get("items", []):
@@ -173,12 +183,31 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # The reader went away (`nbrun runs | head`): end quietly, as command-line tools do.
+        # As Python's docs advise, stdout is pointed at devnull so that the flush at exit
+        # does not fail again, and SIGPIPE stays ignored (`nbrun sync` writes to sockets,
+        # whose errors requests reports as its own, not as this one).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _run(args: argparse.Namespace) -> int:
     api = None
     try:
         if not getattr(args, "needs_store", True):
-            return args.func(args)
-        api = Api(args.sub_dir or args.dir)
-        return args.func(api, args)
+            code = args.func(args)
+        else:
+            api = Api(args.sub_dir or args.dir)
+            code = args.func(api, args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        raise
     except Error as exc:
         print(f"nbrun: error: {exc}", file=sys.stderr)
         return 1

@@ -262,7 +262,7 @@ def test_run_card_is_shown_and_fed_incrementally(kernel, store):
             for point in series.get(key, []):
                 held = held[::2] if point == ["halve"] else held + [point]
         assert len(held) <= result["max"] + 1
-    assert result["state"] == "finished" and result["step"] == 3000
+    assert result["state"] == "finished" and result["step"] == 2999  # the last step logged
     assert result["summary"]["note"] == "text"
 
 
@@ -319,4 +319,22 @@ def test_the_card_is_final_when_finish_returns(kernel, store):
     kernel.run("for i in range(7):\n    run.log({'loss': 1 / (i + 1)})\nrun.finish()")
     cards = [m for m in kernel.client.widget_state.values() if "video_label" in m]
     assert len(cards) == 1
-    assert cards[0]["state"] == "finished" and cards[0]["step"] == 7, cards[0]
+    # the last step logged, as the sidebar's runs list says it (it once said 7 against 6)
+    assert cards[0]["state"] == "finished" and cards[0]["step"] == 6, cards[0]
+    assert runs(store)[0].last_step == 6
+
+
+def test_first_cell_imports_no_nbformat_and_history_is_a_valid_notebook(kernel, store):
+    # nbformat pulls in jsonschema and its URI grammar: 2 s of the first cell of every kernel.
+    kernel.run("%load_ext nbrun")
+    kernel.run("%%runinit\nproject: p\nsave_code: true")
+    kernel.run("run.log({'a': 1})")
+    loaded = kernel.text("import sys\nprint(sorted(m for m in ('nbformat', 'jsonschema') "
+                         "if m in sys.modules))")
+    assert loaded.strip() == "[]"
+    record = runs(store)[0]
+    nb = nbformat.read(f"{record.dir}/code/history.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert nb.nbformat_minor == 5 and nb.metadata["nbrun"]["run_id"] == record.id
+    assert [c.source for c in nb.cells][-3:-1] == ["%%runinit\nproject: p\nsave_code: true",
+                                                 "run.log({'a': 1})"]

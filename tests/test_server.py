@@ -160,6 +160,7 @@ def test_every_endpoint_needs_the_token(raw, jp_root_dir):
     for method, path in [("GET", "stores"), ("GET", "runs"), ("GET", "runs/abc"),
                          ("GET", "runs/abc/history"), ("PATCH", "runs/abc"),
                          ("POST", "runs/abc/state"), ("DELETE", "runs/abc?confirm=abc"),
+                         ("GET", "runs/abc/cell-dir?notebook=x.ipynb"),
                          ("GET", f"runs/abc?store={key}"), ("GET", "runs/..%2fx")]:
         code, _ = raw(path, method=method, auth=False)
         assert code == 403, (method, path, code)

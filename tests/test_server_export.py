@@ -51,7 +51,7 @@ def test_runs_csv_has_every_matching_run_with_config_and_summary(service):
 def test_history_csv_is_every_step_with_one_column_per_key(service):
     run_id = next(r for r in service.list_runs({})["runs"] if r["name"] == "r0")["id"]
     rows = list(csv.DictReader(io.StringIO(export.history_csv(service, run_id, {}))))
-    assert [int(r["step"]) for r in rows] == [0, 1, 2, 3, 4]
+    assert [int(r["_step"]) for r in rows] == [0, 1, 2, 3, 4]
     assert rows[0]["loss"] == "1.0" and rows[0]["acc"] == "" and rows[3]["acc"] == "3"
 
 

@@ -88,6 +88,20 @@ def test_where_expression(rest, table, where, expected):
     assert ids(reply) == expected and reply["total"] == len(expected)
 
 
+def test_a_bare_name_in_both_config_and_summary_is_refused(rest, jp_root_dir):
+    # A sweep over lr whose runs also log the scheduled lr: `lr < 0.01` once read the last
+    # logged lr and listed runs configured with lr 0.3 and 0.1.
+    root = jp_root_dir / "sweep"
+    for name, lr in (("s1", 0.3), ("s2", 0.1), ("s3", 0.001)):
+        run_with(root, name, {"lr": lr}, {"lr": lr / 1000, "acc": lr})
+    reply = rest("runs", params={"where": "lr < 0.01"}, expect=400)
+    assert "'lr' is both a config key and a summary key" in reply["message"]
+    assert "config.lr" in reply["message"] and "summary.lr" in reply["message"]
+    assert ids(listing(rest, where="config.lr < 0.01")) == ["s3"]
+    assert ids(listing(rest, where="summary.lr < 0.01")) == ["s3", "s2", "s1"]
+    assert ids(listing(rest, where="acc > 0.05")) == ["s2", "s1"]  # only a summary key: fine
+
+
 @pytest.mark.parametrize("where, words", [
     ("lr", ["expected an operator after 'lr'", "< <= > >= == !="]),
     ("lr <", ["expected a value after 'lr <'", "a number", "quoted text"]),

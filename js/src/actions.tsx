@@ -31,7 +31,7 @@ export function stepProblem(step: string, lastStep: number): string | null {
 }
 
 /**
- * Resuming at the last step continues the run (`resume: allow`); resuming at an
+ * Resuming at the last step continues the run (`resume: must`); resuming at an
  * earlier step N rewinds it to N and continues from there (`resume_from`).
  */
 export function resumeCell(

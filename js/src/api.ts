@@ -81,6 +81,20 @@ export class NbrunAPI {
     return this._request<IRunDetail>(['runs', ref.id], { store: ref.store });
   }
 
+  /**
+   * `GET /runs/<id>/cell-dir`: the `dir` a `%%runinit` cell for the run must
+   * name when written into the notebook at `notebook` (its path relative to
+   * the server's root folder); null when the notebook's kernel writes to the
+   * run's store anyway.
+   */
+  async cellDir(ref: IRunRef, notebook: string): Promise<string | null> {
+    const data = await this._request<{ dir: string | null }>(
+      ['runs', ref.id, 'cell-dir'],
+      { store: ref.store, notebook }
+    );
+    return data.dir;
+  }
+
   /** `GET /runs/<id>/history` */
   history(
     ref: IRunRef,

@@ -64,6 +64,17 @@ export interface IRunVideo {
   step: number | null;
 }
 
+/** The exception recorded with a run. */
+export interface IRunError {
+  /** Qualified exception type, e.g. `ValueError` or `torch.OutOfMemoryError`. */
+  type: string;
+  message: string;
+  traceback: string;
+  /** What raised it: "the with block", "uncaught in the program", "cell [12]". */
+  where: string;
+  at: number;
+}
+
 /** One run as `GET /runs/<id>` returns it. */
 export interface IRunDetail extends IRunSummary {
   config: Record<string, unknown>;
@@ -73,6 +84,8 @@ export interface IRunDetail extends IRunSummary {
   store_path: string;
   /** Logged values the writer could not store and set aside ({} when none). */
   unstored?: IUnstored | Record<string, never>;
+  /** Why the run failed, or the last error a notebook cell raised while it ran ({} when none). */
+  error?: IRunError | Record<string, never>;
   /** The run it was forked from; `name` is null when that run was deleted. */
   parent?: { id: string; name: string | null; step: number } | null;
   /** Runs forked from this one (the first 200), and how many there are. */

@@ -27,7 +27,9 @@ export namespace CommandIDs {
   export const compare = 'nbrun:compare-runs';
   /**
    * Write a `%%runinit` cell below the active cell of the active notebook:
-   * args `{action: "resume" | "fork" | "rewind", project, id, step?}`.
+   * args `{action: "resume" | "fork" | "rewind", project, id, store?, step?}`.
+   * The cell names the run's store (`dir:`) when the notebook's kernel writes
+   * to another one by default.
    */
   export const writeCell = 'nbrun:write-cell';
   /**
@@ -212,6 +214,11 @@ export function registerCommands(context: ICommandContext): void {
           },
           project: { type: 'string', description: "The run's project" },
           id: { type: 'string', description: "The run's id" },
+          store: {
+            type: 'string',
+            description:
+              "The run's store key ('' for the only store that holds the id)"
+          },
           step: {
             type: 'integer',
             minimum: 0,
@@ -221,21 +228,37 @@ export function registerCommands(context: ICommandContext): void {
         required: ['project', 'id']
       }
     },
-    execute: args => {
+    execute: async args => {
       const action = String(args.action ?? 'resume') as CellAction;
       const step =
         args.step === null || args.step === undefined
           ? undefined
           : Number(args.step);
-      const text = runinitCell(
-        action,
-        { project: String(args.project ?? ''), id: String(args.id ?? '') },
-        step
-      );
+      const run = {
+        project: String(args.project ?? ''),
+        id: String(args.id ?? '')
+      };
+      runinitCell(action, run, step); // a wrong step throws before any request
       const panel = activeNotebook();
       if (!panel) {
         return;
       }
+      let dir: string | null;
+      try {
+        // The store the notebook's kernel writes to decides whether the cell
+        // must name the run's store: asked of the server for this notebook.
+        dir = await api.cellDir(
+          { store: String(args.store ?? ''), id: run.id },
+          panel.context.localPath
+        );
+      } catch (error) {
+        Notification.error(
+          `No cell written: which store the cell must name could not be worked out (${(error as Error).message})`,
+          { autoClose: 8000 }
+        );
+        return;
+      }
+      const text = runinitCell(action, { ...run, dir }, step);
       insertCellBelow(panel, text);
       shell.activateById(panel.id);
       return text;

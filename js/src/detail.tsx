@@ -85,6 +85,7 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
             action,
             project: run.project,
             id: run.id,
+            store: this.ref.store,
             step: step ?? null
           })
         }
@@ -237,6 +238,7 @@ function RunDetailView(props: IDetailProps): JSX.Element {
         {run.sync && <SyncFact sync={run.sync} />}
       </dl>
       <Unstored run={run} />
+      <RunErrorView run={run} />
       <Actions {...props} />
       <Section title="Charts">
         <Charts
@@ -286,5 +288,27 @@ function RunDetailView(props: IDetailProps): JSX.Element {
         </Section>
       )}
     </div>
+  );
+}
+
+/** The exception that ended the run (or a cell's last error while it ran), with its traceback. */
+function RunErrorView({ run }: { run: IRunDetail }): JSX.Element | null {
+  const error = run.error;
+  if (!error || !('type' in error)) {
+    return null;
+  }
+  const ended = run.state === 'failed' || run.state === 'crashed';
+  const firstLine = (error.message ?? '').trim().split('\n')[0];
+  return (
+    <details className="jp-nbrun-run-error" open={ended}>
+      <summary>
+        {ended ? 'Failed' : 'Last error'} ({error.where}):{' '}
+        <code>
+          {error.type}
+          {firstLine ? `: ${firstLine}` : ''}
+        </code>
+      </summary>
+      <pre className="jp-nbrun-traceback">{error.traceback}</pre>
+    </details>
   );
 }

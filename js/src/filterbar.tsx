@@ -136,7 +136,10 @@ export function FilterBar(props: { model: RunListModel }): JSX.Element {
         label="Filter by config or summary values"
         title={
           'An expression over config and summary values: key op value, ' +
-          'joined by "and"; op is one of < <= > >= == !=.'
+          'joined by "and"; op is one of < <= > >= == !=. A key is ' +
+          'config.<path>, summary.<key> or a bare name; a bare name that is ' +
+          'both a config key and a summary key of the listed runs is refused: ' +
+          'say config.<name> or summary.<name>.'
         }
         value={filters.where}
         invalid={model.whereError !== null}

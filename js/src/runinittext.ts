@@ -4,7 +4,9 @@
  *
  * The cell body is a YAML mapping of `nbrun.init()` keyword arguments. Strings
  * are written as JSON strings, which are valid YAML scalars whatever they
- * hold (colons, quotes, `#`, newlines, leading dashes).
+ * hold (colons, quotes, `#`, newlines, leading dashes), on one line: every
+ * line of the cell starts with an argument name, so IPython's prompt
+ * stripping (`>>> `, `... `, `In [1]: `) finds nothing to strip.
  */
 
 /** How a cell continues a run. */
@@ -14,6 +16,11 @@ export type CellAction = 'resume' | 'fork' | 'rewind';
 export interface ICellRun {
   project: string;
   id: string;
+  /**
+   * The folder of the run's store, when it is not the store the notebook's
+   * kernel writes to by default (written as `dir:`).
+   */
+  dir?: string | null;
 }
 
 /**
@@ -33,9 +40,14 @@ export function yamlString(value: string): string {
 /**
  * The text of a `%%runinit` cell.
  *
- * - resume: `project`, `id`, `resume: allow`;
+ * - resume: `project`, `id`, `resume: must` (the run exists: were it missing
+ *   from the store the kernel reads, the cell fails instead of starting a new,
+ *   empty run under its id);
  * - fork at step n: `fork_from: "<id>?_step=<n>"`;
- * - rewind at step n: `resume_from: "<id>?_step=<n>"`.
+ * - rewind at step n: `resume_from: "<id>?_step=<n>"`;
+ *
+ * each with `dir:` naming the run's store when the notebook's kernel writes
+ * to another one by default.
  */
 export function runinitCell(
   action: CellAction,
@@ -43,8 +55,11 @@ export function runinitCell(
   step?: number
 ): string {
   const lines = ['%%runinit', `project: ${yamlString(run.project)}`];
+  if (run.dir) {
+    lines.push(`dir: ${yamlString(run.dir)}`);
+  }
   if (action === 'resume') {
-    lines.push(`id: ${yamlString(run.id)}`, 'resume: allow');
+    lines.push(`id: ${yamlString(run.id)}`, 'resume: must');
   } else {
     if (step === undefined || !Number.isInteger(step) || step < 0) {
       throw new Error(`a ${action} needs a step that is a whole number >= 0`);

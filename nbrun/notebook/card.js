@@ -23,6 +23,10 @@ function render({ model, el }) {
   const episode = text("div", "nbrun-card-episode");
   const notice = text("div", "nbrun-card-notice");
   const alertList = text("div", "nbrun-card-alerts");
+  const error = text("details", "nbrun-card-error");
+  const errorLine = text("summary");
+  const errorTrace = text("pre");
+  error.append(errorLine, errorTrace);
   // Keys past MAX_CHARTS are counted, not dropped silently; the button shows them all.
   const more = text("button", "nbrun-card-more");
   more.hidden = true;
@@ -33,7 +37,7 @@ function render({ model, el }) {
     moreLabel();
   });
   head.append(name, state, meta, sync, link);
-  root.append(head, notice, alertList, charts, more, episode);
+  root.append(head, notice, error, alertList, charts, more, episode);
   el.append(root);
 
   const series = new Map(); // key -> {points: [[step, value]], svg, line, label}
@@ -43,9 +47,14 @@ function render({ model, el }) {
     name.textContent = model.get("name");
     state.textContent = model.get("state");
     state.dataset.state = model.get("state");
-    meta.textContent = `${model.get("run_id")} · ${model.get("project")} · step ${model.get("step")} · ${model.get("store")}`;
+    const step = model.get("step");
+    const stepText = step >= 0 ? `step ${step}` : "no steps yet"; // as the runs list counts
+    meta.textContent = `${model.get("run_id")} · ${model.get("project")} · ${stepText} · ${model.get("store")}`;
     notice.textContent = model.get("notice") || "";
     notice.hidden = !notice.textContent;
+    errorLine.textContent = model.get("error") || "";
+    errorTrace.textContent = model.get("error_traceback") || "";
+    error.hidden = !errorLine.textContent;
     sync.textContent = model.get("sync_state") ? `server: ${model.get("sync_state")}` : "";
     const url = model.get("url");
     link.hidden = !/^https?:\/\//.test(url || "");
@@ -141,7 +150,7 @@ function render({ model, el }) {
     if (!pending) { pending = true; requestAnimationFrame(draw); }
   });
   for (const trait of ["name", "state", "step", "project", "store", "run_id", "notice", "sync_state",
-                      "url"]) {
+                      "url", "error", "error_traceback"]) {
     model.on(`change:${trait}`, header);
   }
   header();

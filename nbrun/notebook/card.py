@@ -18,6 +18,7 @@ import anywidget
 import traitlets
 
 from ..sdk import alerts as run_alerts
+from ..sdk.failure import headline
 from ..sdk.media import videos
 from ..sdk.metrics import definitions_of
 from ..sdk.run import history_since, store_path, sync_status
@@ -39,7 +40,9 @@ class RunCard(anywidget.AnyWidget):
     project = traitlets.Unicode().tag(sync=True)
     state = traitlets.Unicode().tag(sync=True)
     store = traitlets.Unicode().tag(sync=True)
-    step = traitlets.Int(0).tag(sync=True)
+    # The last step logged (-1 before the first), as the sidebar's runs list and `nbrun runs`
+    # count it; `run.step` is the next one.
+    step = traitlets.Int(-1).tag(sync=True)
     summary = traitlets.Dict().tag(sync=True)
     video = traitlets.Bytes(b"").tag(sync=True)  # the latest episode's MP4
     video_label = traitlets.Unicode("").tag(sync=True)
@@ -49,10 +52,12 @@ class RunCard(anywidget.AnyWidget):
     url = traitlets.Unicode("").tag(sync=True)  # online: the run's page on the server
     axes = traitlets.Dict().tag(sync=True)  # key -> its step metric (define_metric), the x axis
     alerts = traitlets.List().tag(sync=True)  # the run's latest alerts (run.alert())
+    error = traitlets.Unicode("").tag(sync=True)  # why the run failed, or a cell's last error
+    error_traceback = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,
-                         store=store_path(run), step=run.step, **kwargs)
+                         store=store_path(run), step=run.step - 1, **kwargs)
         self._run = run
         self._feeder = _Feeder(self)
         self.points_sent = 0  # how many points went to the front end (tests read it)
@@ -61,7 +66,7 @@ class RunCard(anywidget.AnyWidget):
 
     def __repr__(self) -> str:  # the text/plain form where widgets do not render
         return (f"nbrun run {self.name} ({self.run_id}) in project {self.project}: {self.state}, "
-                f"step {self.step}; data in {self.store}")
+                f"{_step_text(self.step)}; data in {self.store}")
 
     def settle(self, timeout: float) -> bool:
         """Refresh now and wait (at most ``timeout`` s) until a finished run's last state,
@@ -79,9 +84,14 @@ class RunCard(anywidget.AnyWidget):
         with self.hold_sync():
             self.axes = dict(self._feeder.axes.axes)
             self.alerts = run_alerts.recent(self._run)[-ALERTS_SHOWN:]
-            self.step = self._run.step
+            self.step = self._run.step - 1
             self.state = self._run.state
             self.summary = _scalars(dict(self._run.summary))
+            error = self._run.error
+            if error:
+                prefix = "" if self._run.state == "failed" else "last error: "
+                self.error = prefix + headline(error)
+                self.error_traceback = error.get("traceback", "")
             if status is not None:
                 self.sync_state = sync_text(status)
                 self.url = status["url"] or ""
@@ -186,3 +196,7 @@ def sync_text(status: dict[str, Any]) -> str:
     if status["last_error"]:
         text += f" · last error: {status['last_error'][:200]}"
     return text
+
+
+def _step_text(step: int) -> str:
+    return f"step {step}" if step >= 0 else "no steps yet"

@@ -10,7 +10,7 @@ import sys
 import weakref
 from typing import Any
 
-from ..sdk import Run, notices, registry
+from ..sdk import Run, failure, notices, registry
 from ..sdk.environment import in_notebook_kernel
 from ..sdk.run import store_path
 from . import capture
@@ -82,7 +82,12 @@ class NotebookLayer:
         display(card)
 
     def post_run_cell(self, result: Any) -> None:
+        exc = getattr(result, "error_in_exec", None)
+        error = None if exc is None else failure.describe(
+            type(exc), exc, exc.__traceback__, f"cell [{result.execution_count}]")
         for run in registry.active():
+            if error is not None and isinstance(run, Run):
+                run.record_error(error)
             if isinstance(run, Run) and capture.wants_capture(run):
                 try:
                     capture.write_history(run, self.shell)

@@ -209,6 +209,7 @@ def _prepare(plan: _Plan, store: Store, finishing: set[str]) -> _Opening:
         "id": decision.run_id or s.id or _fresh_id(store), "name": name, "project": project,
         "entity": entity, "notes": notes, "tags": list(tags), "group": group,
         "job_type": job_type, "config": config, "state": "running", "exit_code": None,
+        "error": {},  # a resumed run starts again without its last failure
         "mode": plan.mode, "updated_at": now, "finished_at": None, "heartbeat_at": now,
         "host": host, "pid": pid, "pid_start": pid_start, "program": plan.program,
         "settings": _recorded_settings(s), "cell": plan.cell, "hidden": 0,

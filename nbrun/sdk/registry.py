@@ -9,6 +9,7 @@ import threading
 from typing import Any, Callable
 
 from ..store.writer import current_writer
+from . import failure
 
 EXIT_DRAIN_S = 10.0  # at exit, how long finishing runs get to reach a store that is failing
 
@@ -124,6 +125,11 @@ def _install_hooks() -> None:
     def excepthook(exc_type, exc, tb):
         global _uncaught
         _uncaught = True
+        error = failure.describe(exc_type, exc, tb, "uncaught in the program")
+        for run in active():
+            record = getattr(run, "record_error", None)
+            if record is not None:
+                record(error)
         previous(exc_type, exc, tb)
 
     sys.excepthook = excepthook

@@ -12,7 +12,7 @@ from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
 from ..store.channel import Channel
 from ..store.series import STEP
-from . import alerts, plugins, registry, values
+from . import alerts, failure, plugins, registry, values
 from .alerts import AlertLevel
 from .blocks import BACKLOG_CHECK, BlockQueue
 from .config import Config
@@ -54,6 +54,7 @@ class Run(BlockQueue):
         self._step = starting_step
         self._pending: dict[str, Any] | None = None
         self._finished = False
+        self._error: dict[str, Any] = {}
         self.settings = settings
         self._cell = cell
         self._logged: dict[str, Any] = dict(summary or {})
@@ -209,8 +210,23 @@ class Run(BlockQueue):
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self.record_error(failure.describe(exc_type, exc, tb, "the with block"))
         self.finish(exit_code=1 if exc_type is not None else 0)
         return False
+
+    def record_error(self, error: dict[str, Any]) -> None:
+        """Keep ``error`` (see ``sdk/failure.py``) as why the run failed, or as the last error
+        raised while it was active (a notebook cell's)."""
+        if not self._finished:
+            self._error = error
+            self._channel.set_meta(error=error)
+
+    @property
+    def error(self) -> dict[str, Any]:
+        """The error recorded with the run (``{}`` when none): the exception that ended it, or
+        the last one a notebook cell raised while it was active."""
+        return self._error
 
     # -- attributes ---------------------------------------------------------------------------
     id = property(lambda self: self._id, doc="the run id")

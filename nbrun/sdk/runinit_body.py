@@ -6,12 +6,19 @@ back the same way. A body is read twice: as plain YAML (``parse_body``), and by 
 agree, every string holding ``$``, ``{`` or ``}`` is written double-quoted with those
 characters as YAML escapes (``\\x24``, ``\\x7B``, ``\\x7D``): the line then has nothing for
 IPython to expand, and YAML turns the escapes back into the characters.
+
+IPython also strips prompts from a whole cell before the magic sees its body: once any line
+starts with ``>>>`` (after white space) it removes ``>>>`` and ``...`` from every line, so a
+``>>> resume_from: x`` line inside a multi-line note would become an argument of its own. A
+string with a line that starts so is written double-quoted, on one line, where no prompt can
+begin.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 from typing import Any, Mapping
 
 import yaml
@@ -24,6 +31,9 @@ from .yamlindent import indentation_problems
 _EXPANDED = "${}"
 _ESCAPES = str.maketrans({"$": "\\x24", "{": "\\x7B", "}": "\\x7D"})
 _WIDTH = 1 << 30  # never fold a long string over several lines
+# A line IPython's prompt strippers take for a doctest prompt (">>>", "...") or an IPython one
+# ("In [1]: ", "   ...: "); white space as Python's ``\s``, lines as ``str.splitlines``.
+_PROMPT = re.compile(r"\s*(?:>>>|\.\.\.|In \[)")
 
 
 def _breaks(text: str) -> bool:
@@ -31,6 +41,11 @@ def _breaks(text: str) -> bool:
     paragraph separators are line breaks to YAML; a carriage return is normalised): written
     double-quoted, they are escaped and survive."""
     return any(c in text for c in "\r\x85\u2028\u2029")
+
+
+def _prompt_lines(text: str) -> bool:
+    """A line IPython would strip a prompt from, were it a line of the cell."""
+    return any(_PROMPT.match(line) for line in text.splitlines())
 
 
 class _Dumper(yaml.SafeDumper):
@@ -42,7 +57,8 @@ class _Dumper(yaml.SafeDumper):
         return True  # a value used twice is written twice, not as an &anchor
 
     def represent_str(self, data: str) -> yaml.Node:
-        if (self.escape_expansion and any(c in data for c in _EXPANDED)) or _breaks(data):
+        if self.escape_expansion and (any(c in data for c in _EXPANDED)
+                                      or _prompt_lines(data)) or _breaks(data):
             style = '"'
         elif "\n" in data:
             style = "|"  # the emitter falls back to quotes when a block cannot hold the text

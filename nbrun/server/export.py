@@ -24,6 +24,10 @@ FIELDS = ("id", "name", "project", "state", "group", "job_type", "tags", "notes"
           "created_at", "finished_at", "last_step", "store")
 
 
+# What a spreadsheet reads as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def cell(value: Any) -> Any:
     """A CSV cell. Text that a spreadsheet would run as a formula (=, +, -, @ first) gets a
     leading apostrophe; numbers are written as they are."""
@@ -35,9 +39,11 @@ def cell(value: Any) -> Any:
         return value if not isinstance(value, float) or math.isfinite(value) else str(value)
     if not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False, default=str)
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return guarded(value)
+
+
+def guarded(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _flat(prefix: str, value: Any, out: dict[str, Any]) -> None:
@@ -66,7 +72,11 @@ def runs_csv(service: "Service", query: params.Query) -> str:
         for run in runs:
             row = {"id": run["id"], "name": run["name"], "project": run["project"],
                    "state": run["state"], "group": run["group"], "job_type": run["job_type"],
-                   "tags": ";".join(run["tags"]), "notes": run["notes"],
+                   # Split on ";", every part is a cell of its own: each one guarded (a
+                   # tag may hold ";" itself).
+                   "tags": ";".join(guarded(part)
+                                    for part in ";".join(run["tags"]).split(";")),
+                   "notes": run["notes"],
                    "created_at": _iso(run["created_at"]),
                    "finished_at": _iso(run["finished_at"]), "last_step": run["last_step"],
                    "store": run["store"]}
@@ -78,7 +88,8 @@ def runs_csv(service: "Service", query: params.Query) -> str:
             break
     extra = sorted({k for row in rows for k in row} - set(FIELDS),
                    key=lambda k: (not k.startswith("config."), k))
-    return _write([*FIELDS, *extra], rows)
+    fields = [*FIELDS, *extra]
+    return _write(fields, [[row.get(f) for f in fields] for row in rows])
 
 
 def _configs(service: "Service", runs: list[dict[str, Any]]) -> dict[tuple[str, str], Any]:
@@ -94,23 +105,27 @@ def _configs(service: "Service", runs: list[dict[str, Any]]) -> dict[tuple[str, 
 
 
 def history_csv(service: "Service", run_id: str, query: params.Query) -> str:
-    """The run's every logged number: a ``step`` column, then one column per key."""
+    """The run's every logged number: a ``_step`` column (as in ``Api`` history rows; no key
+    can be logged under that name), then one column per key."""
     handle = service.locate(run_id, params.store_key(query))
     rid = search.find_rid(handle.store, run_id)
     keys = stored_history.history_keys(handle.store, rid)
     chunks = stored_history.history_chunks(handle.store, rid, keys)
-    table: dict[int, dict[str, Any]] = {}
-    for key in keys:
+    table: dict[int, list[Any]] = {}
+    for column, key in enumerate(keys, 1):
         steps, values = history.join_chunks(chunks[key])
         for step, value in zip(steps, values):
-            table.setdefault(step, {"step": step})[key] = value
-    return _write(["step", *keys], [table[s] for s in sorted(table)])
+            row = table.get(step)
+            if row is None:
+                row = table[step] = [step] + [None] * len(keys)
+            row[column] = value
+    return _write(["_step", *keys], [table[s] for s in sorted(table)])
 
 
-def _write(fields: list[str], rows: list[dict[str, Any]]) -> str:
+def _write(fields: list[str], rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([cell(f) for f in fields])
     for row in rows:
-        writer.writerow([cell(row.get(f)) for f in fields])
+        writer.writerow([cell(value) for value in row])
     return buffer.getvalue()

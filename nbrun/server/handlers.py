@@ -56,6 +56,12 @@ class StoresHandler(NbrunHandler):
         await self.respond(self.service.stores)
 
 
+class CellDirHandler(NbrunHandler):
+    @tornado.web.authenticated
+    async def get(self, run_id: str) -> None:
+        await self.respond(self.service.cell_dir, run_id, self.query())
+
+
 class RunsHandler(NbrunHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
@@ -167,6 +173,7 @@ def routes(service: Service, executor: Executor) -> list[tuple[str, type, dict[s
         (f"runs/{ID}/history", HistoryHandler, kwargs),
         (f"runs/{ID}/history\\.csv", HistoryCsvHandler, kwargs),
         (f"runs/{ID}/state", StateHandler, kwargs),
+        (f"runs/{ID}/cell-dir", CellDirHandler, kwargs),
         (f"runs/{ID}", RunHandler, kwargs),
         ("runs/(?P<rest>.+)", BadRunPathHandler, kwargs),
     ]

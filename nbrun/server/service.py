@@ -16,7 +16,7 @@ from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.records import summary_of
-from . import history, params
+from . import cellstore, history, params
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -49,6 +49,13 @@ class Service:
             out.append(entry)
         return {"stores": out}
 
+    def cell_dir(self, run_id: str, query: params.Query) -> dict[str, Any]:
+        """The ``dir`` a ``%%runinit`` cell for this run must name when written into
+        ``notebook`` (null: the store the notebook's kernel writes to anyway)."""
+        handle = self.locate(run_id, params.store_key(query))
+        return cellstore.cell_dir(handle.store.root, self.registry.root_dir,
+                                  params.one(query, "notebook"))
+
     def _chosen(self, key: str | None) -> list[StoreHandle]:
         return [self.registry.get(key)] if key is not None else self.registry.stores()
 
@@ -61,6 +68,7 @@ class Service:
         chosen = self._chosen(lq.store)
         # Each store's first offset+limit runs, merged as one sorted listing; a single store
         # pages in SQL directly.
+        self._refuse_ambiguous_names(chosen, f)
         offset, limit = (lq.offset, lq.limit) if len(chosen) == 1 else (0, lq.offset + lq.limit)
         handles: list[StoreHandle] = []
         keyed: list[list[tuple[tuple, int]]] = []
@@ -103,6 +111,20 @@ class Service:
             out["groups"] = [{"value": as_json(rank, value), "count": groups[(rank, value)]}
                              for rank, value in sorted(groups, key=group.key)]
         return out
+
+    def _refuse_ambiguous_names(self, chosen: list[StoreHandle], f: Any) -> None:
+        ambiguous: dict[str, None] = {}
+        for handle in chosen:
+            try:
+                ambiguous.update(dict.fromkeys(search.ambiguous_names(handle.store, f)))
+            except (sqlite3.Error, Error):
+                continue  # the listing below leaves that store out and says why
+        if ambiguous:
+            name = next(iter(ambiguous))
+            raise bad_request(
+                f"where: {name!r} is both a config key and a summary key of these runs; write "
+                f"config.{name} (the value the run started with) or summary.{name} (the last "
+                "value logged or set)")
 
     def _summaries(self, handles: list[StoreHandle], page: list, lq: params.ListQuery
                    ) -> list[dict[str, Any]]:
@@ -205,7 +227,7 @@ class Service:
         return {"store": handle.key, **summary_of(row), "config": row.config,
                 "keys": keys, "files": listed,
                 "files_truncated": truncated, "videos": videos, "store_path": handle.path,
-                "unstored": row.unstored,
+                "unstored": row.unstored, "error": row.error,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
                 "sync": _sync(handle.store, row.rid),
                 "metrics": row.metrics, "charts": metricdefs.chart_options(row.metrics, keys),
@@ -225,14 +247,14 @@ class Service:
                          for k in keys},
                 "last_step": row[1], "since_step": hq.since_step}
 
-    def run_file(self, run_id: str, path: str, query: params.Query) -> str:
-        """The folder of the run that holds ``path`` (a regular file, reached through no
-        symbolic link); the caller serves the file from it."""
+    def run_file(self, run_id: str, path: str, query: params.Query) -> int:
+        """An open read-only descriptor of the run's file ``path`` (a regular file inside the
+        run folder, reached through no symbolic link); the caller serves it and closes it."""
         handle = self.locate(run_id, params.store_key(query))
-        run_dir = handle.store.run_dir(run_id)
-        if not runfiles.is_plain_file(run_dir, path):
+        fd = runfiles.open_plain_file(handle.store.run_dir(run_id), path)
+        if fd is None:
             raise not_found(f"run {run_id!r} has no file {path!r}")
-        return run_dir
+        return fd
 
     def refuse_path(self, rest: str) -> None:
         """A path under runs/ that fits no route: its id part is not a run id."""

@@ -75,12 +75,16 @@ def _file_dir(settings_root: str) -> str | None:
     return None
 
 
-def locate_store(dir: Any = None, settings: Any = None) -> StoreLocation:
-    """Where the store is, for ``init(dir=, settings=)`` or a reader given ``dir``."""
+def locate_store(dir: Any = None, settings: Any = None, start: str | None = None
+                 ) -> StoreLocation:
+    """Where the store is, for ``init(dir=, settings=)`` or a reader given ``dir``; ``start``
+    is the working folder to discover it from (default: this process's), for the server
+    working out where a kernel started in a notebook's folder writes."""
     given = _given_dir(dir, settings)
     if given is not None:
         return StoreLocation(given, given)
-    found = find_store_root() or find_git_root() or os.getcwd()
+    here = os.path.abspath(start) if start is not None else os.getcwd()
+    found = find_store_root(here) or find_git_root(here) or here
     return StoreLocation(_file_dir(found) or found, found)
 
 

@@ -9,7 +9,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored", "metrics")
+JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored", "error",
+                "metrics")
 
 
 @dataclass
@@ -46,6 +47,7 @@ class RunRow:
     hidden: int = 0
     cell: str | None = None
     unstored: dict[str, Any] = field(default_factory=dict)
+    error: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)  # define_metric() definitions
 
     @classmethod

@@ -1,10 +1,12 @@
-"""The files of a run folder, listed without leaving it, and what the integrations record
-about the media among them (``media/videos.jsonl``: a video's episode and steps)."""
+"""The files of a run folder, listed and opened without leaving it, and what the integrations
+record about the media among them (``media/videos.jsonl``: a video's episode and steps)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from typing import Any
 
 MEDIA_INDEXES = ("media/videos.jsonl",)
@@ -87,3 +89,64 @@ def is_plain_file(run_dir: str, path: str) -> bool:
         if os.path.islink(current):
             return False
     return os.path.isfile(current)
+
+
+# Each folder of the path is opened relative to the one before and no link is followed, so a
+# path swapped for a symbolic link between a check and the open cannot lead outside the run
+# folder: the descriptor itself is what gets checked and served.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_WALKS = bool(_NOFOLLOW and _DIRECTORY) and os.open in os.supports_dir_fd
+# ELOOP: a link where a file or folder was; ENOTDIR: a file where a folder was.
+_MISSING = (errno.ENOENT, errno.ELOOP, errno.ENOTDIR, errno.EACCES, errno.ENXIO,
+            errno.EISDIR)
+
+
+def open_plain_file(run_dir: str, path: str) -> int | None:
+    """A read-only descriptor of ``path`` (relative, ``/``-separated) in the run folder if it
+    is a regular file reached through no symbolic link, else None. The caller closes it."""
+    if not _plain_relative(path):
+        return None
+    if not _WALKS:  # no openat() (Windows): the path is checked, then opened
+        return _open_checked(run_dir, path)
+    *folders, name = path.split("/")
+    try:
+        fd = os.open(run_dir, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        for folder in folders:
+            inner = os.open(folder, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        # O_NONBLOCK: a FIFO put in the file's place must not hang the open
+        found = os.open(name, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0),
+                        dir_fd=fd)
+    except OSError as exc:
+        if exc.errno in _MISSING:
+            return None
+        raise  # out of descriptors, say: not a missing file
+    finally:
+        os.close(fd)
+    return _regular(found)
+
+
+def _open_checked(run_dir: str, path: str) -> int | None:
+    if not is_plain_file(run_dir, path):
+        return None
+    try:
+        found = os.open(os.path.join(run_dir, *path.split("/")),
+                        os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    return _regular(found)
+
+
+def _regular(fd: int) -> int | None:
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None

@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -101,10 +101,16 @@ MIGRATIONS: dict[int, str] = {
         updated_at     REAL NOT NULL
     )
     """,
-    # 5: ``runs.metrics`` holds the run's define_metric() definitions by name or glob (see
+    # 5: why a run failed: {"type", "message", "traceback", "where", "at"} of the exception that
+    # ended it (a ``with`` block, an uncaught exception in a script) or of the last cell that
+    # raised while it was active in a notebook; {} when there was none.
+    4: """
+    ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '{}'
+    """,
+    # 6: ``runs.metrics`` holds the run's define_metric() definitions by name or glob (see
     # metricdefs.py); ``alerts`` holds run.alert() calls, each with its time, step and level,
     # and how many calls of the same title its wait_duration held back before it.
-    4: """
+    5: """
     ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '{}';
     CREATE TABLE IF NOT EXISTS alerts (
         rid         INTEGER NOT NULL,

@@ -4,6 +4,7 @@ page of a 10,000-run store costs a few milliseconds."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any, Sequence
@@ -20,6 +21,30 @@ KEYS_MAX = 2000
 def count_runs(store: Store, f: RunFilter) -> int:
     where, args = f.where()
     return prepare(store.conn).execute(f"SELECT COUNT(*) FROM runs{where}", args).fetchone()[0]
+
+
+def ambiguous_names(store: Store, f: RunFilter) -> list[str]:
+    """The bare names of ``f``'s ``where`` filter that are a config key of some run in its
+    scope and a summary key of some (other) run: ``lr`` of a sweep whose runs also log a
+    learning-rate schedule reads the config in one run and the last logged value in another,
+    so such a name must say which it means (``config.lr`` or ``summary.lr``)."""
+    if f.expression is None:
+        return []
+    names = [c.field.name for c in f.expression.clauses if c.field.source == "either"]
+    where, args = dataclasses.replace(f, expression=None).where()
+    joiner = " AND " if where else " WHERE "
+    found = []
+    for name in dict.fromkeys(names):
+        present = []
+        for source in ("config", "summary"):
+            type_sql, type_args = Field(source, name).type_sql()
+            sql = (f"SELECT EXISTS (SELECT 1 FROM runs{where}{joiner}{type_sql} IS NOT NULL "
+                   f"AND {type_sql} != 'null')")
+            present.append(prepare(store.conn).execute(
+                sql, [*args, *type_args, *type_args]).fetchone()[0])
+        if all(present):
+            found.append(name)
+    return found
 
 
 def page_keys(store: Store, f: RunFilter, sort: Sort, offset: int, limit: int

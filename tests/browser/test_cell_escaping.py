@@ -48,4 +48,4 @@ def test_resume_cell_escapes_what_yaml_refuses(lab_page: LabPage):
     assert cell.isascii(), cell  # every character YAML refuses is an escape
     line, body = cell.split("\n", 1)
     parsed = parse(line.removeprefix("%%runinit"), body, namespace={})
-    assert parsed.kwargs == {"project": PROJECT, "id": RUN_ID, "resume": "allow"}
+    assert parsed.kwargs == {"project": PROJECT, "id": RUN_ID, "resume": "must"}

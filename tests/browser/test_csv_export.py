@@ -43,8 +43,8 @@ def check_exports(lab_page: LabPage) -> None:
     detail = lab_page.open_run("export-0")
     text = download(page, detail.locator(".jp-nbrun-export-history"))
     history = list(csv.DictReader(io.StringIO(text)))
-    assert list(history[0]) == ["step", "loss", "acc"] or set(history[0]) == {
-        "step", "loss", "acc"}
-    assert [int(r["step"]) for r in history] == list(range(50))     # every step, in order
+    assert list(history[0]) == ["_step", "loss", "acc"] or set(history[0]) == {
+        "_step", "loss", "acc"}
+    assert [int(r["_step"]) for r in history] == list(range(50))     # every step, in order
     assert float(history[0]["loss"]) == 1.0 and float(history[49]["acc"]) == 49 / 50
     assert not lab_page.errors and not lab_page.dialogs

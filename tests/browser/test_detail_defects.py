@@ -82,3 +82,34 @@ def test_resume_in_notebook_at_step_n_honours_n(lab_page: LabPage, lineage):
     text = "\n".join(cell.locator(".cm-line").all_text_contents())
     assert text == f'%%runinit\nproject: "lineage"\nresume_from: "{parent_id}?_step=3"\n'
     assert not lab_page.errors and not lab_page.dialogs
+
+
+FAILED_RUN = """
+def diverge(step):
+    raise FloatingPointError(f"loss is nan at step {step}")
+
+try:
+    with nbrun.init(dir=ROOT_DIR, project="failing", name="diverged", reinit="create_new") as r:
+        for step in range(5):
+            r.log({"loss": 1.0 / (step + 1)})
+        diverge(4)
+except FloatingPointError:
+    pass
+"""
+
+
+def test_a_failed_run_says_why_with_its_traceback(lab_page: LabPage, lab):
+    # Issue 23, point 5: "Exit code 1" and nothing else was all a failed run said.
+    with scratch_store(lab, "failing", FAILED_RUN):
+        lab_page.open()
+        lab_page.open_sidebar()
+        detail = lab_page.open_run("diverged")
+        error = detail.locator(".jp-nbrun-run-error")
+        error.wait_for(timeout=10_000)
+        line = error.locator("summary").text_content()
+        assert line.startswith("Failed (the with block):")
+        assert "FloatingPointError: loss is nan at step 4" in line
+        trace = error.locator(".jp-nbrun-traceback")
+        assert trace.is_visible()  # open at once for a failed run
+        assert "in diverge" in trace.text_content()
+        assert not lab_page.errors and not lab_page.dialogs

@@ -206,7 +206,7 @@ def test_kernel_run_is_listed_and_resume_writes_cell(lab_page: LabPage):
     detail = lab_page.open_run("from-kernel")
     assert detail.locator(".jp-nbrun-detail-name").text_content() == "from-kernel"
     detail.locator(".jp-nbrun-resume").click()
-    expected = f'%%runinit\nproject: "kernel-proj"\nid: "{run["id"]}"\nresume: allow\n'
+    expected = f'%%runinit\nproject: "kernel-proj"\nid: "{run["id"]}"\nresume: must\n'
 
     # The cell is in the notebook, below the active cell; save and read it back.
     runinit = notebook.locator(".jp-Cell", has_text="%%runinit")

@@ -7,14 +7,34 @@ import { NotebookModel } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 
 import { insertCellBelow, insertCellsBelow } from '../cells';
-import { runinitCell, START_CELLS, yamlString } from '../runinittext';
+import {
+  CellAction,
+  runinitCell,
+  START_CELLS,
+  yamlString
+} from '../runinittext';
 
 describe('runinitCell', () => {
   const run = { project: 'vision', id: 'abc123' };
 
-  it('resumes a run by project and id', () => {
+  it('resumes a run by project and id, which must exist', () => {
     expect(runinitCell('resume', run)).toBe(
-      '%%runinit\nproject: "vision"\nid: "abc123"\nresume: allow\n'
+      '%%runinit\nproject: "vision"\nid: "abc123"\nresume: must\n'
+    );
+  });
+
+  it("names the run's store when the kernel writes to another", () => {
+    const elsewhere = { ...run, dir: '/data/other project' };
+    expect(runinitCell('resume', elsewhere)).toBe(
+      '%%runinit\nproject: "vision"\ndir: "/data/other project"\n' +
+        'id: "abc123"\nresume: must\n'
+    );
+    expect(runinitCell('fork', elsewhere, 3)).toBe(
+      '%%runinit\nproject: "vision"\ndir: "/data/other project"\n' +
+        'fork_from: "abc123?_step=3"\n'
+    );
+    expect(runinitCell('rewind', { ...run, dir: null }, 0)).toBe(
+      '%%runinit\nproject: "vision"\nresume_from: "abc123?_step=0"\n'
     );
   });
 
@@ -44,6 +64,107 @@ describe('runinitCell', () => {
     expect(text.split('\n')[1]).toBe(
       'project: "a: b # \\u0024x \\u007by\\u007d\\n- z"'
     );
+  });
+});
+
+describe('cells IPython leaves as written', () => {
+  // Where Python's str.splitlines(), and so IPython's input transformers,
+  // see a new line.
+  const BREAKS = new Set('\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029');
+  function splitLines(text: string): string[] {
+    const lines = [''];
+    for (let i = 0; i < text.length; i++) {
+      if (!BREAKS.has(text[i])) {
+        lines[lines.length - 1] += text[i];
+        continue;
+      }
+      if (text[i] === '\r' && text[i + 1] === '\n') {
+        i++;
+      }
+      lines.push('');
+    }
+    return lines;
+  }
+  const ARGUMENT = /^(project|dir|id|resume|fork_from|resume_from): (.*)$/;
+  const FRAGMENTS = [
+    '>>> ',
+    '>>>',
+    '... ',
+    '...',
+    'In [1]: ',
+    '   ...: ',
+    '%',
+    '%%runinit',
+    '!',
+    '?',
+    '??',
+    '$x',
+    '{x}',
+    '"""',
+    "'",
+    ' ',
+    '\t',
+    '\u00a0',
+    '\n',
+    '\r\n',
+    '\r',
+    '\v',
+    '\f',
+    '\x1c',
+    '\x85',
+    '\u2028',
+    '\u2029',
+    'resume_from: base?_step=0',
+    'id: other',
+    'x',
+    '\u00e9',
+    '\ud83d\ude00'
+  ];
+
+  /** Strings of fragments, from a fixed seed (a small linear congruential generator). */
+  function* fuzzed(count: number): Generator<string> {
+    let seed = 19;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < count; i++) {
+      let text = '';
+      for (let k = next(8); k > 0; k--) {
+        text += FRAGMENTS[next(FRAGMENTS.length)];
+      }
+      yield text;
+    }
+  }
+
+  it('starts every line with an argument and reads back every value', () => {
+    for (const value of fuzzed(1000)) {
+      const run = { project: value, id: value, dir: value || null };
+      for (const [action, step] of [
+        ['resume', undefined],
+        ['fork', 2],
+        ['rewind', 0]
+      ] as [CellAction, number | undefined][]) {
+        const [magic, ...lines] = splitLines(runinitCell(action, run, step));
+        expect(magic).toBe('%%runinit');
+        expect(lines.pop()).toBe('');
+        const values: Record<string, unknown> = {};
+        for (const line of lines) {
+          const match = ARGUMENT.exec(line);
+          expect(match).not.toBeNull();
+          values[match![1]] =
+            match![1] === 'resume' ? match![2] : JSON.parse(match![2]);
+        }
+        expect(values.project).toBe(value);
+        expect(values.dir).toBe(value || undefined);
+        if (action === 'resume') {
+          expect([values.id, values.resume]).toEqual([value, 'must']);
+        } else {
+          const key = action === 'fork' ? 'fork_from' : 'resume_from';
+          expect(values[key]).toBe(`${value}?_step=${step}`);
+        }
+      }
+    }
   });
 });
 
