@@ -2,7 +2,9 @@
 
 The public surface: ``init()`` and the module-level ``run``, ``config``, ``summary``, ``log`` and
 ``finish`` of the current global run; ``Settings``; ``Api`` to read runs back; the error classes;
-``InitSpec`` and ``RunForm`` (loaded on first use); the IPython, Jupyter server and JupyterLab
+``InitSpec`` and ``RunForm``, the media types (``Image``, ``Audio``, ``Video``, ``Html``,
+``Plotly``, ``Table``, ``Histogram``), ``plot`` and ``Artifact`` (all loaded on first use) and the
+current run's ``log_artifact``/``use_artifact``; the IPython, Jupyter server and JupyterLab
 extension hooks.
 """
 
@@ -15,6 +17,7 @@ from .sdk import Api, Run, RunRecord, init
 from .sdk.alerts import AlertLevel
 from .sdk import plugins as _plugins
 from .sdk import registry as _registry
+from .sdk import rich as _rich
 from .server import _jupyter_server_extension_points as _jupyter_server_extension_points
 from .server import _load_jupyter_server_extension as _load_jupyter_server_extension
 from .settings import Settings
@@ -35,25 +38,42 @@ _plugins.register("nbrun.integrations.tensorboard", lambda s, mode: bool(s.sync_
 _plugins.register("nbrun.integrations.gym", lambda s, mode: bool(s.monitor_gym))
 # Online mode: imported only by a run whose mode is online.
 _plugins.register("nbrun.sync.plugin", lambda settings, mode: mode == "online")
+# Rich data: imported only when log() meets a value that is not a plain scalar, or a stored
+# run holds media (see nbrun/sdk/rich.py).
+_rich.register("nbrun.media.bridge")
+
+# The media types and nbrun.plot, loaded on first use (see __getattr__).
+_MEDIA = ("Audio", "Histogram", "Html", "Image", "Plotly", "Table", "Video", "plot")
 
 __all__ = [
     "AlertLevel",
     "Api",
+    "Artifact",
+    "Audio",
     "AuthenticationError",
     "CommError",
     "ConfigError",
     "Error",
+    "Histogram",
+    "Html",
+    "Image",
     "InitSpec",
+    "Plotly",
     "Run",
     "RunForm",
     "RunRecord",
     "Settings",
+    "Table",
     "UsageError",
+    "Video",
     "finish",
     "init",
     "load_ipython_extension",
     "log",
+    "log_artifact",
     "login",
+    "plot",
+    "use_artifact",
 ]
 
 
@@ -92,6 +112,20 @@ def login(key: str | None = None, relogin: bool | None = None, host: str | None 
                          verify=verify, referrer=referrer, anonymous=anonymous)
 
 
+def log_artifact(artifact_or_path: Any, name: str | None = None, type: str | None = None,
+                 aliases: Any = None, tags: Any = None) -> Any:
+    """``log_artifact()`` on the current global run."""
+    return _require_run("log_artifact").log_artifact(artifact_or_path, name=name, type=type,
+                                                     aliases=aliases, tags=tags)
+
+
+def use_artifact(artifact_or_name: Any, type: str | None = None, aliases: Any = None,
+                 use_as: str | None = None) -> Any:
+    """``use_artifact()`` on the current global run."""
+    return _require_run("use_artifact").use_artifact(artifact_or_name, type=type,
+                                                     aliases=aliases, use_as=use_as)
+
+
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "nbrun"}]
 
@@ -117,8 +151,16 @@ def __getattr__(name: str) -> Any:
     if name in ("config", "summary"):
         run = _registry.current()
         return None if run is None else getattr(run, name)
+    if name == "Artifact":  # the artifacts layer only when it is asked for
+        from .artifacts import Artifact
+
+        return Artifact
     if name in ("InitSpec", "RunForm"):  # ipywidgets only when the form is asked for
         from . import widgets
 
         return getattr(widgets, name)
+    if name in _MEDIA:
+        from . import media
+
+        return getattr(media, name)
     raise AttributeError(f"module 'nbrun' has no attribute {name!r}")

@@ -338,3 +338,30 @@ def test_first_cell_imports_no_nbformat_and_history_is_a_valid_notebook(kernel, 
     assert nb.nbformat_minor == 5 and nb.metadata["nbrun"]["run_id"] == record.id
     assert [c.source for c in nb.cells][-3:-1] == ["%%runinit\nproject: p\nsave_code: true",
                                                  "run.log({'a': 1})"]
+
+
+def test_the_card_shows_the_newest_media_of_each_key(kernel, store):
+    kernel.run("%load_ext nbrun")
+    kernel.run("%%runinit\nproject: p")
+    assert not errors(kernel.run(
+        "import numpy as np, nbrun\n"
+        "for i in range(3):\n"
+        "    run.log({'img': nbrun.Image(np.full((4, 6, 3), i, np.uint8), caption=f'c{i}'),\n"
+        "             'hist': nbrun.Histogram(np_histogram=([i, 2], [0.0, 1.0, 2.0]))})\n"
+        "run.log({'gallery': [nbrun.Image(np.zeros((2, 2), np.uint8))] * 2,\n"
+        "         'table': nbrun.Table(columns=['a', 'b'], data=[[k, str(k)] for k in range(9)]),\n"
+        "         'tone': nbrun.Audio(np.zeros(800), sample_rate=800)})\n"
+        "run.finish()"))
+    (card,) = [m for m in kernel.client.widget_state.values() if "video_label" in m]
+    media = {m["key"]: m for m in card["media"]}
+    assert list(media) == ["gallery", "hist", "img", "table", "tone"]
+    img = media["img"]
+    assert img["step"] == 2 and [i["caption"] for i in img["images"]] == ["c2"]
+    assert img["images"][0]["width"] == 6 and len(media["gallery"]["images"]) == 2
+    assert media["hist"]["values"] == [2, 2] and media["hist"]["bins"] == [0.0, 1.0, 2.0]
+    table = media["table"]
+    assert table["columns"] == ["a", "b"] and table["rows"][:2] == [["0", "0"], ["1", "1"]]
+    assert len(table["rows"]) == 5 and table["label"] == "9 rows"
+    assert media["tone"]["label"].startswith("audio · 1.00 s")
+    buffers = [b for buffer in kernel.client.widget_buffers.values() for b in buffer.values()]
+    assert any(b["path"][:3] == ["media", 2, "images"] for b in buffers), buffers

@@ -8,6 +8,7 @@ import uPlot from 'uplot';
 import { DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { ema, positiveOnly } from './smoothing';
 import { cssVar, useThemeName } from './theme';
+import { axisWidth, tickLabels } from './ticks';
 import {
   alignSeries,
   awaitingTimes,
@@ -60,7 +61,7 @@ function tickFormat(axis: XAxis): (u: uPlot, splits: number[]) => string[] {
       return splits.map(v => fmt(new Date(v * 1000)));
     };
   }
-  return (u, splits) => splits.map(v => String(v));
+  return (u, splits) => tickLabels(splits);
 }
 
 /** Props of {@link LineChart}. */
@@ -85,11 +86,16 @@ export function LineChart(props: ILineChartProps): JSX.Element {
   const smoothed = view.smoothing > 0;
   const host = React.useRef<HTMLDivElement>(null);
   const plot = React.useRef<uPlot | null>(null);
+  const zoom = React.useRef<{ axis: XAxis; min: number; max: number } | null>(
+    null
+  );
   const theme = useThemeName();
   const [axisColor, setAxisColor] = React.useState('');
   const [zoomed, setZoomed] = React.useState(false);
   const [yScale, setYScale] = React.useState('');
   const [xTicks, setXTicks] = React.useState('');
+  const [yTicks, setYTicks] = React.useState('');
+  const [xRange, setXRange] = React.useState('');
   const [xDrawn, setXDrawn] = React.useState('');
   const xAxis = view.xAxis;
   const labels = series.map(s => s.label).join('\u0000');
@@ -152,7 +158,12 @@ export function LineChart(props: ILineChartProps): JSX.Element {
           ...axis,
           values: (u: uPlot, splits: number[]) => format(u, splits)
         },
-        { ...axis, size: 56 }
+        {
+          ...axis,
+          // Distinct labels, and an axis as wide as its longest one.
+          values: (u: uPlot, splits: number[]) => tickLabels(splits),
+          size: (u: uPlot, values: string[]) => axisWidth(values ?? [])
+        }
       ],
       // Drag across to zoom on steps; "Reset zoom" (or a double click) undoes it.
       cursor: { drag: { x: true, y: false } },
@@ -165,12 +176,28 @@ export function LineChart(props: ILineChartProps): JSX.Element {
             }
           }
         ],
+        // The zoomed x range, so that a rebuild (log scale toggled) keeps it.
+        setScale: [
+          (u, key) => {
+            const { min, max } = u.scales.x;
+            if (key === 'x' && min !== undefined && max !== undefined) {
+              const full = u.data?.[0] ?? [];
+              const whole =
+                !full.length ||
+                (min <= full[0] && max >= full[full.length - 1]);
+              zoom.current = whole ? null : { axis: xAxis, min, max };
+            }
+          }
+        ],
         // What the page shows: the x ticks drawn on the canvas, and where
         // the main line's middle point lands (css pixels).
         draw: [
           u => {
             const ticks = (u.axes[0] as { _values?: string[] })._values;
             setXTicks((ticks ?? []).join('|'));
+            setXRange(`${u.scales.x.min ?? ''}|${u.scales.x.max ?? ''}`);
+            const yTicks = (u.axes[1] as { _values?: string[] })._values;
+            setYTicks((yTicks ?? []).join('|'));
             const xs = u.data[0];
             const ys = u.data[smoothed ? 2 : 1] ?? [];
             const shown = xs.filter((x, i) => ys[i] !== null);
@@ -204,10 +231,16 @@ export function LineChart(props: ILineChartProps): JSX.Element {
         })
       ]
     };
+    const kept = zoom.current; // read first: building the plot sets its x scale
     const chart = new uPlot(opts, data, node);
     plot.current = chart;
     setYScale(chart.scales.y?.distr === 3 ? 'log' : 'linear');
-    setZoomed(false);
+    if (kept && kept.axis === xAxis) {
+      chart.setScale('x', { min: kept.min, max: kept.max });
+    } else {
+      zoom.current = null;
+      setZoomed(false);
+    }
     const observer = new ResizeObserver(() => {
       const width = node.clientWidth;
       if (width > 0 && Math.abs(width - chart.width) > 1) {
@@ -224,9 +257,18 @@ export function LineChart(props: ILineChartProps): JSX.Element {
     // for a new theme (canvas colours are read once, at build).
   }, [labels, height, theme, smoothed, view.logY, xAxis]);
 
-  // New points: update in place (keeps zoom unless the x range grows).
+  // New points (or the same points drawn otherwise): update in place, keeping
+  // a zoomed x range.
   React.useEffect(() => {
-    plot.current?.setData(data);
+    const chart = plot.current;
+    if (!chart) {
+      return;
+    }
+    const kept = zoom.current; // setData resets the scales, and so this record
+    chart.setData(data);
+    if (kept && kept.axis === xAxis) {
+      chart.setScale('x', { min: kept.min, max: kept.max });
+    }
   }, [data]);
 
   return (
@@ -243,6 +285,8 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       data-y-scale={yScale}
       data-x-axis={xAxis}
       data-x-ticks={xTicks}
+      data-y-ticks={yTicks}
+      data-x-range={xRange}
       data-x-drawn={xDrawn}
       data-x-ready={waiting ? 'false' : 'true'}
     >
@@ -254,6 +298,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
             title="Show every step again"
             onClick={() => {
               const chart = plot.current;
+              zoom.current = null;
               if (chart) {
                 chart.setData(chart.data, true);
               }

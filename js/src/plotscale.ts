@@ -3,7 +3,8 @@
  * axis spans its values' range; an axis of text (or of mixed values) lists its
  * values as ordered categories. Positions run from 0 (bottom) to 1 (top).
  */
-import { formatNumber, formatValue } from './format';
+import { formatValue } from './format';
+import { tickLabels } from './ticks';
 
 export interface IPlotScale {
   kind: 'number' | 'category';
@@ -32,13 +33,9 @@ export function plotScale(values: unknown[]): IPlotScale {
     const hi = Math.max(...known);
     const pos = (v: unknown) =>
       isNumber(v) ? (hi > lo ? (v - lo) / (hi - lo) : 0.5) : null;
-    const ticks =
-      hi > lo
-        ? [0, 0.5, 1].map(at => ({
-            at,
-            label: formatNumber(lo + (hi - lo) * at)
-          }))
-        : [{ at: 0.5, label: formatNumber(lo) }];
+    const at = hi > lo ? [0, 0.5, 1] : [0.5];
+    const labels = tickLabels(at.map(a => lo + (hi - lo) * a));
+    const ticks = at.map((a, i) => ({ at: a, label: labels[i] }));
     return { kind: 'number', pos, ticks };
   }
   const labels = Array.from(new Set(known.map(v => formatValue(v)))).sort(

@@ -5,6 +5,10 @@ last tick, and commits their scalars with the new read offsets in one transactio
 run resumes without duplicates or gaps), then appends the same bytes to the run's copy of each
 file under ``<run folder>/tensorboard/``. A file last written before the run started belongs to
 an earlier run and is left alone.
+
+A file costs only itself: what cannot be read in it (see ``eventfiles``) is skipped, said once
+in a warning and listed on the run (``unstored``, with the file as its key) when the offsets
+pass it; a file that fails in a way not foreseen is left, and the others go on.
 """
 
 from __future__ import annotations
@@ -17,18 +21,22 @@ from typing import Any
 
 from ..sdk.run import mirror, mirror_offsets
 from . import eventfiles
+from .naming import Names
 
 INTERVAL_S = 0.25
 MTIME_SLACK_S = 2.0  # file systems with coarse timestamps
+SHOWN = 3  # problems named in one warning
 
 
 class _File:
     def __init__(self, path: str, offset: int, info: dict[str, Any]) -> None:
         self.path = path
         self.offset = offset
+        self.skip_from = info.pop("skip_from", None)  # the offset is inside unreadable bytes
         self.info = info  # prefix (of its keys), copy (path in the run folder), root; or {}
         self.plugins: dict[str, str] = {}
         self.broken = False
+        self.unreadable = False  # warned that it cannot be opened (retried each tick)
 
 
 class Tailer:
@@ -42,6 +50,8 @@ class Tailer:
         self._roots_lock = threading.Lock()  # a writer's creation never waits for a tick
         self._stop = threading.Event()
         self._warned = False
+        self._notes: list[dict[str, Any]] = []  # to list on the run with the next commit
+        self.names = Names(run)
         for path, (offset, info) in mirror_offsets(run).items():  # a resumed run goes on
             self.files[path] = _File(path, offset, info)
             self.add_root(info.get("root", os.path.dirname(path)))
@@ -84,39 +94,72 @@ class Tailer:
             self._discover()
             points: dict[str, tuple[list[int], list[float]]] = {}
             offsets: dict[str, tuple[int, dict]] = {}
-            copies: list[tuple[_File, int, bytes]] = []
+            done: list[tuple[_File, eventfiles.Read, list[str]]] = []
             count = 0
-            for f in self.files.values():
+            for f in list(self.files.values()):
                 if f.broken or eventfiles.file_size(f.path) <= f.offset:
                     continue
                 try:
-                    records, end, raw = eventfiles.read_records(f.path, f.offset)
-                except eventfiles.CorruptFile as exc:
+                    got = self._read(f, final, points)
+                except OSError as exc:  # removed or unreadable for now: tried again next tick
+                    if not f.unreadable:
+                        f.unreadable = True
+                        print(f"nbrun: cannot read {f.path} ({exc}); retrying", file=sys.stderr)
+                    continue
+                except Exception as exc:  # not foreseen: this file is left, the others go on
                     f.broken = True
-                    print(f"nbrun: not mirroring {exc}", file=sys.stderr)
+                    self._set_aside(f, f"not mirrored from byte {f.offset} on: {exc!r}")
                     continue
-                if end == f.offset:
+                if got is None:
                     continue
-                if not f.info:
-                    if not (final or eventfiles.scalars(records, f.plugins, "", {})):
-                        f.plugins.clear()  # read again next time
-                        continue
-                    with self._roots_lock:
-                        # Folders holding only files of earlier runs do not count.
-                        live = [r for r in self.roots
-                                if any(_inside(p, r) for p in self.files)]
-                    f.info = _placement(f.path, live)
-                    f.plugins.clear()
-                count += eventfiles.scalars(records, f.plugins, f.info["prefix"], points)
-                offsets[f.path] = (end, f.info)
-                copies.append((f, end, raw))
-            if not offsets:
+                read, n, problems = got
+                count += n
+                info = f.info if read.skip_from is None else {**f.info,
+                                                              "skip_from": read.skip_from}
+                offsets[f.path] = (read.end, info)
+                done.append((f, read, problems))
+            # Problems of a read are found again if this commit fails; a file left is not.
+            notes = self._notes + [_item(f, why) for f, _, problems in done for why in problems]
+            if not offsets and not notes:
                 return 0
-            mirror(self.run, points, offsets)
-            for f, end, raw in copies:
-                f.offset = end
-                _append_copy(os.path.join(self.copy_root, f.info["copy"]), raw)
+            stored, keys = self.names.place(points)
+            mirror(self.run, stored, offsets, keys, notes)
+            self.names.saved()
+            self._notes = []
+            for f, read, problems in done:
+                f.offset, f.skip_from = read.end, read.skip_from
+                _append_copy(os.path.join(self.copy_root, f.info["copy"]), read.raw)
+                if problems:
+                    more = f"; and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+                    print(f"nbrun: skipped what cannot be read in {f.path}: "
+                          f"{'; '.join(problems[:SHOWN])}{more} (listed on run {self.run.id} "
+                          "as 'unstored')", file=sys.stderr)
             return count
+
+    def _read(self, f: _File, final: bool, points: dict[str, tuple[list[int], list[float]]]
+              ) -> tuple[eventfiles.Read, int, list[str]] | None:
+        """Read what ``f`` gained into ``points``: the read, the number of points and what was
+        skipped; None when there is nothing to commit yet."""
+        read = eventfiles.read_records(f.path, f.offset, f.skip_from, final)
+        if read.end == f.offset:
+            return None
+        if not f.info:
+            if not (final or eventfiles.scalars(read, f.plugins, "", {})):
+                f.plugins.clear()  # read again next time
+                return None
+            with self._roots_lock:
+                # Folders holding only files of earlier runs do not count.
+                live = [r for r in self.roots if any(_inside(p, r) for p in self.files)]
+            f.info = _placement(f.path, live)
+            f.plugins.clear()
+        found: list[tuple[int, str]] = []
+        n = eventfiles.scalars(read, f.plugins, f.info["prefix"], points, found)
+        found += [(start, f"{stop - start} bytes {why}") for start, stop, why in read.skipped]
+        return read, n, [f"byte {at}: {why}" for at, why in sorted(found)]
+
+    def _set_aside(self, f: _File, why: str) -> None:
+        print(f"nbrun: {f.path}: {why}", file=sys.stderr)
+        self._notes.append(_item(f, why))
 
     def _discover(self) -> None:
         with self._roots_lock:
@@ -134,6 +177,11 @@ class Tailer:
                     if mtime < self.started - MTIME_SLACK_S:  # an earlier run's, unless rewritten
                         continue
                     self.files[path] = _File(path, 0, {})
+
+
+def _item(f: _File, why: str) -> dict[str, Any]:
+    """What the run lists (``unstored``) for something skipped in ``f``."""
+    return {"key": f.path, "step": None, "reason": f"TensorBoard event file: {why}"[:300]}
 
 
 def _placement(path: str, roots: list[str]) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """``sync_tensorboard=True``: the scalars that TensorBoard writers put in event files during the
-run are mirrored into its history under their tags, at TensorBoard's own steps, and the event
-files are saved in the run's folder (histograms, images and text stay in those copies).
+run are mirrored into its history under their tags (``tensorboard/<tag>`` for a tag that the run
+also logs itself, see ``naming``), at TensorBoard's own steps, and the event files are saved in
+the run's folder (histograms, images and text stay in those copies). A damaged file costs only
+what is damaged in it (see ``tailer``), never the other files nor ``finish()``.
 
 Log folders come from the writers themselves (see ``writers``), from the ``tensorboard_dir``
 setting / ``NBRUN_TENSORBOARD_DIR`` (a folder another process writes), and from a resumed run's
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import time
 from typing import Any
 
@@ -60,13 +63,19 @@ def finishing(run: Any) -> None:
         tailer.stop()
     deadline = time.monotonic() + SETTLE_MAX_S
     quiet = 0
-    while tailer is not None and quiet < 2 and time.monotonic() < deadline:
-        writers.flush_all()
-        quiet = quiet + 1 if tailer.tick(final=True) == 0 else 0
-        if quiet < 2:
-            time.sleep(SETTLE_S)
-    if found is not None:
-        writers.unwatch(found)
+    try:
+        while tailer is not None and quiet < 2 and time.monotonic() < deadline:
+            writers.flush_all()
+            quiet = quiet + 1 if tailer.tick(final=True) == 0 else 0
+            if quiet < 2:
+                time.sleep(SETTLE_S)
+    except Exception as exc:  # the run's own data must still be finished and stored
+        print(f"nbrun: run {run.id}: the last TensorBoard scalars could not be mirrored "
+              f"({exc!r}); the event files are read up to where the run last stored them",
+              file=sys.stderr)
+    finally:
+        if found is not None:
+            writers.unwatch(found)
 
 
 def tailer_of(run: Any) -> Any:

@@ -21,6 +21,7 @@ function render({ model, el }) {
   link.rel = "noopener";
   const charts = text("div", "nbrun-card-charts");
   const episode = text("div", "nbrun-card-episode");
+  const mediaBox = text("div", "nbrun-card-media");
   const notice = text("div", "nbrun-card-notice");
   const alertList = text("div", "nbrun-card-alerts");
   const error = text("details", "nbrun-card-error");
@@ -37,7 +38,7 @@ function render({ model, el }) {
     moreLabel();
   });
   head.append(name, state, meta, sync, link);
-  root.append(head, notice, error, alertList, charts, more, episode);
+  root.append(head, notice, error, alertList, charts, more, mediaBox, episode);
   el.append(root);
 
   const series = new Map(); // key -> {points: [[step, value]], svg, line, label}
@@ -172,7 +173,118 @@ function render({ model, el }) {
   }
   model.on("change:video", video);
   video();
-  return () => { if (videoUrl) URL.revokeObjectURL(videoUrl); };
+
+  // The newest value of each media key: images (a gallery in a row, boxes drawn over them),
+  // a table's first rows, a histogram's bars, a line for the rest.
+  let imageUrls = [];
+  function media() {
+    for (const url of imageUrls) URL.revokeObjectURL(url);
+    imageUrls = [];
+    mediaBox.replaceChildren(...(model.get("media") || []).map(mediaEntry));
+  }
+  function mediaEntry(entry) {
+    const box = text("div", "nbrun-card-medium");
+    box.dataset.key = entry.key;
+    box.dataset.kind = entry.kind;
+    const label = text("div", "nbrun-card-label");
+    label.append(text("span", "", entry.key), text("span", "", `step ${entry.step}${entry.label ? " · " + entry.label : ""}`));
+    box.append(label);
+    if (entry.images) box.append(gallery(entry.images));
+    if (entry.columns) box.append(table(entry.columns, entry.rows || []));
+    if (entry.values) box.append(histogram(entry.values, entry.bins || []));
+    return box;
+  }
+  function gallery(images) {
+    const row = text("div", "nbrun-card-gallery");
+    for (const image of images) {
+      const figure = text("figure", "nbrun-card-figure");
+      const frame = text("div", "nbrun-card-frame");
+      const img = document.createElement("img");
+      const data = image.data;
+      if (data && data.byteLength) {
+        const url = URL.createObjectURL(new Blob([data], { type: `image/${image.format === "jpg" ? "jpeg" : image.format || "png"}` }));
+        imageUrls.push(url);
+        img.src = url;
+      }
+      img.alt = image.caption || "";
+      frame.append(img, boxes(image));
+      figure.append(frame);
+      if (image.caption) figure.append(text("figcaption", "", image.caption));
+      row.append(figure);
+    }
+    return row;
+  }
+  function boxes(image) {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "nbrun-card-boxes");
+    svg.setAttribute("viewBox", "0 0 1 1");
+    svg.setAttribute("preserveAspectRatio", "none");
+    const [w, h] = [image.width || 1, image.height || 1];
+    for (const group of Object.values(image.boxes || {})) {
+      for (const box of group.box_data || []) {
+        const p = box.position || {};
+        const scale = box.domain === "pixel" ? [w, h] : [1, 1];
+        let [x0, x1, y0, y1] = [p.minX, p.maxX, p.minY, p.maxY];
+        if (p.middle) {
+          [x0, x1] = [p.middle[0] - p.width / 2, p.middle[0] + p.width / 2];
+          [y0, y1] = [p.middle[1] - p.height / 2, p.middle[1] + p.height / 2];
+        }
+        const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+        rect.setAttribute("x", x0 / scale[0]);
+        rect.setAttribute("y", y0 / scale[1]);
+        rect.setAttribute("width", (x1 - x0) / scale[0]);
+        rect.setAttribute("height", (y1 - y0) / scale[1]);
+        const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+        title.textContent = box.box_caption || (group.class_labels || {})[box.class_id] || `class ${box.class_id}`;
+        rect.append(title);
+        svg.append(rect);
+      }
+    }
+    return svg;
+  }
+  function table(columns, rows) {
+    const node = text("table", "nbrun-card-table");
+    const head = document.createElement("tr");
+    for (const c of columns) head.append(text("th", "", c));
+    node.append(head);
+    for (const row of rows) {
+      const tr = document.createElement("tr");
+      for (const cell of row) tr.append(text("td", "", cell));
+      node.append(tr);
+    }
+    return node;
+  }
+  function histogram(values, bins) {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "nbrun-card-histogram");
+    svg.setAttribute("viewBox", "0 0 170 60");
+    svg.setAttribute("preserveAspectRatio", "none");
+    const top = Math.max(...values, 1);
+    const width = 170 / Math.max(values.length, 1);
+    values.forEach((v, i) => {
+      const bar = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+      const height = (v / top) * 58;
+      bar.setAttribute("x", (i * width).toFixed(2));
+      bar.setAttribute("y", (60 - height).toFixed(2));
+      bar.setAttribute("width", Math.max(width - 0.5, 0.5).toFixed(2));
+      bar.setAttribute("height", height.toFixed(2));
+      svg.append(bar);
+    });
+    const wrap = text("div", "nbrun-card-plot");
+    wrap.append(svg);
+    if (bins.length) {
+      const scale = text("div", "nbrun-card-scale");
+      scale.append(text("span", "", Number(bins[0]).toPrecision(3)), text("span", "", Number(bins[bins.length - 1]).toPrecision(3)));
+      wrap.append(scale);
+    }
+    return wrap;
+  }
+  model.on("change:media", media);
+  media();
+  return () => {
+    if (videoUrl) URL.revokeObjectURL(videoUrl);
+    for (const url of imageUrls) URL.revokeObjectURL(url);
+  };
 }
 
 export default { render };

@@ -1,4 +1,5 @@
-"""The run card: who the run is, where its data lives, a live chart of its scalars and the
+"""The run card: who the run is, where its data lives, a live chart of its scalars, the newest
+value of each media key (image or gallery, table rows, histogram; see ``cardmedia``) and the
 latest episode video that ``monitor_gym`` attached.
 
 The card never touches ``log()``: a feeder thread reads what the background writer has already
@@ -23,6 +24,7 @@ from ..sdk.media import videos
 from ..sdk.metrics import definitions_of
 from ..sdk.run import history_since, store_path, sync_status
 from .axes import StepAxes
+from .cardmedia import media_entries
 
 MAX_POINTS = 500  # per series in the front end; past it every other point is dropped
 INTERVAL_S = 1.0
@@ -54,6 +56,7 @@ class RunCard(anywidget.AnyWidget):
     alerts = traitlets.List().tag(sync=True)  # the run's latest alerts (run.alert())
     error = traitlets.Unicode("").tag(sync=True)  # why the run failed, or a cell's last error
     error_traceback = traitlets.Unicode("").tag(sync=True)
+    media = traitlets.List().tag(sync=True)  # the newest value of each media key
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,
@@ -96,6 +99,7 @@ class RunCard(anywidget.AnyWidget):
                 self.sync_state = sync_text(status)
                 self.url = status["url"] or ""
         self._latest_video()
+        self._latest_media()
         if batch:
             self.send({"type": "points", "series": batch, "max": MAX_POINTS})
             self.points_sent += sum(len(points) for points in batch.values())
@@ -116,6 +120,13 @@ class RunCard(anywidget.AnyWidget):
                                     f"{latest.get('step')} · {latest['path']}")
 
 
+    def _latest_media(self) -> None:
+        signature, entries = media_entries(self._run)
+        if signature != self._feeder.media:
+            self._feeder.media = signature
+            self.media = entries
+
+
 class _Feeder(threading.Thread):
     def __init__(self, card: RunCard) -> None:
         super().__init__(name=f"nbrun-card-{card.run_id}", daemon=True)
@@ -126,6 +137,7 @@ class _Feeder(threading.Thread):
         self.kept: dict[str, int] = {}
         self.finished = threading.Event()
         self.video: str | None = None  # path of the video shown
+        self.media: tuple = ()  # what of the run's media the card shows
         self.wake = threading.Event()  # set to refresh at once instead of after INTERVAL_S
         self.axes = StepAxes()
 

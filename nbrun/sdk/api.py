@@ -8,12 +8,12 @@ from typing import Any, Sequence
 
 from .. import validation as rules
 from ..errors import UsageError, did_you_mean
-from ..store import RunRow, Store, get_writer, runfiles, search, store_root
+from ..store import RunRow, Store, get_writer, mediaindex, runfiles, search, store_root
 from ..store import alerts as stored_alerts
 from ..store.filters import RunFilter
 from ..store.states import RUN_STATES
 from ..store.records import RECORD_FIELDS
-from . import registry
+from . import registry, rich
 from .summary import SummaryDict
 
 
@@ -51,8 +51,9 @@ class RunFile:
 class RunRecord:
     """One stored run, as it was when read: the record's fields (``records.RECORD_FIELDS``),
     ``tags`` as a tuple, and ``dir``, the run's folder. ``unstored`` holds the logged values
-    the writer could not store: ``{"count": n, "items": [{key, step, reason}, ...]}``, empty
-    when everything was stored."""
+    the writer could not store, and what ``sync_tensorboard`` skipped in damaged event files
+    (the file as its key): ``{"count": n, "items": [{key, step, reason}, ...]}``, empty when
+    everything was stored."""
 
     def __init__(self, store: Store, row: RunRow) -> None:
         self._store = store
@@ -64,12 +65,17 @@ class RunRecord:
         self.path = "/".join(p for p in (row.entity, row.project, row.id) if p)
         self.hidden = bool(row.hidden)
         self.dir = store.run_dir(row.id)
+        self.summary = rich.decode_values(row.summary, self.dir)
 
     def history(self, keys: Sequence[str] | None = None) -> History:
-        """Rows in step order; each has ``_step`` and the values logged at that step."""
+        """Rows in step order; each has ``_step`` and the values logged at that step (media
+        as their objects: an ``nbrun.Image`` with its ``path``, a ``Table``...)."""
         if isinstance(keys, str):
             keys = [keys]
-        return History(self._store.history(self._row.rid, keys))
+        rows = self._store.history(self._row.rid, keys)
+        if mediaindex.has_media(self._store, self._row.rid):
+            rows = [rich.decode_values(row, self.dir) for row in rows]
+        return History(rows)
 
     def keys(self) -> list[str]:
         """The history keys of this run."""
@@ -92,6 +98,19 @@ class RunRecord:
             out.append(RunFile(path, size, os.path.join(self.dir, path),
                                info.get("kind", "file"), info))
         return out
+
+    def logged_artifacts(self) -> list[Any]:
+        """The artifact versions this run logged (``nbrun.Artifact``), in the order it did."""
+        from ..artifacts import reading
+
+        return reading.of_run(self._store, self._row.rid, "logged")
+
+    def used_artifacts(self) -> list[Any]:
+        """The artifact versions this run used, in the order it did (each one's
+        ``asked_as`` is the version or alias it asked for)."""
+        from ..artifacts import reading
+
+        return reading.of_run(self._store, self._row.rid, "used")
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
@@ -147,6 +166,23 @@ class Api:
                 raise UsageError(f"run {run_id!r} belongs to {what} {actual!r}, not {wanted!r} "
                                  f"(path {path!r}); give its own {what}, or the id alone")
         return RunRecord(self.store, row)
+
+    def artifact(self, name: str, type: str | None = None) -> Any:
+        """The artifact version ``"project/name:alias"`` names (``name:v3``, ``name:best``;
+        the project may be left out when only one project has that name)."""
+        from ..artifacts import reading
+
+        self._sync_local()
+        return reading.artifact(self.store, name, type)
+
+    def artifacts(self, project: str | None = None, type: str | None = None,
+                  name: str | None = None) -> list[Any]:
+        """Every artifact version of ``project`` (all projects when None), of one ``type``
+        and ``name`` when given, by name and version."""
+        from ..artifacts import reading
+
+        self._sync_local()
+        return reading.artifacts(self.store, project, type, name)
 
 
 def _split_run_path(path: Any) -> tuple[str | None, str | None, Any]:

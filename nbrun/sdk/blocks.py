@@ -9,6 +9,8 @@ from typing import Any
 from ..store.channel import Block
 from ..store.writer import BACKLOG_ROWS
 
+# Each row's time, read once per log() call: the time MLflow shows for its points (to the ms).
+clock = time.time
 _ANY_SIZE = frozenset((float, bool))  # storable whatever the value; ints and strs have limits
 # log() looks at the writer's backlog every 1024 steps (a mask of the step), not on every call.
 BACKLOG_CHECK = 1024 - 1
@@ -24,6 +26,7 @@ class BlockQueue:
 
     _step: int
     _logged: dict[str, Any]
+    _own_keys: set[str]
     _queue: list
     _channel: Any
     _writer: Any
@@ -39,14 +42,16 @@ class BlockQueue:
         """Queue ``data`` (flat, plain values, keys checked) at the current step as the first row
         of a new block, which the following calls of the same shape extend."""
         self._close_block()
+        self._own_keys.update(data)
         if self._over_limit():
             self._dropped(data)
             return
         keys, types = tuple(data), tuple(map(type, data.values()))
         block = Block(keys, types, self._step)
+        block.times.append(clock())
         block.vals.extend(data.values())
         self._queue.append(block)
-        self._block, self._extend = block, block.vals.extend
+        self._block, self._extend, self._stamp = block, block.vals.extend, block.times.append
         self._shape, self._types = keys, types
         self._any_size = _ANY_SIZE.issuperset(types)
         self._step += 1

@@ -11,7 +11,7 @@ from typing import Any, Collection
 from ..errors import UsageError
 from ..settings import Settings
 from ..store import RunRow, Store
-from ..store import moments
+from ..store import mediafiles, moments
 from ..store.claims import Holder, holder
 from ..store.liveness import HOST
 
@@ -154,8 +154,11 @@ def apply(store: Store, conn: sqlite3.Connection, decision: Decision, fields: di
     if decision.kind == "fork":
         assert existing is not None and decision.step is not None
         lineage = {"forked_from": {"id": existing.id, "step": decision.step}}
-        rid, summary = moments.fork(conn, existing.rid, decision.step,
-                                    {**fields, "created_at": now, "lineage": lineage})
+        rid, summary, files = moments.fork(conn, existing.rid, decision.step,
+                                           {**fields, "created_at": now, "lineage": lineage})
+        # Before the commit: a fork whose opening commits always has the files its media
+        # index names (a failed opening leaves at most its folder, which init() removes).
+        mediafiles.share(store.run_dir(existing.id), store.run_dir(fields["id"]), files)
         return rid, decision.step + 1, summary
     assert existing is not None
     if decision.kind == "rewind":

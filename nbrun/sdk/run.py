@@ -11,21 +11,21 @@ from ..errors import UsageError
 from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
 from ..store.channel import Channel
-from ..store.series import STEP
-from . import alerts, failure, plugins, registry, values
-from .alerts import AlertLevel
-from .blocks import BACKLOG_CHECK, BlockQueue
+from ..store.series import STEP, WALL
+from . import failure, plugins, registry, rich, values
+from .artifact_methods import ArtifactMethods
+from .blocks import BACKLOG_CHECK, BlockQueue, clock
 from .config import Config
-from .metrics import Metric, MetricSummaries
-from .metrics import check as check_metric
+from .metric_methods import MetricMethods
 from .summary import Summary
 
 _SCALARS = values.SCALARS
+_clock = clock
 _storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
 
 
-class Run(BlockQueue):
+class Run(BlockQueue, ArtifactMethods, MetricMethods):
     """A run in progress. Created by ``nbrun.init()``."""
 
     def __init__(self, *, store: Store, rid: int, id: str, name: str, project: str,
@@ -53,11 +53,13 @@ class Run(BlockQueue):
         self._state = "running"
         self._step = starting_step
         self._pending: dict[str, Any] | None = None
+        self._pending_at = 0.0
         self._finished = False
         self._error: dict[str, Any] = {}
         self.settings = settings
         self._cell = cell
         self._logged: dict[str, Any] = dict(summary or {})
+        self._own_keys: set[str] = set()  # logged here, not mirrored (see own_keys)
         self._summary = Summary(self._logged, on_change=self._summary_changed,
                                 guard=lambda: self._refuse_if_finished("summary"),
                                 tail=self._tail, settle=self._close_block)
@@ -75,13 +77,15 @@ class Run(BlockQueue):
             ) -> None:
         """Record ``data`` at the current step (see the contract for ``step`` and ``commit``)."""
         # The common call (a flat dict with the keys, in the same order, and the value types of
-        # the call before, no step/commit) is one extend of the open block's values: no copy,
-        # no step and no summary update per call (see store.channel). Everything else, and
-        # every error message, is in _log_slow.
+        # the call before, no step/commit) is one extend of the open block's values and one
+        # append of the time: no copy, no step and no summary update per call (see
+        # store.channel). Everything else, and every error message, is in _log_slow. (The
+        # values view is taken once: that saves about what the clock read costs.)
         if (step is None and commit is None and type(data) is dict and tuple(data) == self._shape
-                and tuple(map(type, data.values())) == self._types
+                and tuple(map(type, vals := data.values())) == self._types
                 and (self._any_size or _storable_flat(data))):
-            self._extend(data.values())
+            self._stamp(_clock())  # the time first: a row the writer sees whole has its time
+            self._extend(vals)
             step = self._step = self._step + 1
             if not step & BACKLOG_CHECK:
                 self._backlog()
@@ -101,7 +105,8 @@ class Run(BlockQueue):
             raise UsageError(f"log: run {self._id!r} is finished; start another with nbrun.init()")
         if commit is not None and not isinstance(commit, bool):
             raise UsageError(f"log: commit must be True, False or None, got {commit!r}")
-        flat = values.flatten_log(data)
+        media: list[str] = []
+        flat = values.flatten_log(data, media=media)
         if step is not None:
             step = _check_step(step)
             if step < self._step:
@@ -120,64 +125,47 @@ class Run(BlockQueue):
             self._open_block(data)
             return
         self._close_block()
+        if media:
+            self._media_row = True  # the row's media go to the encoder when it is committed
         if self._pending is None:
             self._pending = flat
         else:
             self._pending.update(flat)
+        self._pending_at = _clock()  # a row's time is that of the last call that added to it
         self._logged.update(flat)
+        self._own_keys.update(flat)
         if commit or (commit is None and step is None):
             self._commit()
+
+    _media_row = False  # the pending row holds media values (rich.RichValue)
+    _media = None  # the run's media state, once it logged media (owned by nbrun.media)
 
     def _commit(self) -> None:
         """Close the row at the current step and move to the next one."""
         if self._pending is not None:
-            if self._pending:
+            media = None
+            if self._media_row:
+                # Its media go to the encoder; the row still reaches the writer, even with no
+                # plain value left, so the run's last step covers the media's steps. The row
+                # is queued first: the encoder commits a step's media after its row.
+                self._media_row = False
+                media = rich.take(self._pending)
+            if self._pending or media:
                 if self._over_limit():
                     self._channel.dropped += 1
                 else:
                     self._pending[STEP] = self._step
+                    self._pending[WALL] = self._pending_at
                     self._queue.append(self._pending)
                     self._channel.appended += 1
+            if media:
+                rich.queue(self, media, self._step)
             self._pending = None
             self._step += 1
 
     def _summary_changed(self) -> None:
         with self._channel.lock:
             self._channel.summary_dirty = True
-
-    # -- metrics and alerts -------------------------------------------------------------------
-    def define_metric(self, name: str, step_metric: str | Metric | None = None,
-                      step_sync: bool | None = None, hidden: bool | None = None,
-                      summary: str | None = None, goal: str | None = None,
-                      overwrite: bool | None = None) -> Metric:
-        """How ``name`` (a key, or a glob ending in ``*``) is charted and summarised: against
-        ``step_metric``, hidden, and with summaries ``min``, ``max``, ``mean``, ``best`` (with
-        ``goal``), ``first``, ``last`` or ``none`` (comma-separated). Kept with the run."""
-        given = check_metric(name, step_metric, step_sync, hidden, summary, goal, overwrite)
-        self._refuse_if_finished("define_metric")
-        return self._metrics().define(name, given, overwrite)
-
-    def _metrics(self) -> MetricSummaries:
-        view = self._summary.view
-        if view is None:
-            view = MetricSummaries(self._queue, lambda: self._step,
-                                   lambda stored: self._channel.set_meta(metrics=stored))
-            self._summary.attach(view, self._catch_up)
-        return view
-
-    def _catch_up(self) -> None:
-        if not self._finished:
-            self._writer.flush(timeout=5.0)
-
-    def alert(self, title: str, text: str, level: AlertLevel | str = AlertLevel.INFO,
-              wait_duration: float | Any = None) -> None:
-        """Keep an alert with the run (its time, step and level), unless one of the same title
-        was kept less than ``wait_duration`` (seconds or a timedelta; default 60 s) ago."""
-        alerts.check(title, text, level, wait_duration)
-        self._refuse_if_finished("alert")
-        step = self._step if self._pending else self._step - 1  # the latest step logged
-        alerts.record(self, self._store, self._rid, step if step >= 0 else None, title, text,
-                      level, wait_duration)
 
     # -- finishing ----------------------------------------------------------------------------
     def finish(self, exit_code: int | None = None) -> None:
@@ -192,6 +180,8 @@ class Run(BlockQueue):
         plugins.call(self._plugins, "finishing", self)
         self._close_block()
         self._commit()
+        if self._media is not None:
+            rich.finishing(self)  # stored before the final state, as the rows are
         state = "failed" if exit_code else "finished"
         # From here the run is final whatever happens (a KeyboardInterrupt, a store that
         # cannot be written): nothing more can be logged to it, and the writer commits the
@@ -316,11 +306,14 @@ def history_since(run: Run, cursor: int = 0) -> tuple[list[tuple[str, Any, Any]]
     return run._store.tail(run._rid, cursor)
 
 
-def mirror(run: Run, points: mirrored.Points, offsets: dict[str, tuple[int, dict]]) -> None:
+def mirror(run: Run, points: mirrored.Points, offsets: dict[str, tuple[int, dict]],
+           keys: dict[str, str] | None = None, unstored: list[dict[str, Any]] | None = None
+           ) -> None:
     """Commit points that carry their own steps (TensorBoard's) with the read offsets of the
-    files they came from (see ``store.mirror``); the run's own step is left alone. Each key's
-    value at its highest step joins the summary."""
-    mirrored.write(run._store, run._rid, points, offsets)
+    files they came from, the keys chosen for new tags and what could not be mirrored (see
+    ``store.mirror``); the run's own step is left alone. Each key's value at its highest step
+    joins the summary."""
+    mirrored.write(run._store, run._rid, points, offsets, keys, unstored)
     latest = {key: values[max(range(len(steps)), key=steps.__getitem__)]
               for key, (steps, values) in points.items() if steps}
     if latest and not run._finished:
@@ -336,10 +329,33 @@ def mirror_offsets(run: Run) -> dict[str, tuple[int, dict]]:
     own = mirrored.offsets(run._store, run._rid)
     if own:
         return own
+    parent = _fork_source(run)
+    return mirrored.offsets(run._store, parent) if parent is not None else own
+
+
+def mirror_keys(run: Run) -> tuple[dict[str, str], list[str]]:
+    """The key chosen so far for each mirrored tag (tag -> key; a fork that mirrored nothing
+    yet has its source's), and the keys of the run's history."""
+    store = run._store
+    chosen = mirrored.keys(store, run._rid)
+    parent = None if chosen else _fork_source(run)
+    if parent is not None:
+        chosen = mirrored.keys(store, parent)
+    return chosen, store.history_keys(run._rid)
+
+
+def _fork_source(run: Run) -> int | None:
+    """The row of the run this one was forked from, if any."""
     row = run._store.get(run._id)
     source = row.lineage.get("forked_from") if row is not None else None
     parent = run._store.get(source["id"]) if isinstance(source, dict) else None
-    return mirrored.offsets(run._store, parent.rid) if parent is not None else own
+    return None if parent is None else parent.rid
+
+
+def own_keys(run: Run) -> set[str]:
+    """The keys this process has logged to the run with ``log()`` (the run's live set: test
+    membership, never change it)."""
+    return run._own_keys
 
 
 def set_url(run: Run, url: str | None) -> None:
@@ -353,6 +369,20 @@ def sync_status(run: Run) -> dict[str, Any] | None:
     if status is None or (run._mode != "online" and status["server_run_id"] is None):
         return None
     return status
+
+
+def channel_of(run: Run) -> Channel:
+    """The run's queue to the writer, for the media encoder (which commits next to it)."""
+    return run._channel
+
+
+def media_state(run: Run) -> Any:
+    """What ``nbrun.media`` keeps for the run once it logged media (None before)."""
+    return run._media
+
+
+def attach_media(run: Run, state: Any) -> None:
+    run._media = state
 
 
 def store_and_rid(run: Run) -> tuple[Store, int]:

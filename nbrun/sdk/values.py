@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..validation import check_encodable
+from . import rich
 
 MAX_VALUE_BYTES = 10 * 1024 * 1024
 SCALARS = frozenset((float, int, bool, str))
@@ -117,8 +118,10 @@ LOG_INT_BITS = 2048
 LOG_TEXT_MAX = 1 << 20
 _INT_BOUND = 1 << LOG_INT_BITS
 _ACCEPTED = ("accepted are bools, ints (up to 2048 bits), floats (NaN and inf too), strings (up "
-             "to 1,048,576 characters), NumPy/0-d array scalars of those kinds, and nested dicts "
-             "of those")
+             "to 1,048,576 characters), NumPy/0-d array scalars of those kinds, nested dicts "
+             "of those, and media: nbrun.Image, Audio, Video, Html, Table, Histogram, "
+             "nbrun.plot charts, matplotlib and plotly figures, PIL images, pandas DataFrames, "
+             "lists of images")
 _NUMPY_KINDS = "biufU"  # bool, int, uint, float, str; complex, dates, bytes, void, object refused
 
 
@@ -193,8 +196,10 @@ MAX_LOG_DEPTH = 64  # nesting levels of a log() payload; far beyond any real met
 
 
 def flatten_log(data: Any, prefix: str = "", out: dict[str, Any] | None = None,
-                _path: tuple[int, ...] = ()) -> dict[str, Any]:
-    """Validate a ``log()`` payload and flatten nested dicts with ``/``."""
+                _path: tuple[int, ...] = (), media: list[str] | None = None) -> dict[str, Any]:
+    """Validate a ``log()`` payload and flatten nested dicts with ``/``. With ``media`` (a
+    list), rich values (``rich.RichValue``, and what ``log()`` turns into one) are accepted
+    as they are, and their keys appended to it."""
     if out is None:
         out = {}
         if not isinstance(data, dict):
@@ -217,7 +222,16 @@ def flatten_log(data: Any, prefix: str = "", out: dict[str, Any] | None = None,
         if full == "_step":
             raise UsageError("log: the key '_step' is reserved; pass step= to set the step")
         if isinstance(value, dict):
-            flatten_log(value, full + "/", out, path)
-        else:
+            flatten_log(value, full + "/", out, path, media)
+        elif media is None:
             out[full] = log_value(value, full)
+        else:
+            try:
+                out[full] = log_value(value, full)
+            except UsageError:  # not a scalar: a media value, or refused as before
+                found = rich.convert(value, full)
+                if found is None:
+                    raise
+                out[full] = found
+                media.append(full)
     return out

@@ -10,8 +10,9 @@ import time
 from typing import Any
 
 from ..errors import Error
-from ..store import actions, lineage, metricdefs, runfiles, search, staleness, syncstate
+from ..store import actions, lineage, mediaindex, metricdefs, runfiles, search, staleness
 from ..store import alerts as stored_alerts
+from ..store import syncstate
 from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
@@ -226,6 +227,7 @@ class Service:
         keys = stored_history.history_keys(handle.store, row.rid)
         return {"store": handle.key, **summary_of(row), "config": row.config,
                 "keys": keys, "files": listed,
+                "media": mediaindex.keys(handle.store, row.rid),
                 "files_truncated": truncated, "videos": videos, "store_path": handle.path,
                 "unstored": row.unstored, "error": row.error,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),

@@ -90,7 +90,7 @@ def login(key: str | None = None, relogin: bool | None = None, host: str | None 
     if given is not None or (not relogin and verify):
         try:
             if verify:
-                login_cmd.check(server, given)
+                login_cmd.check(server, given, ca_bundle=settings.ca_bundle)
         except AuthenticationError:
             if given is not None:
                 raise  # the credentials were refused: never silently logged in
@@ -114,7 +114,7 @@ def login(key: str | None = None, relogin: bool | None = None, host: str | None 
     except (KeyboardInterrupt, EOFError):
         return _refuse(f"login to {public} cancelled; nothing saved", force, silent)
     if verify:
-        login_cmd.check(server, asked)
+        login_cmd.check(server, asked, ca_bundle=settings.ca_bundle)
     return _logged_in(server, host, asked, True, silent)
 
 

@@ -1,0 +1,134 @@
+"""Paging a stored table (``media/tables/*.table.json``) for the table viewer: rows sorted by a
+column and filtered by text, a page at a time. A parsed table and the row orders asked of it are
+kept (tables are content-addressed, so a path's content never changes), so paging a 100,000-row
+table re-reads nothing."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+import threading
+from collections import OrderedDict
+from typing import Any, Sequence
+
+TABLES_KEPT = 8  # parsed tables
+CELLS_KEPT = 20_000_000  # ... and at most this many cells among them
+ORDERS_KEPT = 32  # sorted/filtered row orders
+
+
+class Unreadable(Exception):
+    """The file is not a table this viewer can read."""
+
+
+class TableCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tables: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
+        self._orders: OrderedDict[tuple, list[int]] = OrderedDict()
+
+    def page(self, path: str, offset: int, limit: int, sort: str | None, descending: bool,
+             text: str | None, column: str | None) -> dict[str, Any]:
+        identity, columns, rows = self._table(path)
+        sort, column = _named(columns, sort), _named(columns, column)
+        order = self._order(identity, columns, rows, sort, descending, text, column)
+        if order is None:
+            chosen = rows[offset:offset + limit]
+            total = len(rows)
+        else:
+            chosen = [rows[i] for i in order[offset:offset + limit]]
+            total = len(order)
+        return {"columns": columns, "rows": chosen, "total": total, "rows_stored": len(rows),
+                "offset": offset, "limit": limit}
+
+    def _table(self, path: str) -> tuple[tuple, list, list]:
+        # Opened without following a link at the last step (the caller checked the folders),
+        # and read only if it is a regular file.
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            raise Unreadable(str(exc.strerror or exc)) from None
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise Unreadable("not a regular file")
+            identity = (path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+            with self._lock:
+                found = self._tables.get(identity)
+                if found is not None:
+                    self._tables.move_to_end(identity)
+                    return identity, *found
+            try:
+                stored = json.loads(fh.read())
+                columns, rows = list(stored["columns"]), list(stored["data"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise Unreadable(f"not a table file ({exc})") from None
+        with self._lock:
+            self._tables[identity] = (columns, rows)
+            while len(self._tables) > 1 and (
+                    len(self._tables) > TABLES_KEPT or
+                    sum(len(c) * len(r) for c, r in self._tables.values()) > CELLS_KEPT):
+                self._tables.popitem(last=False)
+        return identity, columns, rows
+
+    def _order(self, identity: tuple, columns: list, rows: list, sort: str | None,
+               descending: bool, text: str | None, column: str | None) -> list[int] | None:
+        if sort is None and not text:
+            return None
+        key = (identity, sort, descending, text, column)
+        with self._lock:
+            found = self._orders.get(key)
+            if found is not None:
+                self._orders.move_to_end(key)
+                return found
+        order = list(range(len(rows)))
+        if text:
+            needle = text.lower()
+            cols = [columns.index(column)] if column is not None else range(len(columns))
+            order = [i for i in order if any(_matches(rows[i][j], needle) for j in cols
+                                             if j < len(rows[i]))]
+        if sort is not None:
+            j = columns.index(sort)
+            present = [i for i in order if _sort_key(_cell(rows[i], j)) is not None]
+            missing = [i for i in order if _sort_key(_cell(rows[i], j)) is None]
+            present.sort(key=lambda i: _sort_key(_cell(rows[i], j)), reverse=descending)
+            order = present + missing  # empty cells last in either direction
+        with self._lock:
+            self._orders[key] = order
+            while len(self._orders) > ORDERS_KEPT:
+                self._orders.popitem(last=False)
+        return order
+
+
+def _named(columns: list, name: str | None) -> Any:
+    """The column ``name`` (text in a URL) names: itself, or an int column's number."""
+    if name is None or name in columns:
+        return name
+    if name.lstrip("-").isdigit() and int(name) in columns:
+        return int(name)
+    raise KeyError(name)
+
+
+def _cell(row: Sequence[Any], j: int) -> Any:
+    return row[j] if j < len(row) else None
+
+
+def _sort_key(value: Any) -> tuple | None:
+    """Numbers (and bools) before text; NaN, None and media cells have no place."""
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return (0, value, "")
+    if isinstance(value, str):
+        return (1, 0, value)
+    return None
+
+
+def _matches(value: Any, needle: str) -> bool:
+    if value is None or isinstance(value, dict):
+        if isinstance(value, dict):  # a media cell: its caption
+            caption = value.get("caption")
+            return isinstance(caption, str) and needle in caption.lower()
+        return False
+    return needle in str(value).lower()
