@@ -88,7 +88,7 @@ def test_stores_of_earlier_versions_get_the_alerts_table(tmp_path):
     conn = sqlite3.connect(db_path(tmp_path))
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     conn.close()
-    assert "alerts" in tables and schema.SCHEMA_VERSION >= 6
+    assert "alerts" in tables and schema.SCHEMA_VERSION >= 9
     run = nbrun.init(dir=tmp_path, mode="offline", project="p")
     run.alert("works", "on a migrated store")
     run.finish()

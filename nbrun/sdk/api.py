@@ -61,11 +61,11 @@ class RunRecord:
         for name in RECORD_FIELDS:
             setattr(self, name, getattr(row, name))
         self.tags = tuple(row.tags)
-        self.summary = SummaryDict(row.summary)  # summary["loss"] also reads loss/... nested
         self.path = "/".join(p for p in (row.entity, row.project, row.id) if p)
         self.hidden = bool(row.hidden)
         self.dir = store.run_dir(row.id)
-        self.summary = rich.decode_values(row.summary, self.dir)
+        # summary["loss"] also reads the loss/... keys back, nested
+        self.summary = SummaryDict(rich.decode_values(row.summary, self.dir))
 
     def history(self, keys: Sequence[str] | None = None) -> History:
         """Rows in step order; each has ``_step`` and the values logged at that step (media

@@ -243,8 +243,8 @@ class MetricSummaries:
                 step = item.get(STEP)
                 if step is None or step <= fed:
                     continue
-                for key, value in item.items():
-                    if key != STEP and self._rule(key) is not None:
+                for key, value in item.items():  # STEP and the row's time are no keys
+                    if type(key) is str and key != STEP and self._rule(key) is not None:
                         self._track(key).add([value], step)
                 fed = step
             self._fed = fed
