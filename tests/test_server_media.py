@@ -98,3 +98,37 @@ def test_a_stored_table_is_paged_sorted_and_filtered(rest, jp_root_dir):
     rest("runs", "media-run", "media", "table", params={"file": "../../nbrun.db"}, expect=400)
     other = "media/tables/" + "0" * 32 + ".table.json"
     rest("runs", "media-run", "media", "table", params={"file": other}, expect=404)
+
+
+def test_a_stored_table_downloads_as_csv_in_the_viewers_order(raw, rest, jp_root_dir):
+    """The table viewer's CSV: every row the filter keeps (not a page), in its sort order,
+    a media cell as its file, formula-looking text guarded."""
+    run = nbrun.init(dir=str(jp_root_dir), mode="offline", project="p", id="csv-run")
+    table = nbrun.Table(columns=["id", "name", "pic"])
+    for i in range(1500):
+        table.add_data(i, f"=cmd-{i}" if i == 7 else f"row-{i:04d}",
+                       nbrun.Image(np.full((2, 2), i % 3, np.uint8)) if i < 3 else None)
+    run.log({"t": table})
+    run.finish()
+    (entry,) = rest("runs", "csv-run", "media", params={"kind": "table"})["media"]
+    file = entry["file"]
+
+    def csv_rows(query: str):
+        code, body = raw(f"runs/csv-run/media/table.csv?file={file}{query}")
+        assert code == 200, body
+        text = body.decode() if isinstance(body, bytes) else body
+        return [line.split(",") for line in text.splitlines()]
+
+    rows = csv_rows("")
+    assert rows[0] == ["id", "name", "pic"] and len(rows) == 1501  # every row, not a page
+    assert rows[1][2] in entry["meta"]["files"] and rows[1][2].startswith("media/images/")
+    assert rows[8][1] == "'=cmd-7"  # a spreadsheet must not run it
+    assert rows[5] == ["4", "row-0004", ""]
+    desc = csv_rows("&sort=id&order=desc&filter=row-14&filter_column=name")
+    assert [r[0] for r in desc[1:]] == [str(i) for i in range(1499, 1399, -1)]
+    code, _ = raw(f"runs/csv-run/media/table.csv?file={file}&sort=nope")
+    assert code == 400
+    code, _ = raw("runs/csv-run/media/table.csv?file=media/tables/" + "0" * 32 + ".table.json")
+    assert code == 404
+    code, _ = raw(f"runs/csv-run/media/table.csv?file={file}", auth=False)
+    assert code == 403

@@ -28,16 +28,18 @@ class TableCache:
         self._tables: OrderedDict[tuple, tuple[list, list]] = OrderedDict()
         self._orders: OrderedDict[tuple, list[int]] = OrderedDict()
 
-    def page(self, path: str, offset: int, limit: int, sort: str | None, descending: bool,
-             text: str | None, column: str | None) -> dict[str, Any]:
+    def page(self, path: str, offset: int, limit: int | None, sort: str | None,
+             descending: bool, text: str | None, column: str | None) -> dict[str, Any]:
+        """Rows ``offset`` to ``offset + limit`` (every row from ``offset`` for None)."""
         identity, columns, rows = self._table(path)
+        end = None if limit is None else offset + limit
         sort, column = _named(columns, sort), _named(columns, column)
         order = self._order(identity, columns, rows, sort, descending, text, column)
         if order is None:
-            chosen = rows[offset:offset + limit]
+            chosen = rows[offset:end]
             total = len(rows)
         else:
-            chosen = [rows[i] for i in order[offset:offset + limit]]
+            chosen = [rows[i] for i in order[offset:end]]
             total = len(order)
         return {"columns": columns, "rows": chosen, "total": total, "rows_stored": len(rows),
                 "offset": offset, "limit": limit}
