@@ -132,3 +132,31 @@ def test_a_stored_table_downloads_as_csv_in_the_viewers_order(raw, rest, jp_root
     assert code == 404
     code, _ = raw(f"runs/csv-run/media/table.csv?file={file}", auth=False)
     assert code == 403
+
+
+def test_table_orders_numbers_then_text_and_empty_cells_last(tmp_path):
+    """The viewer's sort and filter over mixed cells, in both directions (the order the
+    server's cache computes once per table and query)."""
+    import json
+
+    from nbrun.server.tables import TableCache
+
+    image = {"_type": "image", "path": "media/images/x.png", "caption": "Cat picture"}
+    data = [[0, 2.5], [1, "beta"], [2, None], [3, float("nan")], [4, -1], [5, "alpha"],
+            [6, image], [7, True], [8, 2.5]]
+    path = tmp_path / "t.table.json"
+    path.write_text(json.dumps({"columns": ["id", "v"], "data": data}))
+    cache = TableCache()
+
+    def ids(**query):
+        args = {"sort": None, "descending": False, "text": None, "column": None, **query}
+        page = cache.page(str(path), 0, None, args["sort"], args["descending"], args["text"],
+                          args["column"])
+        return [row[0] for row in page["rows"]]
+
+    assert ids(sort="v") == [4, 7, 0, 8, 5, 1, 2, 3, 6]
+    assert ids(sort="v", descending=True) == [1, 5, 0, 8, 7, 4, 2, 3, 6]
+    assert ids(text="CAT") == [6]  # a media cell by its caption
+    assert ids(text="a", column="v") == [1, 5, 6]
+    assert ids(text="true", sort="id", descending=True) == [7]
+    assert ids(text="5") == [0, 5, 8]  # "2.5" and the id 5

@@ -7,20 +7,11 @@
 import * as React from 'react';
 
 import { IBoxGroup, IMediaEntry } from '../api';
-import { imageCache } from './imagecache';
-import { LruCache } from './lru';
-import {
-  boxLabel,
-  boxRect,
-  colourMask,
-  cssColour,
-  scoreText
-} from './overlays';
+import { prepareMask, readyMask } from './masklayers';
+import { boxLabel, boxRect, cssColour, scoreText } from './overlays';
 
 /** Images narrower than this are drawn larger (pixels kept sharp). */
 const MIN_WIDTH = 240;
-/** The masks' opacity, 0..255. */
-const MASK_ALPHA = 115;
 
 export function ImageFrame(props: {
   entry: IMediaEntry;
@@ -128,38 +119,33 @@ function BoxLayer(props: {
   );
 }
 
-/** Coloured layers of the masks drawn lately, by URL. */
-const layers = new LruCache<string, ImageData>(64);
-
 function MaskLayer(props: { name: string; url: string }): JSX.Element {
   const { url } = props;
   const canvas = React.useRef<HTMLCanvasElement>(null);
-  React.useEffect(() => {
+  // Before the frame is painted when the layer is made already (the slider
+  // prepares the steps ahead); once it is made otherwise.
+  React.useLayoutEffect(() => {
     let live = true;
-    const draw = (data: ImageData) => {
+    const draw = (layer: HTMLCanvasElement | null) => {
       const node = canvas.current;
-      if (!live || !node) {
+      const context = node?.getContext('2d');
+      if (!live || !node || !context || !layer) {
         return;
       }
-      node.width = data.width;
-      node.height = data.height;
-      node.getContext('2d')?.putImageData(data, 0, 0);
+      if (node.width !== layer.width || node.height !== layer.height) {
+        node.width = layer.width;
+        node.height = layer.height;
+      } else {
+        context.clearRect(0, 0, node.width, node.height);
+      }
+      context.drawImage(layer, 0, 0);
       node.dataset.drawn = url;
     };
-    const held = layers.get(url);
-    if (held) {
-      draw(held);
+    const ready = readyMask(url);
+    if (ready) {
+      draw(ready);
     } else {
-      imageCache
-        .load(url)
-        .then(image => {
-          const data = maskLayer(image);
-          if (data) {
-            layers.set(url, data);
-            draw(data);
-          }
-        })
-        .catch(() => undefined); // the image is shown without it
+      void prepareMask(url).then(draw);
     }
     return () => {
       live = false;
@@ -170,23 +156,9 @@ function MaskLayer(props: { name: string; url: string }): JSX.Element {
       ref={canvas}
       className="jp-nbrun-mask"
       data-mask={props.name}
+      data-url={url}
       width={1}
       height={1}
     />
   );
-}
-
-/** The colour layer of a decoded mask image. */
-function maskLayer(image: HTMLImageElement): ImageData | null {
-  const work = document.createElement('canvas');
-  work.width = image.naturalWidth;
-  work.height = image.naturalHeight;
-  const context = work.getContext('2d', { willReadFrequently: true });
-  if (!context || !work.width || !work.height) {
-    return null;
-  }
-  context.drawImage(image, 0, 0);
-  const pixels = context.getImageData(0, 0, work.width, work.height);
-  const { layer } = colourMask(pixels.data, MASK_ALPHA);
-  return new ImageData(layer, work.width, work.height);
 }

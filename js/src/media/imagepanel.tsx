@@ -9,6 +9,7 @@ import * as React from 'react';
 import { IMediaMeta } from '../api';
 import { imageCache, prefetchOrder } from './imagecache';
 import { ImageFrame } from './imageframe';
+import { prepareMask } from './masklayers';
 import { IMediaSeries } from './mediagroups';
 import { className, cssColour, IOverlay, overlaysOf } from './overlays';
 import { StepSlider, useStepIndex } from './stepslider';
@@ -32,6 +33,7 @@ export function ImagePanel(props: {
 
   React.useEffect(() => {
     const urls: string[] = [];
+    const masks: string[] = [];
     for (const i of prefetchOrder(index, series.steps.length, direction)) {
       for (const item of series.steps[i].items) {
         if (item.file) {
@@ -39,12 +41,13 @@ export function ImagePanel(props: {
         }
         for (const [name, mask] of Object.entries(item.meta.masks ?? {})) {
           if (!hidden.has(`mask:${name}`)) {
-            urls.push(urlOf(mask.path));
+            masks.push(urlOf(mask.path));
           }
         }
       }
     }
     imageCache.prefetch(urls);
+    masks.forEach(url => void prepareMask(url));
   }, [index, direction, series.steps, hidden]);
 
   const toggle = (id: string) => {
