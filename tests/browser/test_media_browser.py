@@ -37,7 +37,8 @@ for step in range(5):
         {"position": {"minX": 0.7, "maxX": 0.86, "minY": 0.19, "maxY": 0.44}, "class_id": 2}],
         "class_labels": labels}}
     run.log({"scene": nbrun.Image(picture, caption=f"step {step}", boxes=boxes,
-                                  masks={"truth": {"mask_data": mask, "class_labels": labels}})})
+                                  masks={"truth": {"mask_data": mask, "class_labels": labels}}),
+             "loss": 1 / (step + 1)})
 run.log({"gallery": [nbrun.Image(rng.random((32, 32, 3)), caption=f"noise {i}")
                      for i in range(4)]})
 t = np.linspace(0, 1, 8000, endpoint=False)
@@ -130,6 +131,10 @@ def test_image_slider_overlays_players_and_sandboxed_html(lab_page: LabPage, med
     lab_page.open_sidebar()
     detail = lab_page.open_run("media-tour")
     scene = panel(detail, "scene")
+    # The charts draw the numbers: media keys are not charted by default.
+    charts = detail.locator(".jp-nbrun-charts .jp-nbrun-chart")
+    expect(charts).to_have_count(1)
+    assert charts.get_attribute("data-key") == "loss"
     # The latest step first: its image, caption and boxes.
     wait_image(page, scene, 4)
     assert scene.locator(".jp-nbrun-media-caption").text_content() == "step 4"
@@ -383,6 +388,9 @@ def test_compare_shows_one_key_of_every_run_side_by_side(lab_page: LabPage, medi
     side = view.locator(".jp-nbrun-compare-media")
     side.wait_for(timeout=20_000)
     assert view.locator(".jp-nbrun-compare-media-key").input_value() == "scene"
+    charts = view.locator(".jp-nbrun-charts .jp-nbrun-chart")
+    expect(charts).to_have_count(1)  # loss, not the media key
+    assert charts.get_attribute("data-key") == "compare:loss"
     runs = side.locator(".jp-nbrun-compare-media-run")
     assert runs.evaluate_all("rs => rs.map(r => r.dataset.run)") == ["cmp-a", "cmp-b"]
 

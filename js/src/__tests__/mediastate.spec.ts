@@ -3,7 +3,9 @@
  * keys) and the media index's grouping and merging: pure parts of the Media
  * section.
  */
-import { IMediaEntry } from '../api';
+import { IMediaEntry, IRunDetail } from '../api';
+import { defaultMetrics } from '../comparemodel';
+import { defaultKeys } from '../detailmodel';
 import { LruCache } from '../media/lru';
 import {
   groupMedia,
@@ -202,5 +204,17 @@ describe('media index', () => {
     expect(
       orderedKeys({ t: 'table', b: 'image', a: 'histogram', c: 'image' })
     ).toEqual(['b', 'c', 'a', 't']);
+  });
+});
+
+describe('charts by default', () => {
+  it('leave out the keys of media values', () => {
+    const keys = ['gallery', 'loss', 'scene', 'acc', '_step'];
+    const media = { gallery: 'image', scene: 'image' };
+    expect(defaultKeys(keys, media)).toEqual(['loss', 'acc']);
+    expect(defaultKeys(keys)).toEqual(['gallery', 'loss', 'scene', 'acc']);
+    const run = (id: string) =>
+      ({ id, store: 's', keys, media }) as unknown as IRunDetail;
+    expect(defaultMetrics([run('a'), run('b')])).toEqual(['acc', 'loss']);
   });
 });
