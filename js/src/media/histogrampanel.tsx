@@ -46,12 +46,14 @@ export function HistogramPanel(props: { series: IMediaSeries }): JSX.Element {
           }}
         />
       )}
-      <StepSlider
-        steps={steps}
-        index={index}
-        onChange={setIndex}
-        label={`Step of ${series.key}`}
-      />
+      {steps.length > 1 && (
+        <StepSlider
+          steps={steps}
+          index={index}
+          onChange={setIndex}
+          label={`Step of ${series.key}`}
+        />
+      )}
       <HistogramBars hist={chosen} />
     </div>
   );

@@ -62,12 +62,14 @@ export function ImagePanel(props: {
   const gallery = current.items.length > 1;
   return (
     <div className="jp-nbrun-media-images">
-      <StepSlider
-        steps={steps}
-        index={index}
-        onChange={setIndex}
-        label={`Step of ${series.key}`}
-      />
+      {steps.length > 1 && (
+        <StepSlider
+          steps={steps}
+          index={index}
+          onChange={setIndex}
+          label={`Step of ${series.key}`}
+        />
+      )}
       {overlays.length > 0 && (
         <OverlaySwitches
           overlays={overlays}

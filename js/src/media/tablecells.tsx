@@ -56,8 +56,11 @@ function MediaCell(props: {
   }
   const url = urlOf(cell.path);
   if (cell._type === 'image') {
+    // Keyed by its file: a row of the next page gets a new element, so it
+    // never shows the image that was there before while its own loads.
     return (
       <img
+        key={url}
         className="jp-nbrun-thumb"
         src={url}
         loading="lazy"
@@ -69,6 +72,7 @@ function MediaCell(props: {
   if (cell._type === 'audio') {
     return (
       <audio
+        key={url}
         className="jp-nbrun-cell-audio"
         controls
         preload="none"

@@ -167,12 +167,7 @@ export function TableViewer(props: {
           </thead>
           <tbody>
             {(page?.rows ?? []).map((row, i) => (
-              // Rows of another page are new rows: a thumbnail never shows the
-              // image of the row that was there before while its own loads.
-              <tr
-                key={`${shown?.key}:${i}`}
-                data-row={view.page * view.size + i}
-              >
+              <tr key={i} data-row={view.page * view.size + i}>
                 {columns.map((c, j) => (
                   <TableCell key={j} value={row[j]} urlOf={urlOf} />
                 ))}
