@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import wave
@@ -11,7 +10,7 @@ from typing import Any
 
 from ..errors import UsageError
 from . import arrays
-from .base import Media, Stored, check_caption, read_source, type_name
+from .base import Media, Stored, check_caption, data_key, read_source, type_name
 
 FILE_TYPES = ("wav", "mp3", "ogg", "flac", "m4a", "aac", "opus", "webm")
 MAX_CHANNELS = 32
@@ -76,12 +75,9 @@ class Audio(Media):
         return int(self._array.nbytes) if self._array is not None else len(self._bytes or b"")
 
     def cache_key(self) -> bytes | None:
-        if self._bytes is None and self._array is None:
-            return None
-        digest = hashlib.sha256(self._bytes if self._bytes is not None else self._array.data)
-        digest.update(repr((self.caption, self._sample_rate, getattr(self._array, "shape", None),
-                            str(getattr(self._array, "dtype", "")))).encode())
-        return digest.digest()
+        return data_key(self._bytes, self._array, self.caption, self._sample_rate,
+                        getattr(self._array, "shape", None),
+                        str(getattr(self._array, "dtype", "")))
 
     def to_wav(self) -> bytes:
         """The samples as a WAV file: floats as 16-bit PCM, int16/int32 kept as they are."""

@@ -4,6 +4,7 @@ through."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Any, Protocol
 
@@ -60,11 +61,32 @@ class Stored:
         return os.path.join(run_dir, *path.split("/"))
 
     @staticmethod
+    def text(path: str | None) -> str | None:
+        """The text of a stored file, or None when there is none to read."""
+        if path is None:
+            return None
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    @staticmethod
     def content(path: str | None, what: str) -> bytes:
         if path is None:
             raise UsageError(f"{what}: this value holds no data and names no file")
         with open(path, "rb") as fh:
             return fh.read()
+
+
+def data_key(data: bytes | None, array: Any, *described: Any) -> bytes | None:
+    """A digest of a value's bytes or array and what else its encoding depends on (``None``
+    when it holds neither)."""
+    if data is None and array is None:
+        return None
+    digest = hashlib.sha256(data if data is not None else array.data)
+    digest.update(repr(described).encode())
+    return digest.digest()
 
 
 def check_caption(caption: Any, what: str) -> str | None:

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
+
+# The class each stored kind reads back into, as (module, class): imported on first use, so
+# reading a history of numbers never loads Pillow or NumPy.
+_CLASSES = {
+    "image": (".image", "Image"),
+    "audio": (".audio", "Audio"),
+    "video": (".video", "Video"),
+    "html": (".html", "Html"),
+    "plotly": (".html", "Plotly"),
+    "table": (".table", "Table"),
+    "chart": (".plot", "Chart"),
+    "histogram": (".histogram", "Histogram"),
+}
+
+
+def _class(kind: str) -> Any:
+    module, name = _CLASSES[kind]
+    return getattr(importlib.import_module(module, __package__), name)
 
 
 def decode(value: Any, run_dir: str) -> Any:
@@ -10,40 +29,9 @@ def decode(value: Any, run_dir: str) -> Any:
     if type(value) is not dict:
         return value
     kind = value.get("_type")
-    if kind == "image":
-        from .image import Image
-
-        return Image.from_stored(value, run_dir)
     if kind == "gallery":
-        from .image import Image
-
-        return [Image.from_stored(item, run_dir) for item in value.get("items", [])]
-    if kind == "audio":
-        from .audio import Audio
-
-        return Audio.from_stored(value, run_dir)
-    if kind == "video":
-        from .video import Video
-
-        return Video.from_stored(value, run_dir)
-    if kind == "html":
-        from .html import Html
-
-        return Html.from_stored(value, run_dir)
-    if kind == "plotly":
-        from .html import Plotly
-
-        return Plotly.from_stored(value, run_dir)
-    if kind == "table":
-        from .table import Table
-
-        return Table.from_stored(value, run_dir)
-    if kind == "chart":
-        from .plot import Chart
-
-        return Chart.from_stored(value, run_dir)
-    if kind == "histogram":
-        from .histogram import Histogram
-
-        return Histogram.from_stored(value, run_dir)
+        image = _class("image")
+        return [image.from_stored(item, run_dir) for item in value.get("items", [])]
+    if isinstance(kind, str) and kind in _CLASSES:
+        return _class(kind).from_stored(value, run_dir)
     return value

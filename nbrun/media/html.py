@@ -57,13 +57,7 @@ class Html(Media):
     def from_stored(cls, descriptor: dict[str, Any], run_dir: str) -> "Html":
         page = cls.__new__(cls)
         page.path = Stored.local(run_dir, descriptor)
-        page.html = None
-        if page.path is not None:
-            try:
-                with open(page.path, encoding="utf-8") as fh:
-                    page.html = fh.read()
-            except OSError:
-                pass
+        page.html = Stored.text(page.path)
         return page
 
     def __repr__(self) -> str:
@@ -100,13 +94,7 @@ class Plotly(Media):
     def from_stored(cls, descriptor: dict[str, Any], run_dir: str) -> "Plotly":
         fig = cls.__new__(cls)
         fig.path = Stored.local(run_dir, descriptor)
-        fig.json = None
-        if fig.path is not None:
-            try:
-                with open(fig.path, encoding="utf-8") as fh:
-                    fig.json = fh.read()
-            except OSError:
-                pass
+        fig.json = Stored.text(fig.path)
         return fig
 
     def to_figure(self) -> Any:

@@ -3,7 +3,6 @@ Pillow) or MP4 (by imageio-ffmpeg, the optional ``video`` extra), or a video fil
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import io
 import os
@@ -12,7 +11,7 @@ from typing import Any
 
 from ..errors import UsageError
 from . import arrays
-from .base import Media, Stored, check_caption, read_source, type_name
+from .base import Media, Stored, check_caption, data_key, read_source, type_name
 from .image import MAX_PIXELS
 
 FORMATS = ("gif", "mp4")
@@ -70,12 +69,8 @@ class Video(Media):
         return int(self._array.nbytes) if self._array is not None else len(self._bytes or b"")
 
     def cache_key(self) -> bytes | None:
-        if self._bytes is None and self._array is None:
-            return None
-        digest = hashlib.sha256(self._bytes if self._bytes is not None else self._array.data)
-        digest.update(repr((self.caption, self.fps, self.format,
-                            getattr(self._array, "shape", None))).encode())
-        return digest.digest()
+        return data_key(self._bytes, self._array, self.caption, self.fps, self.format,
+                        getattr(self._array, "shape", None))
 
     def frames_rgb(self) -> Any:
         """The frames as (T, H, W, C) uint8, a batch tiled into a grid as the contract's

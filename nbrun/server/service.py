@@ -16,6 +16,7 @@ from ..store import syncstate
 from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
+from ..store.filters import RunFilter
 from ..store.records import summary_of
 from . import cellstore, history, params
 from .errors import ApiError, bad_request, conflict, not_found
@@ -113,7 +114,7 @@ class Service:
                              for rank, value in sorted(groups, key=group.key)]
         return out
 
-    def _refuse_ambiguous_names(self, chosen: list[StoreHandle], f: Any) -> None:
+    def _refuse_ambiguous_names(self, chosen: list[StoreHandle], f: RunFilter) -> None:
         ambiguous: dict[str, None] = {}
         for handle in chosen:
             try:

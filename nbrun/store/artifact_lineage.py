@@ -21,6 +21,24 @@ def _in_batches(conn: sqlite3.Connection, sql: str, keys: Sequence[int]) -> Iter
         yield from conn.execute(sql.format(marks=", ".join("?" for _ in part)), part)
 
 
+def _step(conn: sqlite3.Connection, column: str, frontier: Sequence[int],
+          edges: list[tuple[str, int, int, Any, Any, Any]]) -> list[tuple[int, int]]:
+    """One hop of the walk: the logged and used edges whose ``column`` (``rid`` or ``vid``) is in
+    ``frontier``, appended to ``edges``; returns their (rid, vid) pairs."""
+    found = []
+    for rid, vid, step in _in_batches(
+            conn, f"SELECT rid, vid, step FROM artifact_logged WHERE {column} IN ({{marks}})",
+            frontier):
+        edges.append(("logged", rid, vid, step, None, None))
+        found.append((rid, vid))
+    for rid, vid, step, asked, via in _in_batches(
+            conn, f"SELECT rid, vid, step, asked, via FROM artifact_used "
+                  f"WHERE {column} IN ({{marks}})", frontier):
+        edges.append(("used", rid, vid, step, asked, via))
+        found.append((rid, vid))
+    return found
+
+
 def version_node(v: dict[str, Any]) -> dict[str, Any]:
     return {"id": f"artifact:{v['project']}/{v['name']}:{v['version']}", "kind": "artifact",
             "project": v["project"], "name": v["name"], "type": v["type"],
@@ -39,33 +57,13 @@ def graph(conn: sqlite3.Connection, vids: Sequence[int], hops: int = 1,
     truncated = False
     for _ in range(hops):
         if frontier_v:
-            new_r = []
-            for rid, vid, step in _in_batches(
-                    conn, "SELECT rid, vid, step FROM artifact_logged WHERE vid IN ({marks})",
-                    frontier_v):
-                edges.append(("logged", rid, vid, step, None, None))
-                new_r.append(rid)
-            for rid, vid, step, asked, via in _in_batches(
-                    conn, "SELECT rid, vid, step, asked, via FROM artifact_used "
-                          "WHERE vid IN ({marks})", frontier_v):
-                edges.append(("used", rid, vid, step, asked, via))
-                new_r.append(rid)
-            frontier_r = [r for r in dict.fromkeys(new_r) if r not in seen_r]
+            found = _step(conn, "vid", frontier_v, edges)
+            frontier_r = [r for r in dict.fromkeys(rid for rid, _ in found) if r not in seen_r]
             seen_r.update(frontier_r)
             frontier_v = []
         elif frontier_r:
-            new_v = []
-            for rid, vid, step in _in_batches(
-                    conn, "SELECT rid, vid, step FROM artifact_logged WHERE rid IN ({marks})",
-                    frontier_r):
-                edges.append(("logged", rid, vid, step, None, None))
-                new_v.append(vid)
-            for rid, vid, step, asked, via in _in_batches(
-                    conn, "SELECT rid, vid, step, asked, via FROM artifact_used "
-                          "WHERE rid IN ({marks})", frontier_r):
-                edges.append(("used", rid, vid, step, asked, via))
-                new_v.append(vid)
-            frontier_v = [v for v in dict.fromkeys(new_v) if v not in seen_v]
+            found = _step(conn, "rid", frontier_r, edges)
+            frontier_v = [v for v in dict.fromkeys(vid for _, vid in found) if v not in seen_v]
             seen_v.update(frontier_v)
             frontier_r = []
         if len(seen_v) + len(seen_r) > max_nodes:

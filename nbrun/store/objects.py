@@ -27,6 +27,7 @@ from typing import Iterable
 from ..errors import UsageError
 from .database import Store
 from .liveness import HOST, process_alive
+from .runfiles import regular_or_close
 
 OBJECTS_DIRNAME = "objects"
 TMP_DIRNAME = "tmp"
@@ -64,13 +65,7 @@ def open_object(store_path: str, digest: str) -> int | None:
         fd = os.open(object_path(store_path, digest), os.O_RDONLY | _NOFOLLOW | _BINARY)
     except OSError:
         return None
-    try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            return fd
-    except OSError:
-        pass
-    os.close(fd)
-    return None
+    return regular_or_close(fd)
 
 
 # -- reading sources ---------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def open_plain_file(run_dir: str, path: str) -> int | None:
         raise  # out of descriptors, say: not a missing file
     finally:
         os.close(fd)
-    return _regular(found)
+    return regular_or_close(found)
 
 
 def _open_checked(run_dir: str, path: str) -> int | None:
@@ -147,10 +147,11 @@ def _open_checked(run_dir: str, path: str) -> int | None:
                         os.O_RDONLY | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
-    return _regular(found)
+    return regular_or_close(found)
 
 
-def _regular(fd: int) -> int | None:
+def regular_or_close(fd: int) -> int | None:
+    """``fd`` when it is open on a regular file, else None with ``fd`` closed."""
     try:
         if stat.S_ISREG(os.fstat(fd).st_mode):
             return fd
