@@ -229,7 +229,7 @@ def behind_message(entries: list[_Entry], waited: float) -> str:
         except Exception:  # the store itself failing: the run and the command still help
             st = {}
         if st.get("behind"):
-            detail = f"{st['behind']} points behind"
+            detail = f"{st['behind']} point{'s' if st['behind'] != 1 else ''} behind"
         elif st.get("server_run_id"):
             detail = "its final state pending"
         else:
