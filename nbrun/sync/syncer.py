@@ -228,7 +228,12 @@ def behind_message(entries: list[_Entry], waited: float) -> str:
             st = syncstate.status_of(entry.store, entry.rid) or {}
         except Exception:  # the store itself failing: the run and the command still help
             st = {}
-        detail = f"{st['behind']} points behind" if st.get("behind") else "its final state pending"
+        if st.get("behind"):
+            detail = f"{st['behind']} point{'s' if st['behind'] != 1 else ''} behind"
+        elif st.get("server_run_id"):
+            detail = "its final state pending"
+        else:
+            detail = "no server run yet"
         if st.get("last_error"):
             detail += f"; last error: {st['last_error']}"
         lines.append(f"nbrun: run {entry.run_id} is not yet fully on the tracking server after "
