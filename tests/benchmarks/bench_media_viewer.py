@@ -76,8 +76,21 @@ run.finish()
 # Moves the slider of the "frames" panel to each index in turn (as an input event, which is
 # what a drag or an arrow key makes) and resolves with the milliseconds until that step's
 # image is loaded, its mask drawn and one frame painted.
+# Resolves once ``done()`` holds, looking again at each change below ``node`` (the image's
+# load and the mask's drawing set attributes): no polling that would cost the page CPU.
+UNTIL_JS = """
+  const until = (node, done) => new Promise(resolve => {
+    if (done()) { resolve(); return; }
+    const observer = new MutationObserver(() => {
+      if (done()) { observer.disconnect(); resolve(); }
+    });
+    observer.observe(node, { attributes: true, childList: true, subtree: true,
+                             characterData: true });
+  });
+"""
+
 SLIDER_JS = """
-async (order) => {
+async (order) => {""" + UNTIL_JS + """
   const panel = document.querySelector('.jp-nbrun-media-panel[data-key="frames"]');
   const input = panel.querySelector('input.jp-nbrun-step-range');
   const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
@@ -96,10 +109,7 @@ async (order) => {
     const t0 = performance.now();
     setValue.call(input, String(index));
     input.dispatchEvent(new Event('input', { bubbles: true }));
-    await new Promise(resolve => {
-      const check = () => (shown(index) ? resolve() : setTimeout(check, 1));
-      check();
-    });
+    await until(panel, () => shown(index));
     await new Promise(resolve => requestAnimationFrame(() => resolve()));
     times.push(performance.now() - t0);
   }
@@ -110,7 +120,7 @@ async (order) => {
 # Clicks a control of the table viewer and resolves with the milliseconds until the page it
 # asked for is in the table (the viewer's data-loading back to false, another first row).
 TABLE_JS = """
-async ([selector, times]) => {
+async ([selector, times]) => {""" + UNTIL_JS + """
   const viewer = document.querySelector(
     '.jp-nbrun-media-panel[data-key="big"] .jp-nbrun-table-viewer');
   const first = () => viewer.querySelector('tbody tr td')?.textContent;
@@ -119,11 +129,7 @@ async ([selector, times]) => {
     const before = first();
     const t0 = performance.now();
     viewer.querySelector(selector).click();
-    await new Promise(resolve => {
-      const check = () => (viewer.dataset.loading === 'false' && first() !== before
-        ? resolve() : setTimeout(check, 1));
-      check();
-    });
+    await until(viewer, () => viewer.dataset.loading === 'false' && first() !== before);
     await new Promise(resolve => requestAnimationFrame(() => resolve()));
     out.push(performance.now() - t0);
   }
@@ -132,7 +138,7 @@ async ([selector, times]) => {
 """
 
 FILTER_JS = """
-async (text) => {
+async (text) => {""" + UNTIL_JS + """
   const viewer = document.querySelector(
     '.jp-nbrun-media-panel[data-key="big"] .jp-nbrun-table-viewer');
   const input = viewer.querySelector('.jp-nbrun-table-filter');
@@ -140,11 +146,8 @@ async (text) => {
   const t0 = performance.now();
   setValue.call(input, text);
   input.dispatchEvent(new Event('input', { bubbles: true }));
-  await new Promise(resolve => {
-    const check = () => (viewer.dataset.filter === text && viewer.dataset.loading === 'false'
-      ? resolve() : setTimeout(check, 1));
-    check();
-  });
+  await until(viewer, () => viewer.dataset.filter === text &&
+                            viewer.dataset.loading === 'false');
   await new Promise(resolve => requestAnimationFrame(() => resolve()));
   return [performance.now() - t0, viewer.dataset.total];
 }

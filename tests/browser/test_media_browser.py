@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import LabPage, scratch_store
+from .conftest import LabPage, python_child, scratch_store
 
 pytestmark = pytest.mark.slow
 
@@ -415,4 +417,87 @@ def test_compare_shows_one_key_of_every_run_side_by_side(lab_page: LabPage, medi
     expect(side).to_have_attribute("data-step", "1")
     assert shown() == [("0", "cmp-a at 0"), ("1", "cmp-b at 1")]
     lab_page.screenshot("compare-media.png", view.locator(".jp-nbrun-compare-media-section"))
+    assert not lab_page.errors and not lab_page.dialogs
+
+
+# A running run: images at steps 0..4, then (once the trigger file is there) 5..9.
+LIVE_MEDIA = """
+import os, sys, time
+import numpy as np
+import nbrun
+root, trigger = sys.argv[1], sys.argv[2]
+run = nbrun.init(dir=root, project="media", name="media-live", reinit="create_new")
+def shot(step):
+    run.log({"frame": nbrun.Image(np.full((8, 8, 3), 20 * step, np.uint8),
+                                  caption=f"frame {step}")}, step=step)
+for step in range(5):
+    shot(step)
+run.log({}, commit=True)
+print("READY", flush=True)
+deadline = time.time() + 120
+while not os.path.exists(trigger) and time.time() < deadline:
+    time.sleep(0.02)
+for step in range(5, 10):
+    shot(step)
+run.log({}, commit=True)
+while not os.path.exists(trigger + ".stop") and time.time() < deadline:
+    time.sleep(0.05)
+run.finish()
+"""
+
+
+def test_a_running_runs_new_images_join_the_slider(lab_page: LabPage, tmp_path: Path):
+    """While the run logs, the Media section fetches only the steps logged since (the list
+    is never fetched again whole, and never for a move of the slider), and a slider at the
+    latest step follows the new ones."""
+    page = lab_page.page
+    trigger = tmp_path / "go"
+    child = python_child(LIVE_MEDIA, str(lab_page.lab.root), str(trigger))
+    try:
+        line = child.stdout.readline()
+        assert line.startswith("READY"), (line, child.stderr.read() if child.poll() else "")
+        lists: list[str] = []  # the media list requests
+        polls: list[str] = []  # the detail view's polls of the run
+        page.on("request", lambda r: lists.append(r.url)
+                if r.url.split("?")[0].endswith("/media") else
+                polls.append(r.url) if "/nbrun/api/runs/" in r.url
+                and r.url.split("?")[0].count("/") == 6 else None)
+        lab_page.open()
+        lab_page.open_sidebar()
+        detail = lab_page.open_run("media-live")
+        frame = panel(detail, "frame")
+        page.wait_for_function("p => p.querySelector('.jp-nbrun-step-slider')?.dataset.step"
+                               " === '4'", arg=frame.element_handle(), timeout=15_000)
+        wait_image(page, frame, 4)
+        # Moving the slider fetches no list: the lists asked meanwhile are those of the
+        # polls of the running run (at most one each).
+        asked, polled = len(lists), len(polls)
+        frame.locator("input.jp-nbrun-step-range").focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowLeft")
+            page.wait_for_timeout(100)
+        wait_image(page, frame, 1)
+        page.keyboard.press("End")
+        wait_image(page, frame, 4)
+        assert len(lists) - asked <= len(polls) - polled + 1
+        started = time.monotonic()
+        trigger.touch()
+        wait_image(page, frame, 9)  # followed: the slider was at the latest step
+        print(f"new images in the slider after {time.monotonic() - started:.2f} s")
+        assert frame.locator(".jp-nbrun-media-caption").text_content() == "frame 9"
+        assert frame.locator("input.jp-nbrun-step-range").get_attribute("max") == "9"
+        assert "since_step" not in lists[0]
+        # Once the first list is in, only the newest steps are asked for (from the last
+        # step held, again), never the whole list.
+        since = [int(url.split("since_step=")[1].split("&")[0]) for url in lists[1:]]
+        assert len(since) == len(lists) - 1 and min(since) >= 3, lists
+        with page.expect_request(lambda r: "/media?" in r.url and "since_step=8" in r.url,
+                                 timeout=10_000):
+            pass  # the next poll asks from step 8 (the newest held, 9, again)
+        (trigger.parent / (trigger.name + ".stop")).touch()
+        assert child.wait(timeout=60) == 0
+    finally:
+        (trigger.parent / (trigger.name + ".stop")).touch()
+        if child.poll() is None:
+            child.kill()
     assert not lab_page.errors and not lab_page.dialogs
