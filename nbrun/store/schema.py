@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -131,6 +131,14 @@ MIGRATIONS: dict[int, str] = {
     # chunk's ``wall``. A tracking server shows each point at its own time, to the ms.
     6: """
     ALTER TABLE series ADD COLUMN walls BLOB
+    """,
+    # 8: online mode for rich data. ``media.sent`` is where a media row went on the run's
+    # tracking server (its main artifact path; '' when there was nothing to send), NULL until it
+    # is there: set once every file and tag of the row is on the server, so a row is sent once
+    # whatever stops the syncer (see nbrun/sync/mediasync.py).
+    7: """
+    ALTER TABLE media ADD COLUMN sent TEXT;
+    CREATE INDEX IF NOT EXISTS media_unsent ON media (rid) WHERE sent IS NULL
     """,
 }
 
