@@ -13,6 +13,7 @@ from ..store import mirror as mirrored
 from ..store.channel import Channel
 from ..store.series import STEP, WALL
 from . import failure, plugins, registry, rich, values
+from .artifact_methods import ArtifactMethods
 from .blocks import BACKLOG_CHECK, BlockQueue, clock
 from .config import Config
 from .summary import Summary
@@ -23,7 +24,7 @@ _storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
 
 
-class Run(BlockQueue):
+class Run(BlockQueue, ArtifactMethods):
     """A run in progress. Created by ``nbrun.init()``."""
 
     def __init__(self, *, store: Store, rid: int, id: str, name: str, project: str,

@@ -12,7 +12,7 @@ import time
 from typing import Any, Iterable, Sequence
 
 from ..errors import UsageError
-from . import connection, series
+from . import artifact_rows, connection, series
 from .liveness import owner_alive
 from .location import STORE_DIRNAME
 from .records import RunRow, dumps, encode_fields
@@ -117,6 +117,8 @@ class Store:
                 conn.execute("DELETE FROM series WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM media WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
+                # Its unreferenced objects are swept when runs are next deleted.
+                artifact_rows.forget_run(conn, old[0])
         cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({marks})", tuple(values.values()))
         return int(cur.lastrowid)
 

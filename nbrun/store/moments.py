@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
-from . import mediaindex, series
+from . import artifact_rows, mediaindex, series
 from .records import dumps, encode_fields
 
 _LATEST = """
@@ -105,6 +105,8 @@ def fork(conn: sqlite3.Connection, source_rid: int, step: int, fields: dict[str,
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (rid, *head, wall))
     summary, _ = _summary_and_last(conn, rid)
     conn.execute("UPDATE runs SET summary=? WHERE rid=?", (dumps(summary), rid))
+    source_id = conn.execute("SELECT id FROM runs WHERE rid=?", (source_rid,)).fetchone()[0]
+    artifact_rows.inherit_inputs(conn, source_rid, source_id, rid, step)
     return rid, summary, mediaindex.fork(conn, source_rid, rid, step)
 
 

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, Callable
 from ..store import Store, mediasent, runfiles, syncstate
 from ..store.mediasent import Row
 from . import medialayout as layout
+from . import transport
 from .client import Client, ServerError
 
 BATCH_ROWS = 50  # rows whose tags and marks go in one round
@@ -86,7 +87,7 @@ class MediaPass:
             self._record_sent(images_tag=True)
 
     # -- uploads ------------------------------------------------------------------------------
-    def _put(self, path: str, data: bytes | BinaryIO) -> None:
+    def _put(self, path: str, data: bytes | transport.FileBody) -> None:
         self.client.put_artifact(self.eid, self.run, path, data)
 
     def _put_file(self, path: str, rel: str) -> bool:
@@ -95,8 +96,8 @@ class MediaPass:
         fd = runfiles.open_plain_file(self.folder, rel)
         if fd is None:
             return False
-        with os.fdopen(fd, "rb") as handle:
-            self._put(path, handle)
+        with os.fdopen(fd, "rb", buffering=0) as handle:
+            self._put(path, _body(handle))
         return True
 
     def _read(self, rel: str) -> bytes | None:
@@ -200,7 +201,7 @@ class MediaPass:
             rewrite = layout.needs_rewrite(iter(lambda: handle.read(CHUNK), b""))
             handle.seek(0)
             if not rewrite:
-                self._put(path, handle)
+                self._put(path, _body(handle))
                 self.tables.append(path)
                 return path
             try:
@@ -241,6 +242,14 @@ class MediaPass:
         path = layout.media_path(row.key, row.step, row.item, "html")
         self._put(path, layout.plotly_html(data))
         return path
+
+
+def _body(handle: BinaryIO) -> bytes | transport.FileBody:
+    """An open file as a request body: its size as it is now, read in chunks, rewound for
+    each try."""
+    size = os.fstat(handle.fileno()).st_size
+    handle.seek(0)
+    return transport.FileBody(handle, size) if size else b""
 
 
 def pending(store: Store, rid: int) -> int:

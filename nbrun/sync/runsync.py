@@ -8,18 +8,19 @@ resumes where this one stopped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from ..store import Store
 from ..store import mediafiles, syncstate
 from ..store.syncstate import SyncState
-from . import batches, mapping, mediasync
+from ..store import runfiles
+from . import batches, mapping, mediasync, senders, transport
 from .client import Client, ServerError
 from .redact import redact
 
@@ -45,7 +46,6 @@ class RunSync:
         # "Created by" in the MLflow UI, as MLflow's client says it (see mapping.user_name)
         self.user = mapping.user_name(client.creds.username if client.creds else None)
         self.reconcile = False  # set when a batch may have reached the server unrecorded
-        self._pool: ThreadPoolExecutor | None = None
         self.more = False  # the last pass stopped at its budget with history still pending
 
     # -- bookkeeping --------------------------------------------------------------------------
@@ -142,10 +142,10 @@ class RunSync:
             tags = {mapping.SYNC_KEY_TAG: state.sync_key, "nbrun.run_id": row.id,
                     "mlflow.user": self.user, **mapping.source_tags(row)}
             tags.update(self._lineage_tags(row, state))
-            info = self.client.create_run(eid, row.name, int(row.created_at * 1000),
-                                          [{"key": k, "value": v} for k, v in tags.items()],
-                                          user_id=self.user)
-            run_id = info["run_id"]
+            run_id = self.client.create_run(eid, row.name, int(row.created_at * 1000),
+                                            [{"key": k, "value": v} for k, v in tags.items()],
+                                            key=(mapping.SYNC_KEY_TAG, state.sync_key),
+                                            user_id=self.user)
         self._update(server_run_id=run_id, experiment_id=eid,
                      url=self.client.run_url(eid, run_id), server=self.client.base_url)
         return self._state()
@@ -278,23 +278,7 @@ class RunSync:
     def _send_window(self, window: list[batches.Batch], run_id: str) -> None:
         """Send the batches at once; the first failure is raised once all have ended (nothing
         is recorded then, and the next pass reconciles)."""
-        if len(window) == 1:
-            return self._send_batch(window[0], run_id)
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(WINDOW - 1, thread_name_prefix="nbrun-sync-send")
-        futures = [self._pool.submit(self._send_batch, b, run_id) for b in window[1:]]
-        error: BaseException | None = None
-        try:
-            self._send_batch(window[0], run_id)
-        except BaseException as exc:  # wait for the others before giving up the window
-            error = exc
-        for future in futures:
-            try:
-                future.result()
-            except BaseException as exc:
-                error = error or exc
-        if error is not None:
-            raise error
+        senders.run_together([functools.partial(self._send_batch, b, run_id) for b in window])
 
     def _drop_present(self, batch: batches.Batch, run_id: str,
                       present: dict[str, set[tuple[str, int, int, str]]]) -> None:
@@ -343,32 +327,28 @@ class RunSync:
             SUMMARY_FILE: _json_bytes(row.summary),
         }
         folder = self.store.run_dir(row.id)
-        for base, _dirs, names in os.walk(folder):
-            for name in names:
-                path = os.path.join(base, name)
-                rel = os.path.relpath(path, folder).replace(os.sep, "/")
-                if mediafiles.owned(rel):  # media go in MLflow's layouts (mediasync)
-                    continue
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                mark = [st.st_size, st.st_mtime_ns]
-                if files.get(rel) != mark:
-                    self._put(state, rel, path=path, mark=mark, files=files)
+        for rel, st in runfiles.regular_files(folder):
+            if mediafiles.owned(rel):  # media go in MLflow's layouts (mediasync)
+                continue
+            if files.get(rel) != [st.st_size, st.st_mtime_ns]:
+                self._put_file(state, folder, rel, files)
         for rel, data in out.items():
             mark = hashlib.sha256(data).hexdigest()
             if files.get(rel) != mark:
-                self._put(state, rel, data=data, mark=mark, files=files)
+                self._put(state, rel, data, mark, files)
 
-    def _put(self, state: SyncState, rel: str, files: dict[str, Any], mark: Any,
-             path: str | None = None, data: bytes | None = None) -> None:
-        if data is None:
-            try:
-                with open(path, "rb") as f:  # type: ignore[arg-type]
-                    data = f.read()
-            except OSError:
-                return
+    def _put_file(self, state: SyncState, folder: str, rel: str, files: dict[str, Any]) -> None:
+        """Send one file of the run folder as it is when opened, read in chunks."""
+        fd = runfiles.open_plain_file(folder, rel)
+        if fd is None:  # gone, or no longer a regular file of the folder
+            return
+        with os.fdopen(fd, "rb", buffering=0) as handle:
+            st = os.fstat(fd)
+            body = transport.FileBody(handle, st.st_size) if st.st_size else b""
+            self._put(state, rel, body, [st.st_size, st.st_mtime_ns], files)
+
+    def _put(self, state: SyncState, rel: str, data: Any, mark: Any,
+             files: dict[str, Any]) -> None:
         self.client.put_artifact(state.experiment_id, state.server_run_id, rel, data)
         files[rel] = mark
         self._update(sent={**self._state().sent, "files": files})
