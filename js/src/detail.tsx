@@ -18,6 +18,7 @@ import { RunDetailModel } from './detailmodel';
 import { downloadText } from './download';
 import { NotesEditor, TagsEditor } from './editors';
 import { Lineage } from './lineage';
+import { MediaSection } from './media/mediasection';
 import { PolledModelView } from './polled';
 import {
   formatBytes,
@@ -75,6 +76,7 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
     return (
       <RunDetailView
         run={run}
+        api={model.api}
         history={model.history}
         chartKeys={model.chartKeys}
         error={model.error}
@@ -192,6 +194,7 @@ export namespace RunDetailWidget {
 
 interface IDetailProps {
   run: IRunDetail;
+  api: NbrunAPI;
   history: IHistory | null;
   chartKeys: string[];
   error: string | null;
@@ -249,6 +252,11 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           onTimes={props.onTimes}
         />
       </Section>
+      {run.media && Object.keys(run.media).length > 0 && (
+        <Section title="Media">
+          <MediaSection run={run} api={props.api} />
+        </Section>
+      )}
       {run.videos && run.videos.length > 0 && (
         <Section title="Videos">
           <RunVideos videos={run.videos} urlOf={props.fileUrl} />

@@ -106,6 +106,7 @@ def delete_run(store: Store, run_id: str) -> str:
                 os.rename(run_dir, aside)
             conn.execute("DELETE FROM series WHERE rid=?", (row["rid"],))
             conn.execute("DELETE FROM media WHERE rid=?", (row["rid"],))
+            conn.execute("DELETE FROM alerts WHERE rid=?", (row["rid"],))
             conn.execute("DELETE FROM runs WHERE rid=?", (row["rid"],))
             freed = artifact_rows.forget_run(conn, row["rid"])
     except BaseException:

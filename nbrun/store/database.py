@@ -116,6 +116,7 @@ class Store:
             if old is not None:
                 conn.execute("DELETE FROM series WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM media WHERE rid=?", (old[0],))
+                conn.execute("DELETE FROM alerts WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
                 # Its unreferenced objects are swept when runs are next deleted.
                 artifact_rows.forget_run(conn, old[0])

@@ -20,7 +20,7 @@ from ..store import Store
 from ..store import mediafiles, syncstate
 from ..store.syncstate import SyncState
 from ..store import runfiles
-from . import batches, mapping, mediasync, senders, transport
+from . import alerts, batches, mapping, mediasync, senders, transport
 from .client import Client, ServerError
 from .redact import redact
 
@@ -325,6 +325,7 @@ class RunSync:
         out: dict[str, bytes] = {
             CONFIG_FILE: _json_bytes(redact(row.config, self.redact_pattern)),
             SUMMARY_FILE: _json_bytes(row.summary),
+            **alerts.artifacts(self.store, self.rid),
         }
         folder = self.store.run_dir(row.id)
         for rel, st in runfiles.regular_files(folder):
