@@ -143,7 +143,7 @@ def test_an_offline_run_with_media_then_nbrun_sync_sends_each_once(online, store
         sys.exit(main(["--dir", {str(store_dir)!r}, "sync", "off-m"]))
         """
     out = run_python(sync, env={"NBRUN_BASE_URL": online.url}, timeout=300).stdout
-    assert "off-m: synced" in out
+    assert "off-m: sending 10 points and 10 media values" in out and "off-m: synced" in out
     rid = status(store_dir, "off-m")["server_run_id"]
     images = ui_images(online.url, rid)
     assert [e["step"] for e in images["img"]] == [0, 1, 2, 3, 4]
