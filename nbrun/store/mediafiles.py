@@ -11,12 +11,23 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import uuid
 from typing import NamedTuple
 
 MEDIA_DIR = "media"
 DIGEST_CHARS = 32  # 128 bits of SHA-256: collisions are not a practical concern
+
+
+_OWNED = re.compile(rf"{MEDIA_DIR}/[a-z]+/"
+                    rf"(?:[0-9a-f]{{{DIGEST_CHARS}}}\.[a-z0-9.]+|\.tmp-[0-9a-f]{{32}})")
+
+
+def owned(rel: str) -> bool:
+    """Whether ``rel`` (relative to the run folder, "/"-separated) is a file ``put`` wrote or is
+    writing, as opposed to a file an integration put in ``media/`` (a gym video)."""
+    return _OWNED.fullmatch(rel) is not None
 
 
 class Stored(NamedTuple):

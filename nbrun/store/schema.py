@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -211,6 +211,14 @@ MIGRATIONS: dict[int, str] = {
         suppressed  INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX IF NOT EXISTS alerts_run ON alerts (rid, at)
+    """,
+    # 10: online mode for rich data. ``media.sent`` is where a media row went on the run's
+    # tracking server (its main artifact path; '' when there was nothing to send), NULL until it
+    # is there: set once every file and tag of the row is on the server, so a row is sent once
+    # whatever stops the syncer (see nbrun/sync/mediasync.py).
+    9: """
+    ALTER TABLE media ADD COLUMN sent TEXT;
+    CREATE INDEX IF NOT EXISTS media_unsent ON media (rid) WHERE sent IS NULL
     """,
 }
 

@@ -214,13 +214,20 @@ def history_keys(store: Store, rid: int) -> set[str]:
     return set(store.history_keys(rid))
 
 
+_OVERVIEW = (
+    "SELECT r.id AS run_id, r.mode AS mode, r.state AS state, y.*, "
+    "(SELECT COALESCE(SUM(s.n), 0) FROM series s WHERE s.rid=r.rid AND "
+    " s.rowid>COALESCE(y.cursor, 0) AND s.rewound=0) - COALESCE(y.partial, 0) AS behind, "
+    "(SELECT COUNT(*) FROM media m WHERE m.rid=r.rid AND m.sent IS NULL AND m.rewound=0) "
+    " AS media_behind ")
+
+
 def overview(store: Store) -> dict[str, dict[str, Any]]:
-    """Per run id: its sync row's fields (None when it never synced) and ``behind``, the
-    history points not yet on the server (one query, for listings)."""
+    """Per run id: its sync row's fields (None when it never synced), ``behind``, the history
+    points not yet on the server, and ``media_behind``, its media values not yet there (one
+    query, for listings)."""
     rows = store.conn.execute(
-        "SELECT r.id AS run_id, r.mode AS mode, r.state AS state, y.*, "
-        "(SELECT COALESCE(SUM(s.n), 0) FROM series s WHERE s.rid=r.rid AND "
-        " s.rowid>COALESCE(y.cursor, 0) AND s.rewound=0) - COALESCE(y.partial, 0) AS behind "
+        _OVERVIEW +
         "FROM runs r LEFT JOIN sync y ON y.rid=r.rid").fetchall()
     return {row["run_id"]: _entry(row) for row in rows}
 
@@ -228,7 +235,7 @@ def overview(store: Store) -> dict[str, dict[str, Any]]:
 def _entry(row: sqlite3.Row) -> dict[str, Any]:
     state = SyncState.from_sql(row) if row["rid"] is not None else None
     return {"sync": state, "behind": max(0, int(row["behind"])), "mode": row["mode"],
-            "state": row["state"]}
+            "state": row["state"], "media_behind": int(row["media_behind"])}
 
 
 def describe(entry: dict[str, Any]) -> dict[str, Any]:
@@ -237,17 +244,19 @@ def describe(entry: dict[str, Any]) -> dict[str, Any]:
     state = entry["sync"]
     sent = state.sent if state is not None else {}
     server_state = sent.get("state")
+    media = entry.get("media_behind", 0)
     caught_up = (state is not None and state.server_run_id is not None and entry["behind"] == 0
-                 and server_state is not None and
+                 and media == 0 and server_state is not None and
                  (entry["state"] == "running" or server_state[0] != "RUNNING"))
     if state is None or state.server_run_id is None:
         label = "offline" if entry["mode"] == "offline" and state is None else "not synced"
     elif caught_up:
         label = "synced"
     else:
-        label = f"{entry['behind']} behind" if entry["behind"] else "state pending"
+        label = f"{entry['behind']} behind" if entry["behind"] else \
+            f"{media} media behind" if media else "state pending"
     return {
-        "label": label, "synced": caught_up, "behind": entry["behind"],
+        "label": label, "synced": caught_up, "behind": entry["behind"], "media_behind": media,
         "url": state.url if state is not None else None,
         "server": state.server if state is not None else None,
         "server_run_id": state.server_run_id if state is not None else None,
@@ -267,8 +276,6 @@ def statuses(store: Store) -> dict[str, dict[str, Any]]:
 def status_of(store: Store, rid: int) -> dict[str, Any] | None:
     """``describe`` of one run (None when it is gone)."""
     row = store.conn.execute(
-        "SELECT r.id AS run_id, r.mode AS mode, r.state AS state, y.*, "
-        "(SELECT COALESCE(SUM(s.n), 0) FROM series s WHERE s.rid=r.rid AND "
-        " s.rowid>COALESCE(y.cursor, 0) AND s.rewound=0) - COALESCE(y.partial, 0) AS behind "
+        _OVERVIEW +
         "FROM runs r LEFT JOIN sync y ON y.rid=r.rid WHERE r.rid=?", (rid,)).fetchone()
     return None if row is None else describe(_entry(row))

@@ -101,7 +101,8 @@ def cmd_sync(api: Any, args: argparse.Namespace) -> int:
                              "the base_url setting (or run `nbrun login URL`)")
         if args.dry_run:
             label = status_mod.describe(entry)["label"]
-            print(f"{row.id}: {behind} points, state {row.state}, now {label} -> "
+            media = f" and {entry['media_behind']} media values" if entry["media_behind"] else ""
+            print(f"{row.id}: {behind} points{media}, state {row.state}, now {label} -> "
                   f"{public_url(url)}")
             continue
         failures += not _sync_one(store, row, url, anonymous, me, ca_bundle)
@@ -133,7 +134,9 @@ def _sync_one(store: Store, row: Any, url: str, anonymous: str | None, me: str,
     work = RunSync(store, rid, client_for(url, anonymous, ca_bundle), me)
     work.reconcile = orphaned
     progress = _Progress(row.id, behind, sys.stdout)
-    print(f"{row.id}: sending {behind} points to {public_url(url)}", flush=True)
+    media = syncstate.status_of(store, rid) or {}
+    values = f" and {media['media_behind']} media values" if media.get("media_behind") else ""
+    print(f"{row.id}: sending {behind} points{values} to {public_url(url)}", flush=True)
     try:
         work.run_pass(progress=progress)
     except (CommError, AuthenticationError, LeaseLost) as exc:

@@ -17,10 +17,10 @@ import uuid
 from typing import Any, Callable
 
 from ..store import Store
-from ..store import syncstate
+from ..store import mediafiles, syncstate
 from ..store.syncstate import SyncState
 from ..store import runfiles
-from . import alerts, batches, mapping, senders, transport
+from . import alerts, batches, mapping, mediasync, senders, transport
 from .client import Client, ServerError
 from .redact import redact
 
@@ -53,6 +53,9 @@ class RunSync:
         state = syncstate.get(self.store, self.rid)
         assert state is not None
         return state
+
+    def _lease_lost(self) -> LeaseLost:
+        return LeaseLost(f"run {self.rid} is now synced by another process")
 
     def _update(self, **fields: Any) -> None:
         if not syncstate.update(self.store, self.rid, self.owner, **fields):
@@ -92,10 +95,14 @@ class RunSync:
         sent = dict(self._state().sent)
         if files or row.state != "running":
             self._send_files(row, state, sent)
+        media_done = mediasync.MediaPass(self.store, self.rid, self.client, self.owner,
+                                         self.record_error, self._lease_lost).send(
+            row.id, int(row.created_at * 1000), budget is not None)
+        self.more = not media_done
         done = self._send_state(row, state, sent)
         state = self._state()
         behind = syncstate.backlog(self.store, self.rid, state.cursor, state.partial)
-        if done and behind == 0:
+        if done and behind == 0 and media_done:
             self._update(synced_at=time.time())
             return row.state != "running"
         return False
@@ -322,6 +329,8 @@ class RunSync:
         }
         folder = self.store.run_dir(row.id)
         for rel, st in runfiles.regular_files(folder):
+            if mediafiles.owned(rel):  # media go in MLflow's layouts (mediasync)
+                continue
             if files.get(rel) != [st.st_size, st.st_mtime_ns]:
                 self._put_file(state, folder, rel, files)
         for rel, data in out.items():
