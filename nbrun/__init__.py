@@ -32,8 +32,8 @@ except ImportError:  # a source folder put on sys.path over an install: that ins
         __version__ = "dev"
 
 # Loaded only by runs that ask for them (see nbrun/sdk/plugins.py).
-_plugins.register("nbrun.integrations.tensorboard", lambda s, mode: bool(s.sync_tensorboard))
-_plugins.register("nbrun.integrations.gym", lambda s, mode: bool(s.monitor_gym))
+_plugins.register("nbrun.integration.tensorboard", lambda s, mode: bool(s.sync_tensorboard))
+_plugins.register("nbrun.integration.gym", lambda s, mode: bool(s.monitor_gym))
 # Online mode: imported only by a run whose mode is online.
 _plugins.register("nbrun.sync.plugin", lambda settings, mode: mode == "online")
 # Rich data: imported only when log() meets a value that is not a plain scalar, or a stored
