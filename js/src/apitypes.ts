@@ -91,6 +91,16 @@ export interface IRunDetail extends IRunSummary {
   /** Runs forked from this one (the first 200), and how many there are. */
   forks?: { id: string; name: string; step: number }[];
   forks_total?: number;
+  /** System metrics sampled while it ran (null: none); see system.tsx. */
+  system?: IRunSystem | null;
+}
+
+/** A run's system metrics: the charts to draw and each metric's points. */
+export interface IRunSystem {
+  charts: { title: string; lines: { key: string; label: string }[] }[];
+  /** Per metric key, its sample times (seconds since the epoch) and values. */
+  series: Record<string, { times: number[]; values: (number | null)[] }>;
+  samples: number;
 }
 
 /** What the writer set aside: a count and the first few, each with key, step and reason. */

@@ -28,6 +28,7 @@ import {
 } from './format';
 import { Fact, KeyValueTable, Section, SyncFact, Unstored } from './runfacts';
 import { StateBadge } from './components/statebadge';
+import { SystemCharts } from './system';
 import { RunVideos } from './videos';
 
 /** The widget of a run's detail view. */
@@ -249,6 +250,11 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           onTimes={props.onTimes}
         />
       </Section>
+      {run.system && (
+        <Section title="System">
+          <SystemCharts system={run.system} start={run.created_at} />
+        </Section>
+      )}
       {run.videos && run.videos.length > 0 && (
         <Section title="Videos">
           <RunVideos videos={run.videos} urlOf={props.fileUrl} />

@@ -15,7 +15,7 @@ from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.records import summary_of
-from . import cellstore, history, params
+from . import cellstore, history, params, system
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -229,6 +229,7 @@ class Service:
                 "unstored": row.unstored, "error": row.error,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
                 "sync": _sync(handle.store, row.rid),
+                "system": system.system_json(handle.store, row.rid),
                 **lineage.relatives(handle.store, run_id, row.lineage)}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:
