@@ -16,6 +16,7 @@ from .sdk import Api, Run, RunRecord, init
 from .sdk import plugins as _plugins
 from .sdk import registry as _registry
 from .sdk import rich as _rich
+from .sdk import watching as _watching
 from .server import _jupyter_server_extension_points as _jupyter_server_extension_points
 from .server import _load_jupyter_server_extension as _load_jupyter_server_extension
 from .settings import Settings
@@ -34,11 +35,16 @@ except ImportError:  # a source folder put on sys.path over an install: that ins
 # Loaded only by runs that ask for them (see nbrun/sdk/plugins.py).
 _plugins.register("nbrun.integration.tensorboard", lambda s, mode: bool(s.sync_tensorboard))
 _plugins.register("nbrun.integration.gym", lambda s, mode: bool(s.monitor_gym))
+# System metrics: every run samples them unless system_metrics_interval is 0 (the module
+# imports nothing heavy; its thread loads psutil).
+_plugins.register("nbrun.sdk.system", lambda s, mode: s.system_metrics_interval != 0)
 # Online mode: imported only by a run whose mode is online.
 _plugins.register("nbrun.sync.plugin", lambda settings, mode: mode == "online")
 # Rich data: imported only when log() meets a value that is not a plain scalar, or a stored
 # run holds media (see nbrun/sdk/rich.py).
 _rich.register("nbrun.media.bridge")
+# run.watch(): imported (with torch) when a model is first watched.
+_watching.register("nbrun.integration.torch")
 
 # The media types and nbrun.plot, loaded on first use (see __getattr__).
 _MEDIA = ("Audio", "Histogram", "Html", "Image", "Plotly", "Table", "Video", "plot")
@@ -67,6 +73,8 @@ __all__ = [
     "load_ipython_extension",
     "log",
     "plot",
+    "unwatch",
+    "watch",
 ]
 
 
@@ -83,6 +91,18 @@ def log(data: dict[str, Any], step: int | None = None, commit: bool | None = Non
     if run is None:
         _require_run("log")
     run.log(data, step=step, commit=commit)
+
+
+def watch(models: Any, criterion: Any = None, log: str | None = "gradients",
+          log_freq: int = 1000, idx: int | None = None, log_graph: bool = False) -> list:
+    """``watch()`` on the current global run (see ``Run.watch``)."""
+    return _require_run("watch").watch(models, criterion=criterion, log=log,
+                                       log_freq=log_freq, idx=idx, log_graph=log_graph)
+
+
+def unwatch(models: Any = None) -> None:
+    """``unwatch()`` on the current global run."""
+    _require_run("unwatch").unwatch(models)
 
 
 def finish(exit_code: int | None = None) -> None:
