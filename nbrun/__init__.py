@@ -145,4 +145,8 @@ def __getattr__(name: str) -> Any:
         from . import media
 
         return getattr(media, name)
+    if name == "sklearn":  # scikit-learn only when its charts are asked for
+        import importlib
+
+        return importlib.import_module(".sklearn", __name__)
     raise AttributeError(f"module 'nbrun' has no attribute {name!r}")
