@@ -3,8 +3,10 @@
 The public surface: ``init()`` and the module-level ``run``, ``config``, ``summary``, ``log`` and
 ``finish`` of the current global run; ``Settings``; ``Api`` to read runs back; the error classes;
 ``InitSpec`` and ``RunForm``, the media types (``Image``, ``Audio``, ``Video``, ``Html``,
-``Plotly``, ``Table``, ``Histogram``) and ``plot`` (all loaded on first use); the IPython, Jupyter
-server and JupyterLab extension hooks.
+``Plotly``, ``Table``, ``Histogram``) and ``plot`` (all loaded on first use); ``watch`` and
+``unwatch`` of the current run; ``sklearn``, the scikit-learn charts (loaded on first use; the
+framework callbacks are in ``nbrun.integration.*``); the IPython, Jupyter server and JupyterLab
+extension hooks.
 """
 
 from __future__ import annotations

@@ -33,6 +33,8 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
         check_integrations(nb, runs)
     if path.name == "media.ipynb":
         check_media(runs)
+    if path.name == "frameworks.ipynb":
+        check_frameworks(runs)
 
 
 def check_integrations(nb, runs) -> None:
@@ -62,3 +64,16 @@ def check_media(runs) -> None:
     assert all(isinstance(summary[k], nbrun.plot.Chart) for k in charts)
     assert summary["scene"].masks["truth"]["class_labels"][1] == "disc"
     assert len(record.history(["weights"])) == 10
+
+
+def check_frameworks(runs) -> None:
+    """The forest's charts, the network's epochs and checkpoints, and system samples."""
+    forest, mlp = runs
+    charts = {k for k, v in forest.summary.items() if isinstance(v, nbrun.plot.Chart)}
+    assert {"confusion_matrix", "roc", "precision_recall", "feature_importances",
+            "calibration_curve", "summary_metrics", "class_proportions"} == charts
+    assert [r["epoch/epoch"] for r in mlp.history()] == list(range(8))
+    assert len([f for f in mlp.files() if f.path.startswith("checkpoints/")]) == 1
+    for run in runs:
+        samples = run.history(stream="system")
+        assert samples and "system/cpu_utilization_percentage" in samples[0]
