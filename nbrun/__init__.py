@@ -3,9 +3,10 @@
 The public surface: ``init()`` and the module-level ``run``, ``config``, ``summary``, ``log`` and
 ``finish`` of the current global run; ``Settings``; ``Api`` to read runs back; the error classes;
 ``InitSpec`` and ``RunForm``, the media types (``Image``, ``Audio``, ``Video``, ``Html``,
-``Plotly``, ``Table``, ``Histogram``) and ``plot`` (all loaded on first use); ``watch`` and
-``unwatch`` of the current run; ``sklearn``, the scikit-learn charts (loaded on first use; the
-framework callbacks are in ``nbrun.integration.*``); the IPython, Jupyter server and JupyterLab
+``Plotly``, ``Table``, ``Histogram``), ``plot`` and ``Artifact`` (all loaded on first use) and the
+current run's ``log_artifact``/``use_artifact``; ``watch`` and ``unwatch`` of the current run;
+``sklearn``, the scikit-learn charts (loaded on first use; the framework callbacks are in
+``nbrun.integration.*``); the IPython, Jupyter server and JupyterLab
 extension hooks.
 """
 
@@ -53,6 +54,7 @@ _MEDIA = ("Audio", "Histogram", "Html", "Image", "Plotly", "Table", "Video", "pl
 
 __all__ = [
     "Api",
+    "Artifact",
     "Audio",
     "AuthenticationError",
     "CommError",
@@ -74,8 +76,10 @@ __all__ = [
     "init",
     "load_ipython_extension",
     "log",
+    "log_artifact",
     "plot",
     "unwatch",
+    "use_artifact",
     "watch",
 ]
 
@@ -114,6 +118,20 @@ def finish(exit_code: int | None = None) -> None:
         run.finish(exit_code=exit_code)
 
 
+def log_artifact(artifact_or_path: Any, name: str | None = None, type: str | None = None,
+                 aliases: Any = None, tags: Any = None) -> Any:
+    """``log_artifact()`` on the current global run."""
+    return _require_run("log_artifact").log_artifact(artifact_or_path, name=name, type=type,
+                                                     aliases=aliases, tags=tags)
+
+
+def use_artifact(artifact_or_name: Any, type: str | None = None, aliases: Any = None,
+                 use_as: str | None = None) -> Any:
+    """``use_artifact()`` on the current global run."""
+    return _require_run("use_artifact").use_artifact(artifact_or_name, type=type,
+                                                     aliases=aliases, use_as=use_as)
+
+
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "nbrun"}]
 
@@ -139,6 +157,10 @@ def __getattr__(name: str) -> Any:
     if name in ("config", "summary"):
         run = _registry.current()
         return None if run is None else getattr(run, name)
+    if name == "Artifact":  # the artifacts layer only when it is asked for
+        from .artifacts import Artifact
+
+        return Artifact
     if name in ("InitSpec", "RunForm"):  # ipywidgets only when the form is asked for
         from . import widgets
 

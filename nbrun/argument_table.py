@@ -174,6 +174,10 @@ SETTINGS_ONLY: tuple[Argument, ...] = (
              argument=False),
     Argument("base_url", "text", None, "URL of the MLflow tracking server", setting="base_url",
              env="NBRUN_BASE_URL", recorded=True, argument=False),
+    Argument("ca_bundle", "path", None,
+             "CA certificates (a PEM file) that the tracking server's TLS certificate is checked "
+             "against, for a server with a private or self-signed certificate",
+             setting="ca_bundle", env="NBRUN_CA_BUNDLE", recorded=True, argument=False),
     Argument("redact_pattern", "text", rules.check_redact_pattern,
              "regular expression: config keys whose values are sent to the server as "
              "<redacted> (default: password, token, ...)", setting="redact_pattern",

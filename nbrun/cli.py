@@ -1,5 +1,5 @@
-"""The ``nbrun`` command: list runs, show one, send runs to the tracking server, log in to
-it."""
+"""The ``nbrun`` command: list runs, show one, list and download artifacts, send runs to the
+tracking server, log in to it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sys
 import time
 from typing import Any, Sequence
 
+from .artifacts import command as artifact_command
 from .errors import Error
 from .sdk import Api, RunRecord
 from .sdk.failure import headline
@@ -106,6 +107,10 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
         data["last_steps"] = list(history)
         data["files"] = [{"path": f.path, "size": f.size, "kind": f.kind, **f.info}
                          for f in record.files()]
+        data["artifacts"] = {
+            "outputs": [a.qualified_name for a in record.logged_artifacts()],
+            "inputs": [{"artifact": a.qualified_name, "asked": a.asked_as}
+                       for a in record.used_artifacts()]}
         print(json.dumps(_json_safe(data), indent=2))
         return 0
     print(f"{record.name}  ({record.id})")
@@ -139,6 +144,7 @@ def cmd_show(api: Api, args: argparse.Namespace) -> int:
         for key, value in mapping.items():
             print(f"  {key} = {value!r}")
     _print_files(record.files())
+    _print_artifacts(record)
     print(f"\nlast {len(history)} steps:")
     if history:
         keys = sorted({k for row in history for k in row if k != "_step"})
@@ -155,6 +161,17 @@ def _print_files(files: list) -> None:
         if f.kind == "video":
             about = f"  video, episode {f.episode}, step {f.step}"
         print(f"  {f.path}  ({f.size} bytes){about}")
+
+
+def _print_artifacts(record: RunRecord) -> None:
+    outputs, inputs = record.logged_artifacts(), record.used_artifacts()
+    if not outputs and not inputs:
+        return
+    print("\nartifacts:")
+    for a in outputs:
+        print(f"  output  {a.qualified_name}  ({a.type}, {', '.join(a.aliases) or 'no alias'})")
+    for a in inputs:
+        print(f"  input   {a.qualified_name}  ({a.type}, asked as {a.asked_as})")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -175,7 +192,7 @@ def parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(func=cmd_show)
     sync = sync_command.add_parser(sub)
-    for sp in (runs, show, sync):
+    for sp in (runs, show, sync, *artifact_command.add_parsers(sub)):
         sp.add_argument("--dir", dest="sub_dir", help=argparse.SUPPRESS)
     login.add_parsers(sub)
     return p

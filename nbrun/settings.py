@@ -7,13 +7,13 @@ Lowest to highest: built-in defaults, the user settings file, the project settin
 from __future__ import annotations
 
 import os
-import re
 from typing import Any, Mapping
 
 from traitlets import All, Bool, Float, HasTraits, MetaHasTraits, TraitError, TraitType, Unicode
 from traitlets import Tuple as TTuple
 from traitlets import observe, validate
 
+from . import urlauth
 from . import validation as rules
 from . import yamlsafe
 from .argument_table import ENV_VARS, SETTINGS, Argument
@@ -25,9 +25,6 @@ STORE_DIRNAME = ".nbrun"
 
 # Suggested when a settings key matches another tracker's spelling of the same thing.
 _ALIASES = {other: key for key, row in SETTINGS.items() for other in row.others}
-
-# The password of a base_url given as scheme://user:password@host, hidden from repr().
-_URL_PASSWORD = re.compile(r"^([^:/]+://[^:/@]*):[^@/]*@")
 
 # Variables nbrun reads elsewhere (credentials, the settings file location).
 OTHER_ENV_VARS = {"NBRUN_CONFIG_DIR", "NBRUN_API_KEY", "NBRUN_USERNAME", "NBRUN_PASSWORD",
@@ -130,7 +127,7 @@ class Settings(_SettingTraits):  # type: ignore[misc,valid-type]
         return {k: getattr(self, k) for k in sorted(self._explicit)}
 
     def __repr__(self) -> str:
-        shown = {k: _URL_PASSWORD.sub(r"\1:***@", v) if k == "base_url" and v else v
+        shown = {k: urlauth.masked(v) if k == "base_url" and v else v
                  for k, v in self.explicit().items()}
         inner = ", ".join(f"{k}={v!r}" for k, v in shown.items())
         return f"Settings({inner})"

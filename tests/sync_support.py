@@ -76,23 +76,27 @@ def sync_row(root, run_id: str) -> sqlite3.Row:
 
 
 def local_points(root, run_id: str) -> dict[str, list[tuple[int, int, float]]]:
-    """Every numeric history point of the run as (step, wall ms, value), per key."""
+    """Every numeric history point of the run as (step, wall ms, value), per key: the time
+    log() took it, else its chunk's commit time, else the run's start."""
     conn = sqlite3.connect(db_path(root))
     try:
         rid, created = conn.execute("SELECT rid, created_at FROM runs WHERE id=?",
                                     (run_id,)).fetchone()
-        rows = conn.execute("SELECT key, kind, steps, vals, wall FROM series WHERE rid=? AND "
-                            "rewound=0 ORDER BY rowid", (rid,)).fetchall()
+        rows = conn.execute("SELECT key, kind, steps, vals, wall, walls FROM series WHERE rid=? "
+                            "AND rewound=0 ORDER BY rowid", (rid,)).fetchall()
     finally:
         conn.close()
     from nbrun.store import series
 
     out: dict[str, list] = {}
-    for key, kind, steps_blob, vals_blob, wall in rows:
+    for key, kind, steps_blob, vals_blob, wall, walls_blob in rows:
         ms = wall if wall is not None else int(created * 1000)
-        for step, value in series.iter_points(kind, steps_blob, vals_blob):
+        points = list(series.iter_points(kind, steps_blob, vals_blob))
+        walls = series.decode_walls(walls_blob) or [math.nan] * len(points)
+        for (step, value), t in zip(points, walls):
             if isinstance(value, (int, float)):
-                out.setdefault(key, []).append((step, ms, float(value)))
+                out.setdefault(key, []).append((step, ms if math.isnan(t) else int(t * 1000),
+                                                float(value)))
     return out
 
 

@@ -50,8 +50,11 @@ def test_lightgbm_callback_and_log_summary(store_dir, api):
         booster.best_score["valid"]["auc"])
     chart = record.summary["Feature Importance"]
     assert sorted(chart.table.get_dataframe()["Feature"]) == ["a", "b", "c", "d"]
-    assert os.listdir(os.path.join(record.dir, "checkpoints")) == [
-        f"model_ckpt_{booster.best_iteration}.txt"]
+    (model,) = record.logged_artifacts()
+    assert model.name.startswith(f"model_{run.id}:") and "best" in model.aliases
+    path = model.file(str(store_dir / "dl"))
+    assert os.path.basename(path) == f"model_ckpt_{booster.best_iteration}.txt"
+    assert lightgbm.Booster(model_file=path).num_trees() == booster.best_iteration
 
 
 def test_xgboost_callback_and_log_summary(store_dir, api):
@@ -74,7 +77,10 @@ def test_xgboost_callback_and_log_summary(store_dir, api):
     assert record.summary["best_iteration"] == model.best_iteration
     assert record.summary["best_score"] == pytest.approx(model.best_score)
     assert isinstance(record.summary["Feature Importance"], nbrun.plot.Chart)
-    assert os.listdir(os.path.join(record.dir, "checkpoints")) == [f"{run.id}_model.json"]
+    (logged,) = record.logged_artifacts()
+    assert logged.name == f"{run.id}_model:v0" and logged.type == "model"
+    loaded = xgboost.Booster(model_file=logged.file(str(store_dir / "dl")))
+    assert loaded.num_boosted_rounds() == model.get_booster().num_boosted_rounds()
 
 
 def test_xgboost_callback_needs_a_run():

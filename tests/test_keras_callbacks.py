@@ -45,9 +45,12 @@ def test_metrics_logger_and_model_checkpoint(store_dir, api, tmp_path):
     assert [r["epoch/accuracy"] for r in rows] == pytest.approx(history.history["accuracy"])
     assert all(r["epoch/learning_rate"] == pytest.approx(0.05) for r in rows)
     assert sorted(os.listdir(tmp_path / "ck")) == ["ckpt-1.keras", "ckpt-2.keras", "ckpt-3.keras"]
-    kept = sorted(os.listdir(os.path.join(record.dir, "checkpoints")))
-    assert kept == ["ckpt-1.keras", "ckpt-2.keras", "ckpt-3.keras"]
-    assert keras.saving.load_model(os.path.join(record.dir, "checkpoints", kept[-1]))
+    logged = record.logged_artifacts()  # one version per epoch (the weights change)
+    assert sorted(a.name for a in logged) == [f"run_{run.id}_model:v{i}" for i in range(3)]
+    assert {a.type for a in logged} == {"model"}
+    last = nbrun.Api(str(store_dir)).artifact(f"run_{run.id}_model:epoch_3")
+    assert "latest" in last.aliases
+    assert keras.saving.load_model(last.file(str(tmp_path / "dl")))
 
 
 def test_batch_logging(store_dir, api):

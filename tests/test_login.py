@@ -88,7 +88,7 @@ def test_bad_flags_are_clear_errors_and_save_nothing(tmp_path):
 def test_an_unreachable_server_is_a_comm_error(tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
     proc = nbrun_cli("login", url, "--username", "bob", "--password-stdin", stdin=PW + "\n")
-    assert_failed(proc, f"cannot reach {url}", "ConnectionError")
+    assert_failed(proc, f"cannot reach the tracking server at {url}", "ConnectionError")
     assert not os.path.exists(login_file(tmp_path))
 
 
@@ -107,7 +107,7 @@ def test_the_url_defaults_to_the_configured_server(tmp_path):
     url = f"http://127.0.0.1:{free_port()}"
     proc = nbrun_cli("login", "--username", "bob", "--password-stdin", stdin=PW,
                      env={"NBRUN_BASE_URL": url})
-    assert_failed(proc, f"cannot reach {url}")
+    assert_failed(proc, f"cannot reach the tracking server at {url}")
     settings = tmp_path / "xdg" / "nbrun" / "settings.yaml"
     settings.parent.mkdir(parents=True)
     settings.write_text(f"base_url: {url}/\n")

@@ -35,6 +35,8 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
         check_media(runs)
     if path.name == "frameworks.ipynb":
         check_frameworks(runs)
+    if path.name == "artifacts.ipynb":
+        check_artifacts(nbrun.Api(tmp_path))
 
 
 def check_integrations(nb, runs) -> None:
@@ -48,6 +50,22 @@ def check_integrations(nb, runs) -> None:
     assert len(cards) == 1 and cards[0]["state"]["video_label"].startswith("episode 2")
     (buffer,) = [b for b in cards[0].get("buffers", []) if b["path"] == ["video"]]
     assert len(buffer["data"]) > 1000  # base64 of the MP4
+
+
+def check_artifacts(api) -> None:
+    """One dataset version (logged twice, by prepare first) used by both training runs; two
+    model versions, each logged by its run, the lower loss one holding ``best``."""
+    names = {r.id: r.name for r in api.runs()}
+    data = api.artifact("artifacts-demo/toy-regression:latest")
+    assert data.version == "v0" and names[data.logged_by().id] == "prepare"
+    assert sorted(r.name for r in data.used_by()) == ["train-lr0.05", "train-lr0.5"]
+    models = {m.version: m for m in api.artifacts("artifacts-demo", type="model")}
+    assert sorted(models) == ["v0", "v1"]
+    best = api.artifact("artifacts-demo/line-model:best")
+    assert best.metadata["loss"] == min(m.metadata["loss"] for m in models.values())
+    for model in models.values():
+        (used,) = api.run(model.logged_by().id).used_artifacts()
+        assert (used.name, used.asked_as) == ("toy-regression:v0", "latest")
 
 
 def check_media(runs) -> None:
@@ -73,7 +91,7 @@ def check_frameworks(runs) -> None:
     assert {"confusion_matrix", "roc", "precision_recall", "feature_importances",
             "calibration_curve", "summary_metrics", "class_proportions"} == charts
     assert [r["epoch/epoch"] for r in mlp.history()] == list(range(8))
-    assert len([f for f in mlp.files() if f.path.startswith("checkpoints/")]) == 1
+    assert {a.type for a in mlp.logged_artifacts()} == {"model"}
     for run in runs:
         samples = run.history(stream="system")
         assert samples and "system/cpu_utilization_percentage" in samples[0]

@@ -184,7 +184,7 @@ def test_downsample_without_numpy_matches_numpy(monkeypatch):
 
 
 def _chunk(steps, values):
-    _, lo, hi, _, kind, packed_steps, packed_values = series.encode("k", steps, values)
+    _, lo, hi, _, kind, packed_steps, packed_values, _ = series.encode("k", steps, values)
     return lo, hi, kind, packed_steps, packed_values
 
 

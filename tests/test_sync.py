@@ -59,10 +59,8 @@ def test_online_run_is_on_the_server_field_by_field(online, store_dir):
     tags = remote.data.tags
     assert tags["nbrun.run_id"] == run.id
     assert tags["mlflow.note.content"] == "first try"
-    assert json.loads(tags["nbrun.tags"]) == ["base", "gpu"]
     assert tags["nbrun.tag/base"] == "base" and tags["nbrun.tag/gpu"] == "gpu"
-    assert (tags["nbrun.group"], tags["nbrun.job_type"], tags["nbrun.entity"]) == \
-        ("g1", "train", "team")
+    assert (tags["nbrun.group"], tags["nbrun.job_type"]) == ("g1", "train")
     # config -> params, flattened with '.', secrets redacted, refused keys mapped reversibly
     weird = mapping.mlflow_key("weird key@1")
     assert weird != "weird key@1" and tags[mapping.KEY_TAG + weird] == "weird key@1"

@@ -56,8 +56,12 @@ def test_lightning_logger_logs_metrics_hyperparameters_and_checkpoints(store_dir
     val = [r for r in rows if "val_loss" in r]
     assert len(val) == 2 and "epoch" in val[0]
     assert record.config["lr"] == 0.1 and record.config["width"] == 4
-    kept = os.listdir(os.path.join(record.dir, "checkpoints"))
-    assert kept == [os.path.basename(trainer.checkpoint_callback.best_model_path)]
+    (model,) = record.logged_artifacts()
+    assert model.type == "model" and {"best", "latest"} <= set(model.aliases)
+    downloaded = model.file(str(tmp_path / "dl"))
+    assert os.path.basename(downloaded) == os.path.basename(
+        trainer.checkpoint_callback.best_model_path)
+    assert "state_dict" in torch.load(downloaded, weights_only=False)
 
 
 def test_transformers_callback_logs_what_the_trainer_logs(store_dir, api, tmp_path,

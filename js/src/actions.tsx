@@ -49,6 +49,12 @@ export function Actions(props: IActionsProps): JSX.Element {
   const step = typed ?? String(Math.max(0, lastStep));
   const stepNumber = Number(step);
   const problem = stepProblem(step, lastStep);
+  // A live run cannot be continued from a second process: init() refuses the
+  // cell, so the buttons are off and say why. Forking it is fine.
+  const live =
+    run.state === 'running' && !run.stale
+      ? 'The run is still running; resume or rewind it once it has finished (or is marked crashed). Forking it is possible now.'
+      : null;
   const resume = () => {
     if (lastStep < 0 || problem) {
       props.onWriteCell('resume');
@@ -62,11 +68,12 @@ export function Actions(props: IActionsProps): JSX.Element {
       <div className="jp-nbrun-action-group">
         <button
           className="jp-nbrun-button jp-mod-accept jp-nbrun-resume"
-          disabled={problem !== null && lastStep >= 0}
+          disabled={live !== null || (problem !== null && lastStep >= 0)}
           title={
-            problem && lastStep >= 0
+            live ??
+            (problem && lastStep >= 0
               ? problem
-              : 'Write a %%runinit cell that resumes this run at the step (an earlier step rewinds it there first)'
+              : 'Write a %%runinit cell that resumes this run at the step (an earlier step rewinds it there first)')
           }
           onClick={resume}
         >
@@ -98,8 +105,9 @@ export function Actions(props: IActionsProps): JSX.Element {
         </button>
         <button
           className="jp-nbrun-button jp-nbrun-rewind"
-          disabled={problem !== null}
+          disabled={live !== null || problem !== null}
           title={
+            live ??
             problem ??
             'Write a %%runinit cell that rewinds this run to the step and continues it'
           }

@@ -7,8 +7,8 @@ tracker's: ``MetricsLogger`` (``WandbMetricsLogger``), ``ModelCheckpoint``
               callbacks=[MetricsLogger(), ModelCheckpoint("model.keras")])
 
 They log to the current run (``nbrun.init()`` first). Checkpoints are written where Keras is
-told to write them and kept in the run's folder too (``checkpoints/``, a hard link where the file
-system allows), from where they are synced as the run's files.
+told to write them and logged as versions of the ``model`` artifact ``run_<run id>_model``, each
+with the alias ``epoch_<n>`` (as the tracker's callback does).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import keras
 
-from .runs import current, keep_file, run_folder
+from .runs import current, log_checkpoint, run_folder
 
 __all__ = ["Callback", "MetricsLogger", "ModelCheckpoint", "WandbCallback",
            "WandbMetricsLogger", "WandbModelCheckpoint"]
@@ -99,8 +99,9 @@ class MetricsLogger(keras.callbacks.Callback):
 
 
 class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
-    """Keras' ``ModelCheckpoint`` (same arguments), keeping each checkpoint it writes in the
-    run's folder too (``checkpoints/<file name>``), so that it stays with the run."""
+    """Keras' ``ModelCheckpoint`` (same arguments), logging each checkpoint it writes as a
+    version of the ``model`` artifact ``run_<run id>_model`` (alias ``epoch_<n>``, and
+    ``epoch_<n>_batch_<m>`` when saving by batch)."""
 
     def __init__(self, filepath: Any, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False,
@@ -111,14 +112,16 @@ class ModelCheckpoint(keras.callbacks.ModelCheckpoint):
                          mode=mode, save_freq=save_freq,
                          initial_value_threshold=initial_value_threshold, **kwargs)
         self.run = current("ModelCheckpoint")
-        self.kept: list[str] = []  # the copies in the run's folder, in order
+        self.logged: list[Any] = []  # the artifact versions logged, in order
 
     def _save_model(self, epoch: int, batch: Any, logs: Any) -> None:
         path = self._get_file_path(epoch, batch, logs)
         before = _mark(path)
         super()._save_model(epoch, batch, logs)
         if os.path.exists(path) and _mark(path) != before:  # Keras wrote it now
-            self.kept.append(keep_file(self.run, path))
+            alias = f"epoch_{epoch + 1}" + (f"_batch_{batch}" if batch is not None else "")
+            self.logged.append(log_checkpoint(self.run, path, f"run_{self.run.id}_model",
+                                              [alias]))
 
 
 def _mark(path: str) -> tuple[int, int] | None:

@@ -1,6 +1,7 @@
 """LightGBM: ``callback()`` (also ``wandb_callback``, the contract tracker's name) logs each
 iteration's evaluation results and the training parameters as config; ``log_summary`` logs the
-best iteration and score, the feature importances as a bar chart and, if asked, the model file.
+best iteration and score, the feature importances as a bar chart and, if asked, the model as a
+``model`` artifact.
 
     booster = lightgbm.train(params, train_set, valid_sets=[valid],
                              callbacks=[nbrun.integration.lightgbm.callback()])
@@ -9,11 +10,10 @@ best iteration and score, the feature importances as a bar chart and, if asked, 
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable
 
 from ..media import Table, plot
-from .runs import best_summary, current, run_folder
+from .runs import best_summary, current, log_checkpoint, scratch_file
 
 __all__ = ["callback", "log_summary", "wandb_callback"]
 
@@ -77,8 +77,10 @@ wandb_callback = callback
 def log_summary(model: Any, feature_importance: bool = True,
                 save_model_checkpoint: bool = False) -> None:
     """Put ``best_iteration`` and ``best_score`` in the summary, log the feature importances as
-    a bar chart (``Feature Importance``) and, with ``save_model_checkpoint``, save the model in
-    the run's folder (``checkpoints/model_ckpt_<best iteration>.txt``)."""
+    a bar chart (``Feature Importance``) and, with ``save_model_checkpoint``, log the model
+    (at its best iteration, if early stopping found one) as a version of the ``model`` artifact
+    ``model_<run id>`` (file ``model_ckpt_<iteration>.txt``, alias ``best`` when it is the best
+    iteration's)."""
     import lightgbm
 
     run = current("nbrun.integration.lightgbm.log_summary")
@@ -98,6 +100,7 @@ def log_summary(model: Any, feature_importance: bool = True,
                                                 title="Feature Importance")})
     if save_model_checkpoint:
         iteration = model.best_iteration if model.best_iteration > 0 else None
-        name = f"model_ckpt_{iteration if iteration is not None else model.current_iteration()}"
-        model.save_model(os.path.join(run_folder(run, "checkpoints"), name + ".txt"),
-                         num_iteration=iteration)
+        number = iteration if iteration is not None else model.current_iteration()
+        with scratch_file(f"model_ckpt_{number}.txt") as path:
+            model.save_model(path, num_iteration=iteration)
+            log_checkpoint(run, path, f"model_{run.id}", ["best"] if iteration else [])

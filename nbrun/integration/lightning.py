@@ -6,8 +6,9 @@ Lightning ``Logger`` writing to an nbrun run.
 The run is the current one, or one the logger starts with ``nbrun.init()`` (``name``,
 ``project``, ``id``, ``dir``, ``offline`` and any other ``init()`` argument) when Lightning
 first needs it. Metrics are logged with ``trainer/global_step``, hyperparameters go to the
-config, ``log_model`` keeps the checkpoints in the run's folder (``True``: the best and last at
-the end; ``"all"``: each one when it is written), and ``watch()`` is ``run.watch()``. Works with
+config, ``log_model`` logs the checkpoints as versions of the ``model`` artifact
+``model-<run id>`` (``True``: the best and the last at the end, the best with the alias
+``best``; ``"all"``: each one when it is written), and ``watch()`` is ``run.watch()``. Works with
 ``lightning`` and with the older ``pytorch_lightning`` package.
 """
 
@@ -25,7 +26,7 @@ except ImportError:  # the older package name
     from pytorch_lightning.utilities import rank_zero_only
 
 from ..sdk import registry
-from .runs import keep_file
+from .runs import log_checkpoint
 
 __all__ = ["NbrunLogger", "WandbLogger"]
 
@@ -112,9 +113,11 @@ class NbrunLogger(Logger):
             self._keep(self._checkpoint_callback)
 
     def _keep(self, callback: Any) -> None:
-        for path in {callback.best_model_path, callback.last_model_path}:
+        run = self.experiment
+        for path in dict.fromkeys((callback.last_model_path, callback.best_model_path)):
             if path and os.path.exists(path):
-                keep_file(self.experiment, path)
+                best = path == callback.best_model_path
+                log_checkpoint(run, path, f"model-{run.id}", ["best"] if best else [])
 
 
 def _number(value: Any) -> Any:

@@ -1,11 +1,13 @@
 """What the framework callbacks share: the run they log to, the best-value summaries of
-metrics whose direction is known, and files kept in the run's folder."""
+metrics whose direction is known, and model checkpoints logged as ``model`` artifacts."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-from typing import Any
+import tempfile
+from typing import Any, Iterator
 
 from ..errors import UsageError
 from ..sdk import registry
@@ -47,22 +49,18 @@ def run_folder(run: Any, *parts: str) -> str:
     return folder
 
 
-def keep_file(run: Any, path: str, folder: str = "checkpoints") -> str:
-    """Put a copy of ``path`` (a file or a folder) in ``<run folder>/<folder>/`` (a hard link
-    where the file system allows, so a big checkpoint costs no second copy); its path there."""
-    target = os.path.join(run_folder(run, folder), os.path.basename(os.path.normpath(path)))
-    if os.path.isdir(path):
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(path, target, copy_function=_link_or_copy)
-    else:
-        if os.path.lexists(target):
-            os.unlink(target)
-        _link_or_copy(path, target)
-    return target
+def log_checkpoint(run: Any, path: str, name: str, aliases: list[str] | None = None) -> Any:
+    """Log the checkpoint at ``path`` (a file or a folder) as a version of the ``model``
+    artifact ``name`` (``latest`` always moves to it; the same content is the same version)."""
+    return run.log_artifact(path, name=name, type="model", aliases=aliases or [])
 
 
-def _link_or_copy(source: str, target: str) -> None:
+@contextlib.contextmanager
+def scratch_file(name: str) -> Iterator[str]:
+    """A path ``name`` in a new temporary folder, removed afterwards (a model saved there is
+    logged as an artifact, which keeps its own copy)."""
+    folder = tempfile.mkdtemp(prefix="nbrun-model-")
     try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+        yield os.path.join(folder, name)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,6 +1,7 @@
 """XGBoost: ``Callback`` (also ``WandbCallback``, the contract tracker's name) logs each
 iteration's evaluation results, the booster's configuration as config and, after training, the
-best score and iteration, a feature-importance bar chart and, if asked, the model file;
+best score and iteration, a feature-importance bar chart and, if asked, the model as a
+``model`` artifact;
 ``log_summary`` does the after-training part for a model trained without the callback.
 
     model = xgboost.XGBClassifier(callbacks=[nbrun.integration.xgboost.Callback()])
@@ -10,19 +11,19 @@ best score and iteration, a feature-importance bar chart and, if asked, the mode
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import xgboost
 
 from ..media import Table, plot
-from .runs import best_summary, current, run_folder
+from .runs import best_summary, current, log_checkpoint, scratch_file
 
 __all__ = ["Callback", "WandbCallback", "log_summary", "wandb_callback"]
 
 
 class Callback(xgboost.callback.TrainingCallback):
-    """``log_model`` saves the trained model in the run's folder; ``log_feature_importance``
+    """``log_model`` logs the trained model as a version of the ``model`` artifact
+    ``<run id>_model`` (file ``<run id>_model.json``); ``log_feature_importance``
     logs the importances of ``importance_type`` (weight, gain, cover, total_gain,
     total_cover); ``define_metric`` keeps each metric's best value in the summary (where the
     run has ``define_metric``)."""
@@ -80,7 +81,9 @@ def log_summary(model: Any, feature_importance: bool = True, importance_type: st
 def _summary(run: Any, booster: Any, save: bool, importance: bool, importance_type: str
              ) -> None:
     if save:
-        booster.save_model(os.path.join(run_folder(run, "checkpoints"), f"{run.id}_model.json"))
+        with scratch_file(f"{run.id}_model.json") as path:
+            booster.save_model(path)
+            log_checkpoint(run, path, f"{run.id}_model")
     if importance:
         scores = booster.get_score(importance_type=importance_type)
         table = Table(columns=["Feature", "Importance"],

@@ -107,6 +107,19 @@ class RunRecord:
                                info.get("kind", "file"), info))
         return out
 
+    def logged_artifacts(self) -> list[Any]:
+        """The artifact versions this run logged (``nbrun.Artifact``), in the order it did."""
+        from ..artifacts import reading
+
+        return reading.of_run(self._store, self._row.rid, "logged")
+
+    def used_artifacts(self) -> list[Any]:
+        """The artifact versions this run used, in the order it did (each one's
+        ``asked_as`` is the version or alias it asked for)."""
+        from ..artifacts import reading
+
+        return reading.of_run(self._store, self._row.rid, "used")
+
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
@@ -149,3 +162,20 @@ class Api:
             hint = did_you_mean(run_id, self.store.ids())
             raise UsageError(f"no run with id {run_id!r} in {self.path}{hint}")
         return RunRecord(self.store, row)
+
+    def artifact(self, name: str, type: str | None = None) -> Any:
+        """The artifact version ``"project/name:alias"`` names (``name:v3``, ``name:best``;
+        the project may be left out when only one project has that name)."""
+        from ..artifacts import reading
+
+        self._sync_local()
+        return reading.artifact(self.store, name, type)
+
+    def artifacts(self, project: str | None = None, type: str | None = None,
+                  name: str | None = None) -> list[Any]:
+        """Every artifact version of ``project`` (all projects when None), of one ``type``
+        and ``name`` when given, by name and version."""
+        from ..artifacts import reading
+
+        self._sync_local()
+        return reading.artifacts(self.store, project, type, name)

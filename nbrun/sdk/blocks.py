@@ -9,6 +9,8 @@ from typing import Any
 from ..store.channel import Block
 from ..store.writer import BACKLOG_ROWS
 
+# Each row's time, read once per log() call: the time MLflow shows for its points (to the ms).
+clock = time.time
 _ANY_SIZE = frozenset((float, bool))  # storable whatever the value; ints and strs have limits
 # log() looks at the writer's backlog every 1024 steps (a mask of the step), not on every call.
 BACKLOG_CHECK = 1024 - 1
@@ -46,9 +48,10 @@ class BlockQueue:
             return
         keys, types = tuple(data), tuple(map(type, data.values()))
         block = Block(keys, types, self._step)
+        block.times.append(clock())
         block.vals.extend(data.values())
         self._queue.append(block)
-        self._block, self._extend = block, block.vals.extend
+        self._block, self._extend, self._stamp = block, block.vals.extend, block.times.append
         self._shape, self._types = keys, types
         self._any_size = _ANY_SIZE.issuperset(types)
         self._step += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import validation as rules
+from ..errors import UsageError
 from . import registry
 from .config import Config
 from .summary import Summary
@@ -57,6 +58,35 @@ class DisabledRun:
     def finish(self, exit_code: Any = None) -> None:
         self.state = "failed" if exit_code else "finished"
         registry.forget(self)
+
+    # -- artifacts and files: accepted, nothing stored -------------------------------------
+    def log_artifact(self, artifact_or_path: Any, name: str | None = None,
+                     type: str | None = None, aliases: Any = None, tags: Any = None) -> Any:
+        from ..artifacts import Artifact
+
+        if isinstance(artifact_or_path, Artifact):
+            return artifact_or_path
+        return Artifact(name or "artifact", type or "unspecified")
+
+    def log_model(self, path: Any, name: str | None = None, aliases: Any = None) -> Any:
+        return self.log_artifact(path, name=name, type="model")
+
+    def use_artifact(self, artifact_or_name: Any, type: str | None = None, aliases: Any = None,
+                     use_as: str | None = None) -> Any:
+        from ..artifacts import Artifact
+
+        if isinstance(artifact_or_name, Artifact):
+            return artifact_or_name
+        name = str(artifact_or_name).split(":")[0].rsplit("/", 1)[-1] or "artifact"
+        return Artifact(name, type or "unspecified")
+
+    def use_model(self, name: str) -> str:
+        raise UsageError(f"use_model({name!r}): a run of mode='disabled' reads and stores "
+                         "nothing, so there is no model to download; use mode='offline'")
+
+    def save(self, glob_str: Any = None, base_path: Any = None, policy: str = "live"
+             ) -> list[str]:
+        return []
 
     def __enter__(self) -> "DisabledRun":
         return self

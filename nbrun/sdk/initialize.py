@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import time
-import urllib.parse
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from .. import urlauth
 from ..errors import AuthenticationError, ConfigError, Error, UsageError
 from ..settings import Settings
 from ..store import Store, locate_store
@@ -280,10 +280,7 @@ def _recorded_settings(s: Settings) -> dict[str, Any]:
 def _without_credentials(url: str) -> str:
     """``https://user:secret@host/x`` as ``https://host/x``: the recorded settings are read by
     anyone who can read the store, the sidebar and the synced run."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return urlauth.split(url)[0]
 
 
 def _apply_extras(run: Run, s: Settings, plan: _Plan) -> None:

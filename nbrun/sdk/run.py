@@ -11,18 +11,20 @@ from ..errors import UsageError
 from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
 from ..store.channel import Channel
-from ..store.series import STEP
+from ..store.series import STEP, WALL
 from . import failure, plugins, registry, rich, values, watching
-from .blocks import BACKLOG_CHECK, BlockQueue
+from .artifact_methods import ArtifactMethods
+from .blocks import BACKLOG_CHECK, BlockQueue, clock
 from .config import Config
 from .summary import Summary
 
 _SCALARS = values.SCALARS
+_clock = clock
 _storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
 
 
-class Run(BlockQueue, watching.Watching):
+class Run(BlockQueue, ArtifactMethods, watching.Watching):
     """A run in progress. Created by ``nbrun.init()``."""
 
     def __init__(self, *, store: Store, rid: int, id: str, name: str, project: str,
@@ -50,6 +52,7 @@ class Run(BlockQueue, watching.Watching):
         self._state = "running"
         self._step = starting_step
         self._pending: dict[str, Any] | None = None
+        self._pending_at = 0.0
         self._finished = False
         self._error: dict[str, Any] = {}
         self.settings = settings
@@ -73,13 +76,15 @@ class Run(BlockQueue, watching.Watching):
             ) -> None:
         """Record ``data`` at the current step (see the contract for ``step`` and ``commit``)."""
         # The common call (a flat dict with the keys, in the same order, and the value types of
-        # the call before, no step/commit) is one extend of the open block's values: no copy,
-        # no step and no summary update per call (see store.channel). Everything else, and
-        # every error message, is in _log_slow.
+        # the call before, no step/commit) is one extend of the open block's values and one
+        # append of the time: no copy, no step and no summary update per call (see
+        # store.channel). Everything else, and every error message, is in _log_slow. (The
+        # values view is taken once: that saves about what the clock read costs.)
         if (step is None and commit is None and type(data) is dict and tuple(data) == self._shape
-                and tuple(map(type, data.values())) == self._types
+                and tuple(map(type, vals := data.values())) == self._types
                 and (self._any_size or _storable_flat(data))):
-            self._extend(data.values())
+            self._stamp(_clock())  # the time first: a row the writer sees whole has its time
+            self._extend(vals)
             step = self._step = self._step + 1
             if not step & BACKLOG_CHECK:
                 self._backlog()
@@ -125,6 +130,7 @@ class Run(BlockQueue, watching.Watching):
             self._pending = flat
         else:
             self._pending.update(flat)
+        self._pending_at = _clock()  # a row's time is that of the last call that added to it
         self._logged.update(flat)
         self._own_keys.update(flat)
         if commit or (commit is None and step is None):
@@ -148,6 +154,7 @@ class Run(BlockQueue, watching.Watching):
                     self._channel.dropped += 1
                 else:
                     self._pending[STEP] = self._step
+                    self._pending[WALL] = self._pending_at
                     self._queue.append(self._pending)
                     self._channel.appended += 1
             if media:

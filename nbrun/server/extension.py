@@ -8,6 +8,7 @@ from typing import Any
 from jupyter_server.utils import url_path_join
 
 from .config import NbrunServerConfig
+from . import artifact_handlers
 from .handlers import routes
 from .registry import StoreRegistry
 from .service import Service
@@ -23,7 +24,8 @@ def load(serverapp: Any) -> None:
     web_app = serverapp.web_app
     base = url_path_join(web_app.settings["base_url"], "nbrun", "api")
     handlers = [(url_path_join(base, path), cls, kwargs)
-                for path, cls, kwargs in routes(service, executor)]
+                for path, cls, kwargs in [*artifact_handlers.routes(service, executor),
+                                          *routes(service, executor)]]
     web_app.add_handlers(".*$", handlers)
     serverapp.log.info("nbrun: server extension loaded; stores under %s (depth %d)%s",
                        registry.root_dir, config.search_depth,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from concurrent.futures import Executor
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import tornado.web
 from jupyter_server.base.handlers import JupyterHandler
@@ -77,9 +77,16 @@ class RunFileHandler(JupyterHandler):
         return None  # a file rewritten in place must not be answered "not modified"
 
     async def _serve(self, run_id: str, path: str, include_body: bool) -> None:
+        query = self.request.query_arguments
+        await self.serve_opened(lambda: (self.service.run_file(run_id, path, query), path),
+                                include_body)
+
+    async def serve_opened(self, opener: Callable[[], tuple[int, str]], include_body: bool
+                           ) -> None:
+        """Serve what ``opener`` (run on a worker thread) opens: ``(descriptor, path)``, the
+        path giving the content type."""
         try:
-            fd = await IOLoop.current().run_in_executor(
-                self.executor, self.service.run_file, run_id, path, self.request.query_arguments)
+            fd, path = await IOLoop.current().run_in_executor(self.executor, opener)
         except ApiError as exc:
             self._reply_error(exc.status, exc.message)
             return

@@ -31,6 +31,27 @@ def _wall(chunk: HistoryChunk) -> float:
     return math.nan if ms is None else ms / 1000
 
 
+def _walls(chunk: HistoryChunk, n: int) -> array:
+    """Each of the chunk's ``n`` points' time in seconds: the time it was logged, else (a
+    chunk written before schema 6, a point that came without one) the chunk's commit time."""
+    fallback = _wall(chunk)
+    walls = series.decode_walls(chunk[6] if len(chunk) > 6 else None)
+    if walls is None:
+        return array("d", [fallback]) * n
+    if fallback == fallback and any(map(math.isnan, walls)):
+        walls = array("d", (fallback if w != w else w for w in walls))
+    return walls
+
+
+def _walls_numpy(chunk: HistoryChunk, n: int) -> Any:
+    np = downsample.np
+    blob = chunk[6] if len(chunk) > 6 else None
+    if blob is None:
+        return np.full(n, _wall(chunk))
+    walls = np.frombuffer(blob, dtype="<f8")
+    return np.where(np.isnan(walls), _wall(chunk), walls)
+
+
 def join_chunks(chunks: Sequence[HistoryChunk]) -> tuple[array, array]:
     """Steps (int64) and values (float64, or int64 when every chunk holds ints) of a key."""
     steps, values, _ = join_timed(chunks)
@@ -45,12 +66,10 @@ def join_timed(chunks: Sequence[HistoryChunk]) -> tuple[array, array, array]:
     that overlaps its predecessor (never written by nbrun, but cheap to guard) makes the whole
     series be sorted by step.
 
-    Each point's time is its chunk's commit time, not a time interpolated between commits:
-    the writer commits a few times a second (``writer.INTERVAL_S``), so the commit time is
-    the moment the point reached the store, late by at most that interval, and never a time
-    the point did not have. An interpolation would invent times across a pause (a backlog
-    written after a stall, a notebook left idle between cells) and has nothing to start the
-    first chunk from. It is also the timestamp the sync sends to MLflow for the same point.
+    Each point's time is the time ``log()`` took it (kept per point since schema 6); a point
+    stored before that has its chunk's commit time, the moment it reached the store (late by
+    at most the writer's interval), never a time interpolated between commits. It is also the
+    timestamp the sync sends to MLflow for the same point.
     """
     integral = all(c[2] == "q" for c in chunks)
     steps, values = array("q"), array("q" if integral else "d")
@@ -59,19 +78,21 @@ def join_timed(chunks: Sequence[HistoryChunk]) -> tuple[array, array, array]:
     for chunk in chunks:
         kind, steps_blob, vals_blob = chunk[2:5]
         chunk_steps, chunk_vals = series.decode(kind, steps_blob, vals_blob)
-        before = len(steps)
+        chunk_walls = _walls(chunk, len(chunk_steps))
         if kind == "j":
-            pairs = [(s, f) for s, v in zip(chunk_steps, chunk_vals)
-                     if (f := _chartable(v)) is not None]
-            steps.extend(s for s, _ in pairs)
-            values.extend(v for _, v in pairs)
-        elif chunk_vals.typecode == values.typecode:
+            kept = [(s, f, w) for s, v, w in zip(chunk_steps, chunk_vals, chunk_walls)
+                    if (f := _chartable(v)) is not None]
+            steps.extend(s for s, _, _ in kept)
+            values.extend(v for _, v, _ in kept)
+            walls.extend(w for _, _, w in kept)
+            continue
+        if chunk_vals.typecode == values.typecode:
             steps.extend(chunk_steps)
             values.extend(chunk_vals)
         else:  # ints after floats: floats for all
             steps.extend(chunk_steps)
             values.extend(map(float, chunk_vals))
-        walls.extend(array("d", [_wall(chunk)]) * (len(steps) - before))
+        walls.extend(chunk_walls)
     if not ordered:
         order = sorted(range(len(steps)), key=steps.__getitem__)
         steps = array("q", (steps[i] for i in order))
@@ -101,13 +122,14 @@ def join_chunks_numpy(chunks: Sequence[HistoryChunk]) -> tuple[Any, Any, Any]:
     for chunk in chunks:
         kind, steps_blob, vals_blob = chunk[2:5]
         if kind == "j":
-            chunk_steps, chunk_vals, _ = join_timed([chunk])
+            chunk_steps, chunk_vals, chunk_walls = join_timed([chunk])
             steps.append(np.frombuffer(chunk_steps, dtype=np.int64))
             values.append(np.frombuffer(chunk_vals, dtype=np.float64))
+            walls.append(np.frombuffer(chunk_walls, dtype=np.float64))
         else:
             steps.append(np.frombuffer(steps_blob, dtype="<i8"))
             values.append(np.frombuffer(vals_blob, dtype="<f8" if kind == "d" else "<i8"))
-        walls.append(np.full(len(steps[-1]), _wall(chunk)))
+            walls.append(_walls_numpy(chunk, len(steps[-1])))
     dtype = np.int64 if integral else np.float64
     if not steps:
         return np.zeros(0, np.int64), np.zeros(0, dtype), np.zeros(0)

@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any, Sequence
 
-from . import system
+from . import artifact_rows, objects, system
 from .database import Store
 from .liveness import owner_alive
 from .records import dumps
@@ -108,10 +108,15 @@ def delete_run(store: Store, run_id: str) -> str:
             conn.execute("DELETE FROM media WHERE rid=?", (row["rid"],))
             system.forget(conn, row["rid"])
             conn.execute("DELETE FROM runs WHERE rid=?", (row["rid"],))
+            freed = artifact_rows.forget_run(conn, row["rid"])
     except BaseException:
         if aside is not None:
             os.rename(aside, run_dir)
         raise
+    # After the commit: the objects of the versions that went with the run, unless another
+    # version holds them too; then anything a killed process left behind.
+    objects.release(store, freed)
+    objects.sweep(store)
     if aside is not None:
         if os.path.islink(aside):  # never follow a link out of the store
             os.unlink(aside)

@@ -5,7 +5,8 @@ The queue holds two kinds of items, oldest first:
 
 * a row dict, holding its step under ``series.STEP`` (``log()``'s general path);
 * a ``Block``: rows logged at consecutive steps with the same keys and value types, kept flat
-  (one ``list.extend`` per ``log()`` call: no dict copy, no step, no summary update per call).
+  (per ``log()`` call one ``list.extend`` of its values and one append of the time it was
+  called: no dict copy, no step, no summary update per call).
 
 The writer reads a batch without removing it and consumes it only once it is committed, so a
 failed cycle leaves the queue as it was. The run only appends (to the queue, or to the values
@@ -25,17 +26,19 @@ Rows = list[dict[str, Any]]  # each row holds its step under series.STEP
 
 class Block:
     """Rows at consecutive steps with the same keys, in order, and the same value types:
-    ``vals[kept + i * width + j]`` is key ``j`` at step ``start + i``. The first ``kept``
-    values are the last row already written, kept so that ``last()`` (the summary) never
-    needs the run to keep a copy of its latest row."""
+    ``vals[kept + i * width + j]`` is key ``j`` at step ``start + i``, logged at ``times[i]``
+    (``time.time()``). The first ``kept`` values are the last row already written, kept so
+    that ``last()`` (the summary) never needs the run to keep a copy of its latest row. The
+    run appends a row's time before its values, so every complete row has its time."""
 
-    __slots__ = ("keys", "types", "width", "vals", "first", "start", "kept", "open")
+    __slots__ = ("keys", "types", "width", "vals", "times", "first", "start", "kept", "open")
 
     def __init__(self, keys: tuple[str, ...], types: tuple[type, ...], start: int) -> None:
         self.keys = keys
         self.types = types
         self.width = len(keys)
         self.vals: list[Any] = []
+        self.times: list[float] = []  # list.append: cheaper per log() call than an array's
         self.first = start  # the step of its first row (fixed)
         self.start = start  # the step of its first row not yet written (the writer's)
         self.kept = 0
@@ -50,11 +53,13 @@ class Block:
 
 
 class Segment(NamedTuple):
-    """Part of a batch: dict rows (``block`` None) or rows of a block, ``vals`` flat."""
+    """Part of a batch: dict rows (``block`` None) or rows of a block, ``vals`` flat and
+    ``times`` the time each row was logged."""
     block: Block | None
     rows: Rows
     steps: range
     vals: list[Any]
+    times: Any = None
 
 
 class Plan(NamedTuple):
@@ -136,7 +141,7 @@ class Channel:
             count = (upto - kept) // width
             if count:
                 segments.append(Segment(block, [], range(block.start, block.start + count),
-                                        block.vals[kept:upto]))
+                                        block.vals[kept:upto], block.times[:count]))
                 taken += count
             if closed and upto == len(block.vals):
                 items = i = i + 1
@@ -157,6 +162,7 @@ class Channel:
         if block is not None and plan.count:
             # Keep the last written row (the summary reads it), drop the ones before it.
             del block.vals[:plan.upto - block.width]
+            del block.times[:plan.count]
             block.kept = block.width
             block.start += plan.count
         self.written += plan.rows

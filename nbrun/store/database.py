@@ -12,7 +12,7 @@ import time
 from typing import Any, Iterable, Sequence
 
 from ..errors import UsageError
-from . import connection, series
+from . import artifact_rows, connection, series
 from .liveness import owner_alive
 from .location import STORE_DIRNAME
 from .records import RunRow, dumps, encode_fields
@@ -120,6 +120,8 @@ class Store:
                                 ).fetchone():  # created on first use (see system.py)
                     conn.execute("DELETE FROM system_metrics WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
+                # Its unreferenced objects are swept when runs are next deleted.
+                artifact_rows.forget_run(conn, old[0])
         cur = conn.execute(f"INSERT INTO runs ({cols}) VALUES ({marks})", tuple(values.values()))
         return int(cur.lastrowid)
 
@@ -166,12 +168,12 @@ class Store:
     def write_batch(self, conn: sqlite3.Connection, rid: int, chunks: Iterable[series.Chunk],
                     wall: float | None = None) -> None:
         """Append encoded history chunks (``series.encode``) to a run (inside the caller's
-        transaction); ``wall`` is the time they reached the store, kept per chunk in ms (each
-        point's timestamp on a tracking server)."""
+        transaction); ``wall`` is the time they reached the store, kept per chunk in ms: the
+        time of each point that has none of its own (a chunk's ``walls``, schema 6)."""
         ms = None if wall is None else int(wall * 1000)
         conn.executemany(
-            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, walls, wall) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(rid, *chunk, ms) for chunk in chunks],
         )
 

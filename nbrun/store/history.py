@@ -7,8 +7,10 @@ from typing import Sequence
 
 from .database import Store
 
-# step_lo, step_hi, kind, steps, vals, wall (the commit time in ms; None before schema 4)
-HistoryChunk = tuple[int, int, str, bytes, bytes, "int | None"]
+# step_lo, step_hi, kind, steps, vals, wall (the commit time in ms; None before schema 4),
+# walls (each point's time, ``series.decode_walls``; None before schema 6 and for points that
+# came with none)
+HistoryChunk = tuple[int, int, str, bytes, bytes, "int | None", "bytes | None"]
 
 
 def history_keys(store: Store, rid: int) -> list[str]:
@@ -24,11 +26,11 @@ def history_chunks(store: Store, rid: int, keys: Sequence[str]
         return out
     marks = ", ".join("?" for _ in keys)
     rows = store.conn.execute(
-        "SELECT key, step_lo, step_hi, kind, steps, vals, wall FROM series "
+        "SELECT key, step_lo, step_hi, kind, steps, vals, wall, walls FROM series "
         f"WHERE rid=? AND rewound=0 AND key IN ({marks}) ORDER BY key, step_lo",
         [rid, *keys])
-    for key, lo, hi, kind, steps, vals, wall in rows:
-        out[key].append((lo, hi, kind, steps, vals, wall))
+    for key, lo, hi, kind, steps, vals, wall, walls in rows:
+        out[key].append((lo, hi, kind, steps, vals, wall, walls))
     return out
 
 

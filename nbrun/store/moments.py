@@ -9,7 +9,7 @@ import json
 import sqlite3
 from typing import Any
 
-from . import mediaindex, series
+from . import artifact_rows, mediaindex, series
 from .records import dumps, encode_fields
 
 _LATEST = """
@@ -22,20 +22,29 @@ WHERE rid=? AND rewound=0 AND step_hi = (
 def _split_at(conn: sqlite3.Connection, rid: int, step: int) -> None:
     """Split every live chunk that holds steps on both sides of ``step`` into two chunks."""
     rows = conn.execute(
-        "SELECT rowid, key, kind, steps, vals, wall FROM series "
+        "SELECT rowid, key, kind, steps, vals, walls, wall FROM series "
         "WHERE rid=? AND rewound=0 AND step_lo<=? AND step_hi>?", (rid, step, step)).fetchall()
-    for rowid, key, kind, steps_blob, vals_blob, wall in rows:
-        steps, vals = series.decode(kind, steps_blob, vals_blob)
-        cut = next(i for i, s in enumerate(steps) if s > step)
-        head = series.encode(key, list(steps[:cut]), list(vals[:cut]))
-        tail = series.encode(key, list(steps[cut:]), list(vals[cut:]))
-        # The head keeps its rowid and its wall time: a syncer past this chunk does not see
+    for rowid, key, kind, steps_blob, vals_blob, walls_blob, wall in rows:
+        head, tail = _cut(key, kind, steps_blob, vals_blob, walls_blob, step)
+        # The head keeps its rowid and its wall times: a syncer past this chunk does not see
         # it again (the tail is set aside at once by the rewind).
-        conn.execute("UPDATE series SET step_lo=?, step_hi=?, n=?, kind=?, steps=?, vals=? "
-                     "WHERE rowid=?", (*head[1:], rowid))
+        conn.execute("UPDATE series SET step_lo=?, step_hi=?, n=?, kind=?, steps=?, vals=?, "
+                     "walls=? WHERE rowid=?", (*head[1:], rowid))
         conn.execute(
-            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (rid, *tail, wall))
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, walls, wall) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (rid, *tail, wall))
+
+
+def _cut(key: str, kind: str, steps_blob: bytes, vals_blob: bytes, walls_blob: bytes | None,
+         step: int) -> tuple[series.Chunk, series.Chunk]:
+    """A chunk as its points up to ``step`` and those after it, each keeping its time."""
+    steps, vals = series.decode(kind, steps_blob, vals_blob)
+    walls = series.decode_walls(walls_blob)
+    cut = next(i for i, s in enumerate(steps) if s > step)
+    return (series.encode(key, list(steps[:cut]), list(vals[:cut]),
+                          walls=None if walls is None else walls[:cut]),
+            series.encode(key, list(steps[cut:]), list(vals[cut:]),
+                          walls=None if walls is None else walls[cut:]))
 
 
 def _summary_and_last(conn: sqlite3.Connection, rid: int) -> tuple[dict[str, Any], int]:
@@ -83,21 +92,21 @@ def fork(conn: sqlite3.Connection, source_rid: int, step: int, fields: dict[str,
                        tuple(values.values()))
     rid = int(cur.lastrowid)
     conn.execute(
-        "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
-        "SELECT ?, key, step_lo, step_hi, n, kind, steps, vals, wall FROM series "
+        "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, walls, wall) "
+        "SELECT ?, key, step_lo, step_hi, n, kind, steps, vals, walls, wall FROM series "
         "WHERE rid=? AND rewound=0 AND step_hi<=? ORDER BY rowid", (rid, source_rid, step))
     straddling = conn.execute(
-        "SELECT key, kind, steps, vals, wall FROM series WHERE rid=? AND rewound=0 AND "
+        "SELECT key, kind, steps, vals, walls, wall FROM series WHERE rid=? AND rewound=0 AND "
         "step_lo<=? AND step_hi>? ORDER BY rowid", (source_rid, step, step)).fetchall()
-    for key, kind, steps_blob, vals_blob, wall in straddling:
-        steps, vals = series.decode(kind, steps_blob, vals_blob)
-        cut = next(i for i, s in enumerate(steps) if s > step)
+    for key, kind, steps_blob, vals_blob, walls_blob, wall in straddling:
+        head, _ = _cut(key, kind, steps_blob, vals_blob, walls_blob, step)
         conn.execute(
-            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, wall) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rid, *series.encode(key, list(steps[:cut]), list(vals[:cut])), wall))
+            "INSERT INTO series (rid, key, step_lo, step_hi, n, kind, steps, vals, walls, wall) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (rid, *head, wall))
     summary, _ = _summary_and_last(conn, rid)
     conn.execute("UPDATE runs SET summary=? WHERE rid=?", (dumps(summary), rid))
+    source_id = conn.execute("SELECT id FROM runs WHERE rid=?", (source_rid,)).fetchone()[0]
+    artifact_rows.inherit_inputs(conn, source_rid, source_id, rid, step)
     return rid, summary, mediaindex.fork(conn, source_rid, rid, step)
 
 

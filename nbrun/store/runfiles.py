@@ -7,23 +7,24 @@ import errno
 import json
 import os
 import stat
-from typing import Any
+from typing import Any, Iterator
 
 MEDIA_INDEXES = ("media/videos.jsonl",)
 
 FILES_MAX = 1000
 
 
-def list_files(run_dir: str, limit: int = FILES_MAX) -> tuple[list[dict[str, object]], bool]:
-    """``[{"path": relative posix path, "size": bytes}]`` sorted by path, and whether the list
-    was cut at ``limit``.
+def regular_files(run_dir: str) -> Iterator[tuple[str, os.stat_result]]:
+    """``(relative posix path, lstat)`` of every regular file inside the run folder, in no
+    particular order.
 
     Symbolic links are skipped, files and folders alike: following one could read outside the
-    run folder. A run folder that is itself a link lists nothing, for the same reason.
+    run folder. A run folder that is itself a link holds nothing, for the same reason. Anything
+    but a regular file (a FIFO, a socket, a device) is skipped too: reading one can block
+    forever or never end. Open one with ``open_plain_file``, which checks all this again.
     """
     if os.path.islink(run_dir) or not os.path.isdir(run_dir):
-        return [], False
-    out: list[dict[str, object]] = []
+        return
     pending = [""]
     while pending:
         rel = pending.pop()
@@ -39,13 +40,20 @@ def list_files(run_dir: str, limit: int = FILES_MAX) -> tuple[list[dict[str, obj
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(path)
-                elif entry.is_file(follow_symlinks=False):
-                    out.append({"path": path,
-                                "size": entry.stat(follow_symlinks=False).st_size})
+                    continue
+                st = entry.stat(follow_symlinks=False)
             except OSError:  # removed meanwhile
                 continue
-            if len(out) > limit:
-                break
+            if stat.S_ISREG(st.st_mode):
+                yield path, st
+
+
+def list_files(run_dir: str, limit: int = FILES_MAX) -> tuple[list[dict[str, object]], bool]:
+    """``[{"path": relative posix path, "size": bytes}]`` of ``regular_files`` sorted by path,
+    and whether the list was cut at ``limit``."""
+    out: list[dict[str, object]] = []
+    for path, st in regular_files(run_dir):
+        out.append({"path": path, "size": st.st_size})
         if len(out) > limit:
             break
     out.sort(key=lambda f: f["path"])

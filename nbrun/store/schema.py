@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -125,6 +125,76 @@ MIGRATIONS: dict[int, str] = {
         rewound  INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX IF NOT EXISTS media_run_key ON media (rid, key, step)
+    """,
+    # 7: ``series.walls``, the time each point was logged (``log()``'s clock, packed float64
+    # seconds, NaN where unknown); NULL for chunks written before, whose points all take the
+    # chunk's ``wall``. A tracking server shows each point at its own time, to the ms.
+    6: """
+    ALTER TABLE series ADD COLUMN walls BLOB
+    """,
+    # 8: artifacts (see store/artifact_rows.py). A name per project with its type; its
+    # versions, each a manifest (path -> digest, size; or a reference URI) whose digest is the
+    # version's, stored once per content in .nbrun/objects/; aliases per name; and the lineage:
+    # the runs that logged each version and the runs that used it (with the alias they asked
+    # for, the step, and ``via``: the run a fork inherited the use from).
+    7: """
+    CREATE TABLE IF NOT EXISTS artifacts (
+        aid         INTEGER PRIMARY KEY AUTOINCREMENT,
+        project     TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        next_index  INTEGER NOT NULL DEFAULT 0,
+        created_at  REAL NOT NULL,
+        updated_at  REAL NOT NULL,
+        UNIQUE (project, name)
+    );
+    CREATE TABLE IF NOT EXISTS artifact_versions (
+        vid          INTEGER PRIMARY KEY AUTOINCREMENT,
+        aid          INTEGER NOT NULL,
+        idx          INTEGER NOT NULL,
+        digest       TEXT NOT NULL,
+        description  TEXT,
+        metadata     TEXT NOT NULL DEFAULT '{}',
+        size         INTEGER NOT NULL,
+        file_count   INTEGER NOT NULL,
+        created_at   REAL NOT NULL,
+        UNIQUE (aid, idx),
+        UNIQUE (aid, digest)
+    );
+    CREATE TABLE IF NOT EXISTS artifact_files (
+        vid     INTEGER NOT NULL,
+        path    TEXT NOT NULL,
+        digest  TEXT NOT NULL,
+        size    INTEGER,
+        ref     TEXT,
+        PRIMARY KEY (vid, path)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS artifact_objects ON artifact_files (digest) WHERE ref IS NULL;
+    CREATE TABLE IF NOT EXISTS artifact_aliases (
+        aid    INTEGER NOT NULL,
+        alias  TEXT NOT NULL,
+        vid    INTEGER NOT NULL,
+        PRIMARY KEY (aid, alias)
+    );
+    CREATE INDEX IF NOT EXISTS artifact_aliases_vid ON artifact_aliases (vid);
+    CREATE TABLE IF NOT EXISTS artifact_logged (
+        vid   INTEGER NOT NULL,
+        rid   INTEGER NOT NULL,
+        step  INTEGER,
+        at    REAL NOT NULL,
+        PRIMARY KEY (vid, rid)
+    );
+    CREATE INDEX IF NOT EXISTS artifact_logged_rid ON artifact_logged (rid);
+    CREATE TABLE IF NOT EXISTS artifact_used (
+        vid    INTEGER NOT NULL,
+        rid    INTEGER NOT NULL,
+        asked  TEXT NOT NULL,
+        step   INTEGER,
+        at     REAL NOT NULL,
+        via    TEXT,
+        PRIMARY KEY (vid, rid, asked)
+    );
+    CREATE INDEX IF NOT EXISTS artifact_used_rid ON artifact_used (rid)
     """,
 }
 

@@ -64,6 +64,7 @@ class Chunk:
     steps: Any
     values: Any
     wall: int | None  # ms; None for chunks written before wall times were kept
+    walls: Any = None  # each point's time in seconds (NaN: none); None: ``wall`` for all
 
 
 def owner_id(host: str, pid: int, start: str | None) -> str:
@@ -169,11 +170,11 @@ def chunks_after(store: Store, rid: int, cursor: int, page: int = 4) -> Iterator
     takes 1000); no statement stays open between pages."""
     while True:
         rows = store.conn.execute(
-            "SELECT rowid, key, kind, steps, vals, wall FROM series WHERE rid=? AND rowid>? "
-            "AND rewound=0 ORDER BY rowid LIMIT ?", (rid, cursor, page)).fetchall()
-        for rowid, key, kind, steps_blob, vals_blob, wall in rows:
+            "SELECT rowid, key, kind, steps, vals, wall, walls FROM series WHERE rid=? AND "
+            "rowid>? AND rewound=0 ORDER BY rowid LIMIT ?", (rid, cursor, page)).fetchall()
+        for rowid, key, kind, steps_blob, vals_blob, wall, walls in rows:
             steps, values = series.decode(kind, steps_blob, vals_blob)
-            yield Chunk(rowid, key, steps, values, wall)
+            yield Chunk(rowid, key, steps, values, wall, series.decode_walls(walls))
             cursor = rowid
         if len(rows) < page:
             return

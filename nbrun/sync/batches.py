@@ -1,10 +1,10 @@
 """History chunks of the store as ready-made ``runs/log-batch`` bodies.
 
 A batch holds at most 1000 points (the server's limit for metrics and for entities) and stays far
-below 1 MB. Each point keeps the wall time of the chunk it was committed in, so the same point
-always has the same (key, step, timestamp, value), which is what the server dedupes on.
-Bodies are assembled from pre-encoded JSON fragments: one prefix per chunk, then one short
-format per point.
+below 1 MB. Each point's timestamp is the time ``log()`` took it, in ms, as stored (a point
+stored before per-point times has its chunk's commit time), so the same point always has the
+same (key, step, timestamp, value), which is what the server dedupes on. Bodies are assembled
+from pre-encoded JSON fragments: one prefix per chunk, then one short format per point.
 """
 
 from __future__ import annotations
@@ -56,15 +56,22 @@ def next_batch(chunks: Iterable[Chunk], cursor: int, partial: int, default_ms: i
         if key != chunk.key:
             batch.keys[key] = chunk.key
         ms = chunk.wall if chunk.wall is not None else default_ms
-        head = '{"key":' + json.dumps(key) + ',"timestamp":' + str(ms) + ',"step":'
         room = limit - len(batch.entries)
         stop = min(n, start + room)
         steps = chunk.steps[start:stop]
         lits = _literals(chunk.values[start:stop])
-        pairs = [(s, v) for s, v in zip(steps, lits) if v is not None]  # no strings
-        new = [f'{head}{s},"value":{v}}}' for s, v in pairs]
+        if chunk.walls is None:
+            head = '{"key":' + json.dumps(key) + ',"timestamp":' + str(ms) + ',"step":'
+            pairs = [(s, v) for s, v in zip(steps, lits) if v is not None]  # no strings
+            new = [f'{head}{s},"value":{v}}}' for s, v in pairs]
+            batch.points += [(key, s, ms, v) for s, v in pairs]
+        else:
+            head = '{"key":' + json.dumps(key) + ',"timestamp":'
+            times = [int(t * 1000) if t == t else ms for t in chunk.walls[start:stop]]
+            triples = [(s, t, v) for s, t, v in zip(steps, times, lits) if v is not None]
+            new = [f'{head}{t},"step":{s},"value":{v}}}' for s, t, v in triples]
+            batch.points += [(key, s, t, v) for s, t, v in triples]
         batch.entries += new
-        batch.points += [(key, s, ms, v) for s, v in pairs]
         batch.size += sum(map(len, new)) + len(new)
         batch.consumed += stop - start
         if stop < n:

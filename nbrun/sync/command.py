@@ -19,6 +19,7 @@ from ..store import Store
 from ..store import syncstate
 from ..store.liveness import me as this_process
 from . import status as status_mod
+from .credentials import public_url
 
 WAIT_FOR_OTHER_S = 600.0
 
@@ -36,7 +37,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 class _Progress:
-    """A bar on a terminal, plain lines otherwise."""
+    """A bar on a terminal, plain lines otherwise: the points of this sync covered so far out
+    of those it set out to send (more if a live run logs meanwhile)."""
 
     def __init__(self, run_id: str, total: int, out: TextIO) -> None:
         self.run_id, self.total, self.out = run_id, max(total, 1), out
@@ -61,10 +63,12 @@ class _Progress:
             self.out.write("\n")
 
 
-def _server(store: Store, row: Any) -> tuple[str | None, str | None]:
+def _server(store: Store, row: Any) -> tuple[str | None, str | None, str | None]:
+    """The run's server, ``anonymous`` and ``ca_bundle``: the settings now, else the run's."""
     s = settings_mod.resolve(None, {}, store.root)
     url = s.base_url or row.settings.get("base_url")
-    return url, s.anonymous or row.settings.get("anonymous")
+    return (url, s.anonymous or row.settings.get("anonymous"),
+            s.ca_bundle or row.settings.get("ca_bundle"))
 
 
 def cmd_sync(api: Any, args: argparse.Namespace) -> int:
@@ -91,20 +95,21 @@ def cmd_sync(api: Any, args: argparse.Namespace) -> int:
     for row in rows:
         entry = syncstate.overview(store)[row.id]
         behind = entry["behind"]
-        url, anonymous = _server(store, row)
+        url, anonymous, ca_bundle = _server(store, row)
         if url is None:
             raise UsageError("sync: no tracking server is configured: set NBRUN_BASE_URL or "
                              "the base_url setting (or run `nbrun login URL`)")
         if args.dry_run:
             label = status_mod.describe(entry)["label"]
-            print(f"{row.id}: {behind} points, state {row.state}, now {label} -> {url}")
+            print(f"{row.id}: {behind} points, state {row.state}, now {label} -> "
+                  f"{public_url(url)}")
             continue
-        failures += not _sync_one(store, row, url, anonymous, me, behind)
+        failures += not _sync_one(store, row, url, anonymous, me, ca_bundle)
     return 1 if failures else 0
 
 
 def _sync_one(store: Store, row: Any, url: str, anonymous: str | None, me: str,
-              behind: int) -> bool:
+              ca_bundle: str | None = None) -> bool:
     from .runsync import LeaseLost, RunSync  # requests only when something is sent
     from .syncer import client_for
 
@@ -112,7 +117,7 @@ def _sync_one(store: Store, row: Any, url: str, anonymous: str | None, me: str,
     assert rid is not None
     deadline = time.monotonic() + WAIT_FOR_OTHER_S
     while True:
-        state, orphaned = syncstate.claim(store, rid, me, url)
+        state, orphaned = syncstate.claim(store, rid, me, public_url(url))
         if state is not None:
             break
         holder = syncstate.holder(store, rid) or ""
@@ -123,10 +128,12 @@ def _sync_one(store: Store, row: Any, url: str, anonymous: str | None, me: str,
             print(f"{row.id}: another process ({holder}) is syncing it; skipped")
             return True
         time.sleep(0.5)
-    work = RunSync(store, rid, client_for(url, anonymous), me)
+    # Counted now that the run is ours: a sender waited for may have sent part of it.
+    behind = syncstate.backlog(store, rid, state.cursor, state.partial)
+    work = RunSync(store, rid, client_for(url, anonymous, ca_bundle), me)
     work.reconcile = orphaned
     progress = _Progress(row.id, behind, sys.stdout)
-    print(f"{row.id}: sending {behind} points to {url}", flush=True)
+    print(f"{row.id}: sending {behind} points to {public_url(url)}", flush=True)
     try:
         work.run_pass(progress=progress)
     except (CommError, AuthenticationError, LeaseLost) as exc:

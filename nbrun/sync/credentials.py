@@ -30,8 +30,9 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
+from .. import urlauth
 from ..errors import AuthenticationError, UsageError
 from ..settings import config_dir
 
@@ -67,22 +68,16 @@ def describe(creds: Credentials | None) -> str:
 # ---- server URLs --------------------------------------------------------------------------
 
 def public_url(base_url: str) -> str:
-    """``base_url`` without any ``user:password@``: the only form to send requests to, to show
-    or to record. A client must build its request URLs from this, never from ``base_url``."""
-    parts = urlsplit(base_url.strip())
-    if parts.username is None and parts.password is None:
-        return base_url.strip().rstrip("/")
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port is not None else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)).rstrip("/")
+    """``base_url`` without any ``user:password@`` (whatever characters the password holds, see
+    ``nbrun.urlauth``): the only form to send requests to, to show or to record. A client must
+    build its request URLs from this, never from ``base_url``."""
+    return urlauth.split(base_url)[0].rstrip("/")
 
 
 def server_key(base_url: str) -> str:
     """The login file's key for a server: scheme, host and path, lower-cased host, no
     credentials, no default port, no trailing slash (``http://Host:80/x/`` -> ``http://host/x``)."""
-    text = base_url.strip()
+    text = public_url(base_url)
     if "://" not in text:
         raise UsageError(f"server URL {public_url(text)!r} has no scheme: use http://HOST:PORT "
                          "or https://HOST")
@@ -105,11 +100,10 @@ def server_key(base_url: str) -> str:
 
 def from_url(base_url: str) -> Credentials | None:
     """``user:password@`` (percent-decoded) in ``base_url``, if any."""
-    parts = urlsplit(base_url.strip())
-    if parts.username is None:
+    found = urlauth.credentials(base_url)
+    if found is None:
         return None
-    return Credentials(username=unquote(parts.username),
-                       password=unquote(parts.password) if parts.password is not None else None,
+    return Credentials(username=found[0], password=found[1],
                        source="the user:password@ part of base_url")
 
 

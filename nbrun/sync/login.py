@@ -36,6 +36,10 @@ def configured_server(store_dir: str | None = None) -> str | None:
     return settings.base_url or creds_mod.logged_in_server()
 
 
+def _ca_bundle(store_dir: str | None) -> str | None:
+    return resolve_settings(None, {}, locate_store(store_dir).settings_root).ca_bundle
+
+
 def _server_or_fail(url: str | None, store_dir: str | None, verb: str) -> str:
     server = url or configured_server(store_dir)
     if not server:
@@ -45,39 +49,37 @@ def _server_or_fail(url: str | None, store_dir: str | None, verb: str) -> str:
     return server
 
 
-def check(base_url: str, creds: Credentials, timeout: float = CHECK_TIMEOUT_S) -> None:
-    """One authenticated request to the server: returns when it accepts ``creds``; otherwise an
-    ``AuthenticationError`` (refused) or ``CommError`` (unreachable, not an MLflow server)."""
-    import requests
+def check(base_url: str, creds: Credentials, timeout: float = CHECK_TIMEOUT_S,
+          ca_bundle: str | None = None) -> None:
+    """One authenticated request to the server, ended within ``timeout`` s: returns when it
+    accepts ``creds``; otherwise an ``AuthenticationError`` (refused) or ``CommError``
+    (unreachable, a refused certificate, not an MLflow server)."""
+    from . import transport
 
     server = creds_mod.public_url(base_url)
-    with requests.Session() as session:
+    with transport.new_session(transport.verify_option(ca_bundle)) as session:
         creds_mod.apply(session, creds)
-        try:
-            response = session.get(server + CHECK_PATH, params={"max_results": 1},
-                                   timeout=timeout, allow_redirects=False)
-        except requests.RequestException as exc:
-            raise CommError(f"cannot reach {server} ({CHECK_REQUEST}): "
-                            f"{type(exc).__name__}") from None
-    if response.status_code == 401:
+        answer = transport.exchange(session, "GET", server, CHECK_PATH, CHECK_REQUEST,
+                                    params={"max_results": 1}, deadline=timeout,
+                                    cap=1 << 20)
+    if answer.status == 401:
         what = "the token" if creds.token else f"the password of user {creds.username!r}"
         raise AuthenticationError(f"{server} refused {what} (HTTP 401 to {CHECK_REQUEST}); "
                                   "check them and try again; nothing was saved")
-    problem = creds_mod.refusal(response.status_code, creds, "never", base_url, CHECK_REQUEST)
+    problem = creds_mod.refusal(answer.status, creds, "never", base_url, CHECK_REQUEST)
     if problem is not None:
         raise problem
-    if response.status_code != 200:
+    if answer.status != 200:
         hint = ""
-        if response.is_redirect:
-            where = creds_mod.public_url(response.headers.get("Location", ""))
+        if 300 <= answer.status < 400:
+            where = creds_mod.public_url(answer.headers.get("Location", ""))[:200]
             hint = f" (a redirect to {where}: log in to that URL instead)"
-        elif response.status_code in (404, 405):
+        elif answer.status in (404, 405):
             hint = " (is it an MLflow tracking server? the URL should be the server's root)"
-        raise CommError(f"{server} answered {CHECK_REQUEST} with HTTP {response.status_code}"
-                        f"{hint}")
+        raise CommError(f"{server} answered {CHECK_REQUEST} with HTTP {answer.status}{hint}")
     try:
-        response.json()
-    except ValueError:
+        json.loads(answer.content)
+    except (ValueError, RecursionError):
         raise CommError(f"{server} answered {CHECK_REQUEST} with something that is not JSON "
                         "(is it an MLflow tracking server?)") from None
 
@@ -163,7 +165,7 @@ def cmd_login(args: argparse.Namespace) -> int:
     if url_creds is not None:
         print("nbrun: the user:password@ part of the URL is ignored by login; it uses the "
               "credentials given here", file=sys.stderr)
-    check(server, given)
+    check(server, given, ca_bundle=_ca_bundle(getattr(args, "dir", None)))
     path = creds_mod.save(server, given)
     who = "with a token" if given.token else f"as {given.username!r}"
     print(f"Logged in to {creds_mod.server_key(server)} {who}; saved in {path} "

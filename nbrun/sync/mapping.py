@@ -2,10 +2,17 @@
 
 Keys MLflow refuses are mapped reversibly: the MLflow key is a cleaned-up form plus a hash of the
 original, and the run carries a tag ``nbrun.key/<mlflow key>`` whose value is the original key.
+
+Tags are what a teammate sees in the MLflow UI, so they are those MLflow's own client sets (user,
+source; under ``mlflow.``, which the UI shows in its own places and never as run tags) and one
+per thing nbrun knows that MLflow does not: the nbrun run id, each of the run's tags, its group
+and job type. The project and entity are the experiment's name. The sync's own bookkeeping (the
+key that finds a run whose create was not recorded) is under ``mlflow.`` too, out of sight.
 """
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import math
@@ -19,6 +26,10 @@ MAX_KEY = 250
 MAX_PARAM_VALUE = 6000  # longer values are cut by the server; the config artifact is whole
 MAX_TAG_VALUE = 8000
 KEY_TAG = "nbrun.key/"
+SYNC_KEY_TAG = "mlflow.nbrun.syncKey"  # hidden by the UI (its mlflow. prefix)
+OLD_SYNC_KEY_TAG = "nbrun.sync_key"  # where nbrun before issue 19 kept it, shown as a run tag
+# Tags nbrun before issue 19 sent that are no longer sent: removed from runs it synced.
+RETIRED_TAGS = ("nbrun.project", "nbrun.entity", "nbrun.tags", OLD_SYNC_KEY_TAG)
 FLOAT_MAX = 1.7976931348623157e308  # how MLflow stores an infinity on every SQL backend
 
 STATUS = {"running": "RUNNING", "finished": "FINISHED", "failed": "FAILED", "crashed": "KILLED"}
@@ -90,15 +101,34 @@ def param_value(value: Any) -> str:
     return text[:MAX_PARAM_VALUE]
 
 
-def run_tags(row: Any, config_changed: list[str]) -> dict[str, str]:
-    """MLflow tags of a run (``row`` is the store's RunRow)."""
-    tags = {"nbrun.run_id": row.id, "nbrun.project": row.project,
-            "nbrun.tags": json.dumps(list(row.tags)), "mlflow.runName": row.name,
-            "mlflow.note.content": row.notes or ""}
-    for label in row.tags:
+def user_name(login: str | None) -> str:
+    """Who a run is by, as MLflow's client says it: the server login's user name, else the
+    account's, else "unknown"."""
+    if login:
+        return login
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment or the password database
+        return "unknown"
+
+
+def source_tags(row: Any) -> dict[str, str]:
+    """``mlflow.source.type`` (the UI's icon: NOTEBOOK for a run started in a notebook, LOCAL
+    for a script) and ``mlflow.source.name`` (the notebook or script, when known)."""
+    notebook = row.cell is not None or (row.program or "").endswith(".ipynb")
+    tags = {"mlflow.source.type": "NOTEBOOK" if notebook else "LOCAL"}
+    if row.program:
+        tags["mlflow.source.name"] = row.program
+    return tags
+
+
+def run_tags(row: Any, config_changed: list[str], user: str) -> dict[str, str]:
+    """MLflow tags of a run (``row`` is the store's RunRow, ``user`` from ``user_name``)."""
+    tags = {"nbrun.run_id": row.id, "mlflow.runName": row.name,
+            "mlflow.note.content": row.notes or "", "mlflow.user": user, **source_tags(row)}
+    for label in row.tags:  # one tag each
         tags["nbrun.tag/" + mlflow_key(label)] = label
-    optional = {"nbrun.entity": row.entity, "nbrun.group": row.group,
-                "nbrun.job_type": row.job_type, "mlflow.source.name": row.program}
+    optional = {"nbrun.group": row.group, "nbrun.job_type": row.job_type}
     tags.update({k: v for k, v in optional.items() if v})
     fork = row.lineage.get("forked_from")
     if fork:

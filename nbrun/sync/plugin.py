@@ -1,9 +1,11 @@
 """Online mode joining a run's life (see ``nbrun/sdk/plugins.py``).
 
 ``negotiate`` makes the one blocking request of ``init()`` (the credentials and experiment check),
-once per process and server: refused credentials are an ``AuthenticationError`` with
-``force=True``, else the run goes offline with one notice saying why; an unreachable server is a
-``CommError`` with ``force=True``, else the run starts locally and syncs when it can.
+once per process and server, ended within ``CHECK_DEADLINE_S`` whatever the server does: refused
+credentials are an ``AuthenticationError`` with ``force=True``, else the run goes offline with
+one notice saying why; any other fault (unreachable, no answer in time, a redirect, a refused
+certificate, a broken or oversized answer) is a ``CommError`` naming the request with
+``force=True``, else the run starts locally, says why, and syncs when it can.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from ..errors import AuthenticationError, CommError
 from ..sdk.run import Run, set_url, store_and_rid
 from . import syncer
 
-CHECK_TIMEOUT = (3.0, 10.0)
+CHECK_DEADLINE_S = 10.0  # the whole check (connect, TLS, headers, answer): the per-read
+# timeout it replaces was 10 s, and a loaded server hashing a password takes seconds
 
-_checked: dict[tuple[str, str | None, Any], str] = {}  # (url, anonymous, creds) -> outcome
+# (url, anonymous, credentials, TLS verify) -> outcome
+_checked: dict[tuple[str, str | None, Any, Any], str] = {}
 _lock = threading.Lock()
 _notices: set[str] = set()
 
@@ -32,13 +36,13 @@ def _notice(text: str) -> None:
 def negotiate(settings: Any, mode: str, root: str) -> str:
     base_url = settings.base_url
     anonymous = settings.anonymous
-    client = syncer.client_for(base_url, anonymous)
-    key = (client.base_url, anonymous, client.creds)
+    client = syncer.client_for(base_url, anonymous, settings.ca_bundle)
+    key = (client.base_url, anonymous, client.creds, client.session.verify)
     with _lock:
         outcome = _checked.get(key)
         if outcome is None:
             try:
-                client.check(settings.project or "Default", timeout=CHECK_TIMEOUT)
+                client.check(settings.project or "Default", deadline=CHECK_DEADLINE_S)
                 outcome = "ok"
             except AuthenticationError as exc:
                 outcome = "auth:" + str(exc)
@@ -66,7 +70,7 @@ def start(run: Run) -> None:
     store, rid = store_and_rid(run)
     syncer.get_syncer().add(store, rid, run.id, s.base_url, s.anonymous,
                             s.redact_pattern,
-                            on_url=lambda url: set_url(run, url))
+                            on_url=lambda url: set_url(run, url), ca_bundle=s.ca_bundle)
 
 
 def finished(run: Run) -> None:

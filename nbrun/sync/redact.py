@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from .. import urlauth
 from ..errors import UsageError
 
 REDACTED = "<redacted>"
@@ -28,7 +29,6 @@ DEFAULT_REDACT_PATTERN = (
     r"|client_?secret)(?![a-z])"
 )
 
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*):[^/\s@]*@")
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 _SEPARATORS = re.compile(r"[-\s]+")
@@ -64,10 +64,9 @@ def is_secret_key(key: Any, pattern: str | None = None) -> bool:
 
 
 def hide_url_passwords(text: str) -> str:
-    """``scheme://user:password@host`` -> ``scheme://user:<redacted>@host`` anywhere in text."""
-    if "@" not in text:
-        return text
-    return _URL_PASSWORD.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
+    """``scheme://user:password@host`` -> ``scheme://user:<redacted>@host`` anywhere in text,
+    whatever characters the password holds (``/``, spaces, ``@``: up to the text's last ``@``)."""
+    return urlauth.hide_passwords(text, REDACTED)
 
 
 def redact(config: dict, pattern: str | None = None) -> dict:

@@ -19,11 +19,12 @@ from typing import Any, Callable
 from ..store import Store
 from ..store import syncstate
 from ..store.syncstate import SyncState
-from . import batches, mapping, systemsync
+from ..store import runfiles
+from . import batches, mapping, systemsync, transport
 from .client import Client, ServerError
 from .redact import redact
 
-Progress = Callable[[int, int], None]  # (points sent so far, points pending)
+Progress = Callable[[int, int], None]  # (points of this pass covered so far, points pending)
 
 WINDOW = 2  # batches in flight at once (measured: 1.45x the points/s of one at a time)
 SUMMARY_FILE = "nbrun/summary.json"
@@ -42,6 +43,8 @@ class RunSync:
         self.client = client
         self.owner = owner
         self.redact_pattern = redact_pattern
+        # "Created by" in the MLflow UI, as MLflow's client says it (see mapping.user_name)
+        self.user = mapping.user_name(client.creds.username if client.creds else None)
         self.reconcile = False  # set when a batch may have reached the server unrecorded
         self._pool: ThreadPoolExecutor | None = None
         self.more = False  # the last pass stopped at its budget with history still pending
@@ -123,16 +126,21 @@ class RunSync:
         eid = self.client.experiment_id(self._experiment_name(row))
         run_id = None
         if state.sync_key:  # a create may have reached the server before we could record it
-            run_id = self.client.find_run(eid, "nbrun.sync_key", state.sync_key)
+            run_id = (self.client.find_run(eid, mapping.SYNC_KEY_TAG, state.sync_key) or
+                      self.client.find_run(eid, mapping.OLD_SYNC_KEY_TAG, state.sync_key))
         else:
             self._update(sync_key=uuid.uuid4().hex, experiment_id=eid)
             state = self._state()
         if run_id is None:
-            tags = {"nbrun.sync_key": state.sync_key, "nbrun.run_id": row.id}
+            # Who and what made it, from its first moment, as MLflow's client sends them (the
+            # UI's "Created by" reads the user tag, some of its views the run's user_id).
+            tags = {mapping.SYNC_KEY_TAG: state.sync_key, "nbrun.run_id": row.id,
+                    "mlflow.user": self.user, **mapping.source_tags(row)}
             tags.update(self._lineage_tags(row, state))
-            info = self.client.create_run(eid, row.name, int(row.created_at * 1000),
-                                          [{"key": k, "value": v} for k, v in tags.items()])
-            run_id = info["run_id"]
+            run_id = self.client.create_run(eid, row.name, int(row.created_at * 1000),
+                                            [{"key": k, "value": v} for k, v in tags.items()],
+                                            key=(mapping.SYNC_KEY_TAG, state.sync_key),
+                                            user_id=self.user)
         self._update(server_run_id=run_id, experiment_id=eid,
                      url=self.client.run_url(eid, run_id), server=self.client.base_url)
         return self._state()
@@ -160,13 +168,14 @@ class RunSync:
         new = {k: v for k, v in params.items() if k not in params_sent}
         changed = sorted(set(sent.get("changed", [])) |
                          {k for k, v in params.items() if k in params_sent and params_sent[k] != v})
-        tags = mapping.run_tags(row, changed)
+        tags = mapping.run_tags(row, changed, self.user)
         tags.update({mapping.KEY_TAG + k: orig for k, orig in
                      ((mapping.mlflow_key(k), k) for k in mapping.flatten(row.config))
                      if k != orig})
         tags_sent: dict[str, str] = sent.get("tags", {})
         new_tags = {k: v for k, v in tags.items() if tags_sent.get(k) != v}
-        if not new and not new_tags and changed == sent.get("changed", []):
+        stale = [k for k in tags_sent if k not in tags]  # a tag taken off the run, or retired
+        if not new and not new_tags and not stale and changed == sent.get("changed", []):
             return
         p_items, t_items = list(new.items()), list(new_tags.items())
         while p_items or t_items:
@@ -180,6 +189,23 @@ class RunSync:
             tags_sent = {**tags_sent, **dict(t_part)}
             sent = {**sent, "params": params_sent, "tags": tags_sent, "changed": changed}
             self._update(sent=sent)
+        if stale:
+            self._delete_tags(state, stale, sent)
+
+    def _delete_tags(self, state: SyncState, stale: list[str], sent: dict[str, Any]) -> None:
+        """Remove tags the run no longer has from the server run (a run synced by an older
+        nbrun also loses its visible sync key)."""
+        keys = stale + ([mapping.OLD_SYNC_KEY_TAG]
+                        if any(k in mapping.RETIRED_TAGS for k in stale) else [])
+        for key in keys:
+            try:
+                self.client.api("POST", "runs/delete-tag",
+                                {"run_id": state.server_run_id, "key": key})
+            except ServerError as exc:
+                if exc.error_code != "RESOURCE_DOES_NOT_EXIST":  # gone already: done
+                    raise
+        tags_sent = {k: v for k, v in sent.get("tags", {}).items() if k not in keys}
+        self._update(sent={**sent, "tags": tags_sent})
 
     # -- history ------------------------------------------------------------------------------
     def _send_history(self, row: Any, state: SyncState, progress: Progress | None,
@@ -187,16 +213,22 @@ class RunSync:
         """Send history in batches, WINDOW of them in flight at once (the server stores them
         in parallel; their order does not matter to it), recording the position after each
         window. After an unclean stop the first WINDOW batches are reconciled: a dead sender
-        can have had that many on their way."""
+        can have had that many on their way. ``progress`` hears the points of this pass
+        covered so far (sent, or left out: text, already on the server) and those left."""
         default_ms = int(row.created_at * 1000)
-        cursor, partial, done = state.cursor, state.partial, state.points_sent
+        cursor, partial, done = state.cursor, state.partial, 0
         keys_sent = set(state.sent.get("keys", []))
         marked = state.inflight is not None
         reconcile = WINDOW if self.reconcile else 0
+        present: dict[str, set[tuple[str, int, int, str]]] = {}  # the server's, read once
         while True:
             if budget is not None:
                 if budget <= 0:
                     self.more = True
+                    if reconcile == 0:  # all sent is recorded: the next pass of this run
+                        self.reconcile = False  # has nothing to reconcile
+                        if marked:
+                            self._update(inflight=None)
                     return
                 budget -= 1
             window: list[batches.Batch] = []
@@ -225,7 +257,7 @@ class RunSync:
                 self._update(inflight={"from": [cursor, partial]})  # once per pass
                 marked = True
             for batch in window[:reconcile]:
-                self._drop_present(batch, state.server_run_id)
+                self._drop_present(batch, state.server_run_id, present)
             reconcile = max(0, reconcile - len(window))
             self._send_window(window, state.server_run_id)
             last = window[-1]
@@ -234,7 +266,7 @@ class RunSync:
                                      last.partial, sent):
                 raise LeaseLost(f"run {self.rid} is now synced by another process")
             cursor, partial = last.cursor, last.partial
-            done += sent
+            done += sum(b.consumed for b in window)
             if progress is not None:
                 progress(done, syncstate.backlog(self.store, self.rid, cursor, partial))
 
@@ -266,14 +298,17 @@ class RunSync:
         if error is not None:
             raise error
 
-    def _drop_present(self, batch: batches.Batch, run_id: str) -> None:
-        """After an unclean stop: leave out the points the server already has."""
-        present: set[tuple[str, int, int, str]] = set()
-        for key in {p[0] for p in batch.points}:
-            for m in self.client.metric_history(run_id, key):
-                lit = mapping.value_literal(mapping.from_server(m["value"]))
-                present.add((key, int(m.get("step", 0)), int(m["timestamp"]), lit))
-        batches.drop_present(batch, present)
+    def _drop_present(self, batch: batches.Batch, run_id: str,
+                      present: dict[str, set[tuple[str, int, int, str]]]) -> None:
+        """After an unclean stop: leave out the points the server already has. ``present``
+        holds each key's server history once read: the batches reconciled in one pass share
+        keys, and what this pass sends after reading is not in it (it is never resent)."""
+        for key in {p[0] for p in batch.points} - present.keys():
+            present[key] = {(key, int(m.get("step", 0)), int(m["timestamp"]),
+                             mapping.value_literal(mapping.from_server(m["value"])))
+                            for m in self.client.metric_history(run_id, key)}
+        batches.drop_present(batch, set().union(*(present[k] for k in
+                                                  {p[0] for p in batch.points})))
 
     def _send_batch(self, batch: batches.Batch, run_id: str) -> None:
         """Send the batch; a 400 splits it in halves so one point the server refuses costs
@@ -310,30 +345,26 @@ class RunSync:
             SUMMARY_FILE: _json_bytes(row.summary),
         }
         folder = self.store.run_dir(row.id)
-        for base, _dirs, names in os.walk(folder):
-            for name in names:
-                path = os.path.join(base, name)
-                rel = os.path.relpath(path, folder).replace(os.sep, "/")
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                mark = [st.st_size, st.st_mtime_ns]
-                if files.get(rel) != mark:
-                    self._put(state, rel, path=path, mark=mark, files=files)
+        for rel, st in runfiles.regular_files(folder):
+            if files.get(rel) != [st.st_size, st.st_mtime_ns]:
+                self._put_file(state, folder, rel, files)
         for rel, data in out.items():
             mark = hashlib.sha256(data).hexdigest()
             if files.get(rel) != mark:
-                self._put(state, rel, data=data, mark=mark, files=files)
+                self._put(state, rel, data, mark, files)
 
-    def _put(self, state: SyncState, rel: str, files: dict[str, Any], mark: Any,
-             path: str | None = None, data: bytes | None = None) -> None:
-        if data is None:
-            try:
-                with open(path, "rb") as f:  # type: ignore[arg-type]
-                    data = f.read()
-            except OSError:
-                return
+    def _put_file(self, state: SyncState, folder: str, rel: str, files: dict[str, Any]) -> None:
+        """Send one file of the run folder as it is when opened, read in chunks."""
+        fd = runfiles.open_plain_file(folder, rel)
+        if fd is None:  # gone, or no longer a regular file of the folder
+            return
+        with os.fdopen(fd, "rb", buffering=0) as handle:
+            st = os.fstat(fd)
+            body = transport.FileBody(handle, st.st_size) if st.st_size else b""
+            self._put(state, rel, body, [st.st_size, st.st_mtime_ns], files)
+
+    def _put(self, state: SyncState, rel: str, data: Any, mark: Any,
+             files: dict[str, Any]) -> None:
         self.client.put_artifact(state.experiment_id, state.server_run_id, rel, data)
         files[rel] = mark
         self._update(sent={**self._state().sent, "files": files})

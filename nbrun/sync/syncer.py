@@ -21,7 +21,7 @@ from ..errors import AuthenticationError
 from ..store import Store
 from ..store import syncstate
 from ..store.liveness import me
-from . import credentials
+from . import credentials, transport
 from .client import Client
 from .credentials import Credentials
 from .runsync import LeaseLost, RunSync
@@ -32,17 +32,19 @@ FILES_EVERY_S = 10.0  # how often a live run's folder is looked at for new or ch
 MAX_BACKOFF_S = 30.0
 EXIT_WAIT_S = 30.0  # at interpreter exit, how long to wait for runs to reach the server
 
-_clients: dict[tuple[str, str | None, Credentials | None], Client] = {}
+_clients: dict[tuple[str, str | None, Credentials | None, bool | str], Client] = {}
 _clients_lock = threading.Lock()
 
 
-def client_for(base_url: str, anonymous: str | None) -> Client:
-    """One client (one keep-alive session) per server, anonymity and credentials, per process
-    (credentials changed meanwhile, e.g. after `nbrun login`, get a client of their own)."""
-    key = (base_url.rstrip("/"), anonymous, credentials.resolve(base_url.rstrip("/"), anonymous))
+def client_for(base_url: str, anonymous: str | None, ca_bundle: str | None = None) -> Client:
+    """One client (one keep-alive session) per server, anonymity, credentials and TLS trust,
+    per process (credentials changed meanwhile, e.g. after `nbrun login`, get a client of
+    their own)."""
+    key = (base_url.rstrip("/"), anonymous, credentials.resolve(base_url.rstrip("/"), anonymous),
+           transport.verify_option(ca_bundle))
     with _clients_lock:
         if key not in _clients or _clients[key].pid != os.getpid():
-            client = Client(base_url, anonymous)
+            client = Client(base_url, anonymous, ca_bundle=ca_bundle)
             client.pid = os.getpid()  # type: ignore[attr-defined]
             _clients[key] = client
         return _clients[key]
@@ -80,8 +82,9 @@ class Syncer:
 
     def add(self, store: Store, rid: int, run_id: str, base_url: str, anonymous: str | None,
             redact_pattern: str | None = None,
-            on_url: Callable[[str], None] | None = None) -> None:
-        work = RunSync(store, rid, client_for(base_url, anonymous), self.owner, redact_pattern)
+            on_url: Callable[[str], None] | None = None, ca_bundle: str | None = None) -> None:
+        work = RunSync(store, rid, client_for(base_url, anonymous, ca_bundle), self.owner,
+                       redact_pattern)
         with self._lock:
             self._entries[(store.db_path, rid)] = _Entry(store, rid, run_id, work, on_url)
         self._wake.set()

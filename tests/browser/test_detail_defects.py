@@ -4,9 +4,11 @@ lineage names the parent and lists its forks."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
-from .conftest import LabPage, scratch_store, write_notebook
+from .conftest import LabPage, python_child, scratch_store, write_notebook
 
 LINEAGE_RUNS = """
 parent = nbrun.init(dir=ROOT_DIR, project="lineage", name="lineage-parent", reinit="create_new")
@@ -80,7 +82,10 @@ def test_resume_in_notebook_at_step_n_honours_n(lab_page: LabPage, lineage):
     cell = notebook.locator(".jp-Cell", has_text="resume_from")
     cell.wait_for(timeout=10_000)
     text = "\n".join(cell.locator(".cm-line").all_text_contents())
-    assert text == f'%%runinit\nproject: "lineage"\nresume_from: "{parent_id}?_step=3"\n'
+    # the run's store is not the one the notebook's kernel writes to: the cell names it
+    store = lab_page.lab.root / "lineage"
+    assert text == (f'%%runinit\nproject: "lineage"\ndir: "{store}"\n'
+                    f'resume_from: "{parent_id}?_step=3"\n')
     assert not lab_page.errors and not lab_page.dialogs
 
 
@@ -113,3 +118,38 @@ def test_a_failed_run_says_why_with_its_traceback(lab_page: LabPage, lab):
         assert trace.is_visible()  # open at once for a failed run
         assert "in diverge" in trace.text_content()
         assert not lab_page.errors and not lab_page.dialogs
+
+
+LIVE_RUN = """
+import sys, time
+import nbrun
+run = nbrun.init(dir=sys.argv[1], project="live", name="still-running", mode="offline")
+for step in range(3):
+    run.log({"loss": 1.0 / (step + 1)})
+print("READY", run.id, flush=True)
+time.sleep(600)  # killed by the test
+"""
+
+
+def test_a_running_run_offers_fork_but_not_resume_or_rewind(lab_page: LabPage, lab):
+    # Issue 23, point 6: "Resume" was offered for a run still running elsewhere, and the cell
+    # it wrote was refused.
+    folder = lab.root / "live"
+    folder.mkdir(exist_ok=True)
+    child = python_child(LIVE_RUN, str(folder))
+    try:
+        line = child.stdout.readline()
+        assert line.startswith("READY"), line
+        lab_page.open()
+        lab_page.open_sidebar()
+        detail = lab_page.open_run("still-running")
+        resume = detail.locator(".jp-nbrun-resume")
+        resume.wait_for(timeout=10_000)
+        assert resume.is_disabled() and detail.locator(".jp-nbrun-rewind").is_disabled()
+        assert "still running" in resume.get_attribute("title")
+        assert not detail.locator(".jp-nbrun-fork").is_disabled()
+        assert not lab_page.errors and not lab_page.dialogs
+    finally:
+        child.kill()
+        child.wait()
+        shutil.rmtree(folder, ignore_errors=True)
