@@ -174,3 +174,18 @@ def test_nbrun_sync_sends_the_samples_of_an_offline_run(online, store_dir, monke
     """, env={"NBRUN_BASE_URL": online.url})
     assert proc.returncode == 0
     assert assert_history_exactly_once(online.url, store_dir, run.id) > 0
+
+
+def test_a_store_deleted_under_the_run_is_not_recreated_by_the_sampler(store_dir, capfd):
+    import os
+
+    run = nbrun.init(dir=str(store_dir), mode="offline", project="sys",
+                     settings={"system_metrics_interval": 1})
+    for name in ("nbrun.db", "nbrun.db-wal", "nbrun.db-shm"):  # the folder stays
+        (store_dir / ".nbrun" / name).unlink(missing_ok=True)
+    time.sleep(2.3)  # two samples due meanwhile
+    with pytest.raises(nbrun.Error, match="deleted or moved"):  # the run's own report
+        run.finish()
+    assert not os.path.exists(store_dir / ".nbrun" / "nbrun.db")
+    assert "system metrics wait in memory, the store's database was deleted" in \
+        capfd.readouterr().err

@@ -41,10 +41,12 @@ class Sampler(threading.Thread):
             print(f"nbrun: run {self.run_id}: system metrics are off ({exc})", file=sys.stderr)
             return
         self.gpu_status = probe.gpu_status
+        seq = 0
         try:
-            seq = stored.next_seq(self.store, self.rid)
+            if self.store.file_problem() is None:  # opening a deleted one would recreate it
+                seq = stored.next_seq(self.store, self.rid)
         except Exception:
-            seq = 0
+            pass
         last = time.monotonic()
         self.cpu_seconds = time.thread_time()
         try:
@@ -65,6 +67,13 @@ class Sampler(threading.Thread):
         if len(self.waiting) > MAX_WAITING:
             del self.waiting[0]
             self.dropped += 1
+        problem = self.store.file_problem()
+        if problem is not None:  # never write a store that was deleted or replaced under us
+            if not self._complained:
+                self._complained = True
+                print(f"nbrun: run {self.run_id}: system metrics wait in memory, the store's "
+                      f"database was {problem}", file=sys.stderr)
+            return seq
         try:
             seq = stored.append(self.store, self.rid, self.waiting, seq)
         except Exception as exc:
