@@ -110,8 +110,8 @@ def same_value(local: float, remote: float) -> bool:
 
 def assert_history_exactly_once(server_url: str, root, run_id: str,
                                 key_map: dict[str, str] | None = None) -> int:
-    """Every local point is on the server once, unaltered, and nothing else is; returns the
-    number of points compared."""
+    """Every local point is on the server once, unaltered, and nothing else is (the system
+    metrics included); returns the number of history points compared."""
     client = MlflowClient(server_url)
     st = status(root, run_id)
     remote_run = client.get_run(st["server_run_id"])
@@ -129,7 +129,8 @@ def assert_history_exactly_once(server_url: str, root, run_id: str,
             assert (s1, t1) == (s2, t2) and same_value(v1, v2), (key, (s1, t1, v1), (s2, t2, v2))
         count += len(mine)
         remote_keys.discard(mkey)
-    count += assert_system_exactly_once(client, root, run_id, st["server_run_id"], remote_keys)
+    # The run's system metrics too (not counted: the count is the history's points).
+    assert_system_exactly_once(client, root, run_id, st["server_run_id"], remote_keys)
     summary_only = set(nbrun.Api(str(root)).run(run_id).summary) - set(local)
     assert remote_keys <= {key_map.get(k, k) for k in summary_only}, remote_keys
     return count
