@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import AuthenticationError, CommError, ConfigError, Error, UsageError
 from .sdk import Api, Run, RunRecord, init
+from .sdk.alerts import AlertLevel
 from .sdk import plugins as _plugins
 from .sdk import registry as _registry
 from .sdk import rich as _rich
@@ -53,6 +54,7 @@ _watching.register("nbrun.integration.torch")
 _MEDIA = ("Audio", "Histogram", "Html", "Image", "Plotly", "Table", "Video", "plot")
 
 __all__ = [
+    "AlertLevel",
     "Api",
     "Artifact",
     "Audio",
@@ -77,6 +79,7 @@ __all__ = [
     "load_ipython_extension",
     "log",
     "log_artifact",
+    "login",
     "plot",
     "unwatch",
     "use_artifact",
@@ -116,6 +119,19 @@ def finish(exit_code: int | None = None) -> None:
     run = _registry.current()
     if run is not None:
         run.finish(exit_code=exit_code)
+
+
+def login(key: str | None = None, relogin: bool | None = None, host: str | None = None,
+          force: bool | None = None, timeout: float | None = None, verify: bool = True,
+          referrer: str | None = None, anonymous: str | None = None) -> bool:
+    """Make sure runs can reach the tracking server: with none configured there is nothing to
+    do (it says so, and returns False at once); else the stored or given credentials are
+    checked, or asked for at a terminal. Never waits for input in a notebook kernel. True when
+    the server takes this process's requests."""
+    from .sync.session import login as session_login  # requests only when a server is used
+
+    return session_login(key=key, relogin=relogin, host=host, force=force, timeout=timeout,
+                         verify=verify, referrer=referrer, anonymous=anonymous)
 
 
 def log_artifact(artifact_or_path: Any, name: str | None = None, type: str | None = None,

@@ -45,6 +45,8 @@ class Argument:
     section: str = SECTIONS[-1]
     argument: bool = True
     others: tuple[str, ...] = ()  # other trackers' spellings, suggested for unknown keys
+    # The contract tracker's environment variable for the same setting, read below ``env``.
+    tracker_env: str | None = None
 
 
 def _text(limit: int | None) -> Callable[[str], Callable[[Any], str]]:
@@ -99,22 +101,27 @@ _NAMES_DEFAULT = "the git root's or the notebook's name"
 
 ARGUMENTS: tuple[Argument, ...] = (
     Argument("entity", "text", rules.check_entity, "user or team the run belongs to",
-             setting="entity", env="NBRUN_ENTITY", section=_RUN),
+             setting="entity", env="NBRUN_ENTITY", tracker_env="WANDB_ENTITY", section=_RUN),
     Argument("project", "text", rules.check_project,
              f"project of the run (default: {_NAMES_DEFAULT})", setting="project",
-             env="NBRUN_PROJECT", default=_NAMES_DEFAULT, section=_RUN),
+             env="NBRUN_PROJECT", tracker_env="WANDB_PROJECT", default=_NAMES_DEFAULT,
+             section=_RUN),
     Argument("dir", "path", rules.check_dir, "folder under which the store .nbrun/ lives",
-             setting="dir", env="NBRUN_DIR", others=("root_dir",),
+             setting="dir", env="NBRUN_DIR", tracker_env="WANDB_DIR", others=("root_dir",),
              default="NBRUN_DIR, else the nearest folder with .nbrun/"),
     Argument("id", "text", rules.check_id, "run id (default: generated)", setting="id",
-             env="NBRUN_RUN_ID", default="generated", section=_RUN, others=("run_id",)),
+             env="NBRUN_RUN_ID", tracker_env="WANDB_RUN_ID", default="generated",
+             section=_RUN, others=("run_id",)),
     Argument("name", "text", _text(rules.TEXT_MAX)("name"),
              "display name (default: generated, e.g. quiet-river-7)", setting="name",
-             env="NBRUN_NAME", default="generated", section=_RUN, others=("run_name",)),
+             env="NBRUN_NAME", tracker_env="WANDB_NAME", default="generated", section=_RUN,
+             others=("run_name",)),
     Argument("notes", "notes", _text(None)("notes"), "free text recorded on the run",
-             setting="notes", env="NBRUN_NOTES", section=_RUN, others=("run_notes",)),
+             setting="notes", env="NBRUN_NOTES", tracker_env="WANDB_NOTES", section=_RUN,
+             others=("run_notes",)),
     Argument("tags", "tags", rules.check_tags, "list of tags, each 1 to 64 characters",
-             setting="tags", env="NBRUN_TAGS", section=_RUN, others=("run_tags",)),
+             setting="tags", env="NBRUN_TAGS", tracker_env="WANDB_TAGS", section=_RUN,
+             others=("run_tags",)),
     Argument("config", "mapping", _config,
              "hyperparameters: a mapping, or the path of a YAML file", section=_CONFIG),
     Argument("config_exclude_keys", "keys", _keys("config_exclude_keys"),
@@ -123,27 +130,32 @@ ARGUMENTS: tuple[Argument, ...] = (
              "top-level config keys to keep (the others are left out)", section=_CONFIG),
     Argument("allow_val_change", "bool", _bool("allow_val_change"),
              "allow config values to change (default: True in a notebook)",
-             setting="allow_val_change", env="NBRUN_ALLOW_VAL_CHANGE", recorded=True,
+             setting="allow_val_change", env="NBRUN_ALLOW_VAL_CHANGE",
+             tracker_env="WANDB_ALLOW_VAL_CHANGE", recorded=True,
              section=_CONFIG),
     Argument("group", "text", _text(rules.TEXT_MAX)("group"), "group of related runs",
-             setting="group", env="NBRUN_RUN_GROUP", section=_RUN, others=("run_group",)),
+             setting="group", env="NBRUN_RUN_GROUP", tracker_env="WANDB_RUN_GROUP", section=_RUN,
+             others=("run_group",)),
     Argument("job_type", "text", _text(rules.TEXT_MAX)("job_type"),
              "kind of job (train, eval, ...)", setting="job_type", env="NBRUN_JOB_TYPE",
-             section=_RUN, others=("run_job_type",)),
+             tracker_env="WANDB_JOB_TYPE", section=_RUN, others=("run_job_type",)),
     Argument("mode", "choice", _choice("mode", rules.MODES), "online, offline or disabled",
-             setting="mode", env="NBRUN_MODE", choices=rules.MODES),
+             setting="mode", env="NBRUN_MODE", tracker_env="WANDB_MODE", choices=rules.MODES),
     Argument("force", "bool", _bool("force"),
              "fail instead of falling back to offline without credentials", setting="force",
-             env="NBRUN_FORCE", recorded=True),
+             env="NBRUN_FORCE", tracker_env="WANDB_FORCE", recorded=True),
     Argument("anonymous", "choice", _choice("anonymous", rules.ANONYMOUS),
              "never, allow or must", setting="anonymous", env="NBRUN_ANONYMOUS",
+             tracker_env="WANDB_ANONYMOUS",
              choices=rules.ANONYMOUS, recorded=True),
     Argument("reinit", "choice", _reinit, "what happens to an active run: default, "
              "return_previous, finish_previous or create_new", setting="reinit",
-             env="NBRUN_REINIT", choices=rules.REINIT_MODES, recorded=True, section=_RESUME,
+             env="NBRUN_REINIT", tracker_env="WANDB_REINIT", choices=rules.REINIT_MODES,
+             recorded=True, section=_RESUME,
              deprecated={True: "finish_previous", False: "return_previous"}),
     Argument("resume", "choice", _resume, "allow, never, must or auto", setting="resume",
-             env="NBRUN_RESUME", choices=rules.RESUME_MODES, recorded=True, section=_RESUME,
+             env="NBRUN_RESUME", tracker_env="WANDB_RESUME", choices=rules.RESUME_MODES,
+             recorded=True, section=_RESUME,
              deprecated={True: "auto", False: None}),
     Argument("resume_from", "moment", _moment("resume_from"),
              "rewind a run: '<run_id>?_step=<step>'", section=_RESUME),
@@ -151,12 +163,12 @@ ARGUMENTS: tuple[Argument, ...] = (
              "fork a run: '<run_id>?_step=<step>'", section=_RESUME),
     Argument("save_code", "bool", _bool("save_code"),
              "save the notebook and its executed cells with the run", setting="save_code",
-             env="NBRUN_SAVE_CODE", recorded=True),
+             env="NBRUN_SAVE_CODE", tracker_env="WANDB_SAVE_CODE", recorded=True),
     Argument("tensorboard", "bool", _bool("tensorboard"), "deprecated alias of sync_tensorboard",
              alias_of="sync_tensorboard"),
     Argument("sync_tensorboard", "bool", _bool("sync_tensorboard"),
              "mirror TensorBoard scalars into the run", setting="sync_tensorboard",
-             env="NBRUN_SYNC_TENSORBOARD", recorded=True),
+             env="NBRUN_SYNC_TENSORBOARD", tracker_env="WANDB_SYNC_TENSORBOARD", recorded=True),
     Argument("monitor_gym", "bool", _bool("monitor_gym"), "attach Gymnasium videos to the run",
              setting="monitor_gym", env="NBRUN_MONITOR_GYM", recorded=True),
     Argument("settings", "mapping", _settings,
@@ -169,9 +181,10 @@ SETTINGS_ONLY: tuple[Argument, ...] = (
              "a TensorBoard log folder to mirror (e.g. another process's)",
              setting="tensorboard_dir", env="NBRUN_TENSORBOARD_DIR", argument=False),
     Argument("notebook_name", "path", None, "path of the notebook file",
-             setting="notebook_name", env="NBRUN_NOTEBOOK_NAME", recorded=True, argument=False),
+             setting="notebook_name", env="NBRUN_NOTEBOOK_NAME",
+             tracker_env="WANDB_NOTEBOOK_NAME", recorded=True, argument=False),
     Argument("silent", "bool", None, "print no notices", setting="silent", env="NBRUN_SILENT",
-             argument=False),
+             tracker_env="WANDB_SILENT", argument=False),
     Argument("base_url", "text", None, "URL of the MLflow tracking server", setting="base_url",
              env="NBRUN_BASE_URL", recorded=True, argument=False),
     Argument("ca_bundle", "path", None,
@@ -197,6 +210,12 @@ SETTINGS: dict[str, Argument] = {row.setting: row for row in ARGUMENTS + SETTING
                                  if row.setting is not None}
 ENV_VARS: dict[str, str] = {row.env: row.setting for row in SETTINGS.values()
                             if row.env is not None}
+# The contract tracker's variables, each read only when its NBRUN_* variable is not set. Its
+# WANDB_BASE_URL is left out on purpose: it names that tracker's own server, not an MLflow one.
+TRACKER_ENV_VARS: dict[str, str] = {row.tracker_env: row.setting for row in SETTINGS.values()
+                                    if row.tracker_env is not None}
+# That tracker's other spellings of a mode.
+TRACKER_MODES = {"dryrun": "offline", "run": "online"}
 
 
 def of_kind(*kinds: str) -> tuple[str, ...]:

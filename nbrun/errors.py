@@ -33,6 +33,11 @@ class AuthenticationError(Error):
     """The tracking server refuses the credentials."""
 
 
+class UnsupportedError(UsageError):
+    """A call of the contract tracker's surface that nbrun does not provide; the message names
+    the call and what to use instead."""
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ' (did you mean ...?)' suffix naming the closest choices, or ''."""
     close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)

@@ -1,7 +1,9 @@
 """``nbrun.Settings`` and the resolution of a run's settings.
 
 Lowest to highest: built-in defaults, the user settings file, the project settings file,
-``NBRUN_*`` environment variables (read at every ``init()``), ``settings=``, keyword arguments.
+``NBRUN_*`` environment variables (read at every ``init()``; the contract tracker's own variable
+for a setting, ``WANDB_PROJECT`` for ``NBRUN_PROJECT``, counts where its ``NBRUN_*`` one is not
+set), ``settings=``, keyword arguments.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from traitlets import observe, validate
 from . import urlauth
 from . import validation as rules
 from . import yamlsafe
-from .argument_table import ENV_VARS, SETTINGS, Argument
+from .argument_table import ENV_VARS, SETTINGS, TRACKER_ENV_VARS, TRACKER_MODES, Argument
 from .errors import UsageError, did_you_mean
 
 # The store's folder, which also holds the project settings file. Defined here, the lowest
@@ -178,7 +180,28 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         if text == "" and key not in ("silent",):
             continue
         values[key] = _env_value(var, key, text)
+    for var, key in TRACKER_ENV_VARS.items():
+        text = environ.get(var)
+        if key in values or text is None or (text == "" and key != "silent"):
+            continue
+        if key == "mode":
+            text = TRACKER_MODES.get(text.strip().lower(), text)
+        value = _env_value(var, key, text)
+        # Checked here, so that a refusal names this variable rather than the NBRUN_ one.
+        Settings().update({key: value}, source=f"environment variable {var}")
+        values[key] = value
     return values
+
+
+def env_text(key: str, environ: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """The variable that gives setting ``key`` as text, ``NBRUN_*`` before the contract
+    tracker's, and its text; None when neither is set (or set empty)."""
+    environ = os.environ if environ is None else environ
+    row = SETTINGS[key]
+    for var in (row.env, row.tracker_env):
+        if var is not None and environ.get(var):
+            return var, environ[var]
+    return None
 
 
 def check_settings_argument(value: Any) -> Any:

@@ -88,13 +88,15 @@ def check_text(value: Any, arg: str, max_len: int | None = None) -> str:
     return check_encodable(arg, value)
 
 
-def check_tags(value: Any, arg: str = "tags") -> tuple[str, ...]:
-    """A sequence of 1-to-64-character strings; duplicates are dropped, order kept."""
+def check_tags(value: Any, arg: str = "tags", one_string: bool = True) -> tuple[str, ...]:
+    """A sequence of 1-to-64-character strings; duplicates are dropped, order kept. A single
+    string is one tag (as the contract's tracker reads it), never its characters; with
+    ``one_string=False`` (a JSON API, where a list is the only form) it is refused."""
     if isinstance(value, str):
-        raise UsageError(
-            f"{arg} must be a list or tuple of strings, got the string {value!r}; "
-            f"did you mean {arg}=[{value!r}]?"
-        )
+        if not one_string:
+            raise UsageError(f"{arg} must be a list of strings, got the string {value!r}; did "
+                             f"you mean {arg}=[{value!r}]?")
+        value = (value,)
     if not isinstance(value, (list, tuple, set, frozenset)):
         raise UsageError(f"{arg} must be a list or tuple of strings, got {_type_name(value)}")
     out: list[str] = []

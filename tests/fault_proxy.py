@@ -2,11 +2,11 @@
 
 This is the one fake part of the online-mode tests, and it only injects what a real server does
 not produce on demand: an HTML error page from a gateway, a truncated JSON answer, a 400 for one
-batch, redirects (a loop, one to ftp://), headers trickled one every few seconds, a broken
-chunked or gzip body, an endless answer, an answer without the fields asked for, and an answer
-lost after the real server did the work. Every other request, and the injected ones where it
-says so, reach the real server. With ``tls`` (an ``ssl.SSLContext``) it listens on HTTPS, as a
-TLS front of the real server.
+batch, a 503 from an overloaded server, redirects (a loop, one to ftp://), headers trickled one
+every few seconds, a broken chunked or gzip body, an endless answer, an answer without the
+fields asked for, and an answer lost after the real server did the work. Every other request,
+and the injected ones where it says so, reach the real server. With ``tls`` (an
+``ssl.SSLContext``) it listens on HTTPS, as a TLS front of the real server.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ class Fault:
     method: str
     endpoint: str  # the end of the path, e.g. "runs/log-batch"
     kind: str  # "html" (502 page, not forwarded), "truncated" (forwarded, answer cut),
-    #            "bad400" (a 400 error, not forwarded), "redirect_loop" (302 to itself),
+    #            "bad400" (a 400 error, not forwarded), "unavailable503" (a 503, not
+    #            forwarded), "redirect_loop" (302 to itself),
     #            "redirect_ftp" (302 to ftp://), "trickle" (a header every TRICKLE_S s, for a
     #            minute), "bad_chunked" / "bad_gzip" (a 200 whose body cannot be decoded),
     #            "huge" (a 200 of HUGE_BYTES), "lost" (forwarded, then the connection closed
@@ -102,6 +103,10 @@ class FaultProxy:
             def html(self) -> None:
                 self._answer(502, HTML_PAGE, "text/html")
 
+            def unavailable503(self) -> None:
+                self._answer(503, b'{"error_code": "TEMPORARILY_UNAVAILABLE", '
+                                  b'"message": "injected: server busy"}', "application/json")
+
             def bad400(self) -> None:
                 self._answer(400, b'{"error_code": "INVALID_PARAMETER_VALUE", '
                                   b'"message": "injected: batch refused"}', "application/json")
@@ -148,8 +153,8 @@ class FaultProxy:
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
         INJECTED = {name: getattr(Handler, name) for name in
-                    ("html", "bad400", "empty", "redirect_loop", "redirect_ftp", "trickle",
-                     "bad_chunked", "bad_gzip", "huge")}
+                    ("html", "bad400", "unavailable503", "empty", "redirect_loop",
+                     "redirect_ftp", "trickle", "bad_chunked", "bad_gzip", "huge")}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         if tls is not None:

@@ -73,7 +73,9 @@ def test_disabled_run_tags_are_a_tuple():
     assert run.tags == ("a", "b")
     run.tags = ["c"]
     assert run.tags == ("c",)
+    run.tags = "one-tag"  # a single string is one tag
+    assert run.tags == ("one-tag",)
     with pytest.raises(UsageError):
-        run.tags = "not-a-list"
+        run.tags = 5
     run.finish()
     assert nbrun.init(mode="disabled").tags == ()

@@ -145,8 +145,9 @@ def test_tags_rules(store_dir):
     run = start(store_dir, tags=["a", "b", "a"])
     assert run.tags == ("a", "b")
     run.finish()
-    with pytest.raises(nbrun.UsageError, match=r"did you mean tags=\['abc'\]"):
-        start(store_dir, tags="abc")
+    single = start(store_dir, tags="abc")  # one tag, as the contract's tracker reads it
+    assert single.tags == ("abc",)
+    single.finish()
     with pytest.raises(nbrun.UsageError, match="1 to 64"):
         start(store_dir, tags=["x" * 65])
     with pytest.raises(nbrun.UsageError, match="1 to 64"):
@@ -217,7 +218,7 @@ def test_config_include_and_exclude_keys(store_dir):
 
 @pytest.mark.parametrize("cfg, path", [
     ({"a.b": 1}, "a.b"), ({"outer": {"in.ner": 1}}, "outer.in.ner"), ({"": 1}, "empty key"),
-    ({1: 2}, "must be a string"), ({"x": {1, 2}}, "'x'"), ({"x": object()}, "'x'"),
+    ({1: 2}, "must be a string"), ({"x": {b"a"}}, "x[0]"), ({"x": object()}, "'x'"),
     ({"outer": {"deep": {"f": lambda: 1}}}, "outer.deep.f"),
 ])
 def test_config_key_and_value_rules_name_the_key_path(store_dir, cfg, path):

@@ -275,7 +275,7 @@ def test_init_refuses_what_the_spec_refuses_and_starts_what_it_accepts(tmp_path,
 
 @pytest.mark.parametrize("kwargs, argument", [
     ({"project": "a/b"}, "project"),
-    ({"tags": "solo"}, "tags"),
+    ({"tags": 5}, "tags"),  # a single string is one tag, a number is no tag
     ({"config": {"a.b": 1}}, "config"),
     ({"config": "missing.yaml"}, "config"),
     ({"resume": "must"}, "resume"),

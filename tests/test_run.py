@@ -101,15 +101,21 @@ def test_logged_dicts_are_copied(store_dir, run):
     assert [r["loss"] for r in stored(store_dir, run).history()] == [1.0, 2.0]
 
 
-def test_summary_holds_last_values_unless_set_explicitly(store_dir, run):
+def test_summary_holds_each_keys_last_write_logged_or_set_by_hand(store_dir, run):
+    # As the contract's tracker: a value set by hand stands until the key is logged again.
     run.log({"loss": 3.0, "acc": 0.1})
     run.log({"loss": 1.0})
     run.summary["acc"] = 0.9
     run.summary.best = 0.95
+    assert run.summary["acc"] == 0.9
     run.log({"acc": 0.2})
-    assert run.summary["loss"] == 1.0 and run.summary["acc"] == 0.9
+    assert run.summary["loss"] == 1.0 and run.summary["acc"] == 0.2
+    for _ in range(3):  # the same shape again: log()'s fast path, which never touches the summary
+        run.log({"acc": 0.3})
+    run.summary["acc"] = 0.99
+    assert run.summary["acc"] == 0.99
     run.finish()
-    assert stored(store_dir, run).summary == {"loss": 1.0, "acc": 0.9, "best": 0.95}
+    assert stored(store_dir, run).summary == {"loss": 1.0, "acc": 0.99, "best": 0.95}
 
 
 def test_config_access_and_update(store_dir, run):
@@ -135,9 +141,10 @@ def test_tags_can_be_assigned_and_extended(store_dir, run):
     run.tags += ("b",)
     assert run.tags == ("a", "b")
     with pytest.raises(nbrun.UsageError):
-        run.tags = "c"
+        run.tags = 5
+    run.tags = [*run.tags, "c"]
     run.finish()
-    assert stored(store_dir, run).tags == ("a", "b")
+    assert stored(store_dir, run).tags == ("a", "b", "c")
 
 
 def test_finish_with_exit_codes(store_dir):

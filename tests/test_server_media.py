@@ -98,3 +98,65 @@ def test_a_stored_table_is_paged_sorted_and_filtered(rest, jp_root_dir):
     rest("runs", "media-run", "media", "table", params={"file": "../../nbrun.db"}, expect=400)
     other = "media/tables/" + "0" * 32 + ".table.json"
     rest("runs", "media-run", "media", "table", params={"file": other}, expect=404)
+
+
+def test_a_stored_table_downloads_as_csv_in_the_viewers_order(raw, rest, jp_root_dir):
+    """The table viewer's CSV: every row the filter keeps (not a page), in its sort order,
+    a media cell as its file, formula-looking text guarded."""
+    run = nbrun.init(dir=str(jp_root_dir), mode="offline", project="p", id="csv-run")
+    table = nbrun.Table(columns=["id", "name", "pic"])
+    for i in range(1500):
+        table.add_data(i, f"=cmd-{i}" if i == 7 else f"row-{i:04d}",
+                       nbrun.Image(np.full((2, 2), i % 3, np.uint8)) if i < 3 else None)
+    run.log({"t": table})
+    run.finish()
+    (entry,) = rest("runs", "csv-run", "media", params={"kind": "table"})["media"]
+    file = entry["file"]
+
+    def csv_rows(query: str):
+        code, body = raw(f"runs/csv-run/media/table.csv?file={file}{query}")
+        assert code == 200, body
+        text = body.decode() if isinstance(body, bytes) else body
+        return [line.split(",") for line in text.splitlines()]
+
+    rows = csv_rows("")
+    assert rows[0] == ["id", "name", "pic"] and len(rows) == 1501  # every row, not a page
+    assert rows[1][2] in entry["meta"]["files"] and rows[1][2].startswith("media/images/")
+    assert rows[8][1] == "'=cmd-7"  # a spreadsheet must not run it
+    assert rows[5] == ["4", "row-0004", ""]
+    desc = csv_rows("&sort=id&order=desc&filter=row-14&filter_column=name")
+    assert [r[0] for r in desc[1:]] == [str(i) for i in range(1499, 1399, -1)]
+    code, _ = raw(f"runs/csv-run/media/table.csv?file={file}&sort=nope")
+    assert code == 400
+    code, _ = raw("runs/csv-run/media/table.csv?file=media/tables/" + "0" * 32 + ".table.json")
+    assert code == 404
+    code, _ = raw(f"runs/csv-run/media/table.csv?file={file}", auth=False)
+    assert code == 403
+
+
+def test_table_orders_numbers_then_text_and_empty_cells_last(tmp_path):
+    """The viewer's sort and filter over mixed cells, in both directions (the order the
+    server's cache computes once per table and query)."""
+    import json
+
+    from nbrun.server.tables import TableCache
+
+    image = {"_type": "image", "path": "media/images/x.png", "caption": "Cat picture"}
+    data = [[0, 2.5], [1, "beta"], [2, None], [3, float("nan")], [4, -1], [5, "alpha"],
+            [6, image], [7, True], [8, 2.5]]
+    path = tmp_path / "t.table.json"
+    path.write_text(json.dumps({"columns": ["id", "v"], "data": data}))
+    cache = TableCache()
+
+    def ids(**query):
+        args = {"sort": None, "descending": False, "text": None, "column": None, **query}
+        page = cache.page(str(path), 0, None, args["sort"], args["descending"], args["text"],
+                          args["column"])
+        return [row[0] for row in page["rows"]]
+
+    assert ids(sort="v") == [4, 7, 0, 8, 5, 1, 2, 3, 6]
+    assert ids(sort="v", descending=True) == [1, 5, 0, 8, 7, 4, 2, 3, 6]
+    assert ids(text="CAT") == [6]  # a media cell by its caption
+    assert ids(text="a", column="v") == [1, 5, 6]
+    assert ids(text="true", sort="id", descending=True) == [7]
+    assert ids(text="5") == [0, 5, 8]  # "2.5" and the id 5

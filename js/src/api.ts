@@ -9,12 +9,16 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import type {
   IHistory,
+  IMediaList,
   IRunDetail,
   IRunKeys,
   IRunList,
   IRunQuery,
   IRunRef,
-  IStoreInfo
+  IStoreInfo,
+  ITablePage,
+  ITableQuery,
+  MediaKind
 } from './apitypes';
 
 export * from './apitypes';
@@ -112,6 +116,55 @@ export class NbrunAPI {
     });
   }
 
+  /**
+   * `GET /runs/<id>/media`: the run's media values (of one key or kind, above
+   * `sinceStep`), in key, step, item order.
+   */
+  media(
+    ref: IRunRef,
+    query: {
+      key?: string;
+      kind?: MediaKind;
+      sinceStep?: number;
+      limit?: number;
+    } = {},
+    signal?: AbortSignal
+  ): Promise<IMediaList> {
+    return this._request<IMediaList>(
+      ['runs', ref.id, 'media'],
+      {
+        store: ref.store,
+        key: query.key,
+        kind: query.kind,
+        since_step: query.sinceStep,
+        limit: query.limit
+      },
+      { signal }
+    );
+  }
+
+  /** `GET /runs/<id>/media/table`: a page of a stored table. */
+  mediaTable(
+    ref: IRunRef,
+    query: ITableQuery,
+    signal?: AbortSignal
+  ): Promise<ITablePage> {
+    return this._request<ITablePage>(
+      ['runs', ref.id, 'media', 'table'],
+      { store: ref.store, ...Private.tableParams(query) },
+      { signal }
+    );
+  }
+
+  /** `GET /runs/<id>/media/table.csv`: every row the query keeps, as CSV. */
+  mediaTableCsv(ref: IRunRef, query: ITableQuery): Promise<string> {
+    const whole = { ...query, offset: undefined, limit: undefined };
+    return this._text(['runs', ref.id, 'media', 'table.csv'], {
+      store: ref.store,
+      ...Private.tableParams(whole)
+    });
+  }
+
   /** The URL of `GET /runs/<id>/files/<path>`, for a `<video>` (served with Range). */
   fileUrl(ref: IRunRef, path: string): string {
     return (
@@ -125,6 +178,13 @@ export class NbrunAPI {
         ...path.split('/').map(encodeURIComponent)
       ) + Private.queryString({ store: ref.store })
     );
+  }
+
+  /** The text of a run file (an HTML page shown in a sandboxed frame). */
+  fileText(ref: IRunRef, path: string): Promise<string> {
+    return this._text(['runs', ref.id, 'files', ...path.split('/')], {
+      store: ref.store
+    });
   }
 
   /** `GET /export/runs.csv`: every run the query's filters match, as CSV. */
@@ -246,6 +306,19 @@ export function runKey(ref: IRunRef): string {
 }
 
 namespace Private {
+  /** The parameters of a table page. */
+  export function tableParams(query: ITableQuery): Record<string, QueryValue> {
+    return {
+      file: query.file,
+      offset: query.offset,
+      limit: query.limit,
+      sort: query.sort,
+      order: query.sort ? query.order : undefined,
+      filter: query.filter,
+      filter_column: query.filter ? query.filterColumn : undefined
+    };
+  }
+
   /** The parameters that choose and order the runs of a listing or export. */
   export function filterParams(query: IRunQuery): Record<string, QueryValue> {
     return {

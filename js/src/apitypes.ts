@@ -91,6 +91,8 @@ export interface IRunDetail extends IRunSummary {
   /** Runs forked from this one (the first 200), and how many there are. */
   forks?: { id: string; name: string; step: number }[];
   forks_total?: number;
+  /** Each media key the run logged, with the kind of its latest value. */
+  media?: Record<string, MediaKind>;
   /** System metrics sampled while it ran (null: none); see system.tsx. */
   system?: IRunSystem | null;
 }
@@ -195,4 +197,123 @@ export interface IRunQuery {
 export interface IRunRef {
   store: string;
   id: string;
+}
+
+/** What a media value is (`GET /runs/<id>/media`). */
+export type MediaKind =
+  | 'image'
+  | 'audio'
+  | 'video'
+  | 'html'
+  | 'plotly'
+  | 'table'
+  | 'chart'
+  | 'histogram';
+
+/**
+ * A box's place: corners or a centre and a size, as fractions of the image
+ * unless its `domain` is `"pixel"`.
+ */
+export interface IBoxPosition {
+  minX?: number;
+  maxX?: number;
+  minY?: number;
+  maxY?: number;
+  middle?: [number, number];
+  width?: number;
+  height?: number;
+}
+
+/** One bounding box of an image. */
+export interface IBox {
+  position: IBoxPosition;
+  class_id: number;
+  box_caption?: string;
+  scores?: Record<string, number>;
+  domain?: string;
+}
+
+/** A named group of boxes, with the names of their classes. */
+export interface IBoxGroup {
+  box_data: IBox[];
+  class_labels?: Record<string, string>;
+}
+
+/** A segmentation mask: a PNG of class ids, served like the image. */
+export interface IMask {
+  path: string;
+  class_labels?: Record<string, string>;
+}
+
+/** What describes a media value (which fields depends on its kind). */
+export interface IMediaMeta {
+  /** The content's digest (a value logged again is the same file). */
+  sha256?: string;
+  caption?: string;
+  width?: number;
+  height?: number;
+  format?: string;
+  masks?: Record<string, IMask>;
+  boxes?: Record<string, IBoxGroup>;
+  /** A gallery's rows: the number of its images. */
+  gallery?: number;
+  sample_rate?: number;
+  channels?: number;
+  duration?: number;
+  frames?: number;
+  fps?: number;
+  columns?: (string | number)[];
+  rows?: number;
+  /** A chart's kind: line, scatter, bar, histogram, line_series, ... */
+  chart?: string;
+  /** A chart's roles (x, y, stroke, label, value, ...) and their columns. */
+  fields?: Record<string, string | null>;
+  title?: string;
+  strings?: Record<string, string>;
+  /** A histogram's counts, and their `values.length + 1` edges. */
+  values?: number[];
+  bins?: number[];
+}
+
+/** One stored media value. */
+export interface IMediaEntry {
+  key: string;
+  step: number;
+  /** The image's place in its gallery (0 otherwise). */
+  item: number;
+  kind: MediaKind;
+  /** Relative to the run folder (null: a histogram, held in `meta`). */
+  file: string | null;
+  size: number;
+  meta: IMediaMeta;
+  time: number | null;
+}
+
+/** `GET /runs/<id>/media`: entries in key, step, item order. */
+export interface IMediaList {
+  media: IMediaEntry[];
+  keys: Record<string, MediaKind>;
+  truncated: boolean;
+}
+
+/** Which rows of a stored table, in which order (`GET /runs/<id>/media/table`). */
+export interface ITableQuery {
+  /** The table's file, as its media entry names it. */
+  file: string;
+  offset?: number;
+  limit?: number;
+  sort?: string | null;
+  order?: 'asc' | 'desc';
+  filter?: string;
+  filterColumn?: string | null;
+}
+
+/** A page of a stored table; `total` counts the rows the filter keeps. */
+export interface ITablePage {
+  columns: (string | number)[];
+  rows: unknown[][];
+  total: number;
+  rows_stored: number;
+  offset: number;
+  limit: number;
 }

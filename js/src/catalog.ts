@@ -41,6 +41,9 @@ export class RunCatalog {
   /** Read the keys of other runs at the next refresh (store or project changed). */
   keysChanged(): void {
     this._keysAt = 0;
+    // Keys seen in another project's rows are not this one's to pick.
+    this._seenSummary.clear();
+    this._changed.emit();
   }
 
   /** Read the stores again at the next refresh. */

@@ -74,6 +74,10 @@ export interface ILineChartProps {
   chartKey?: string;
   /** Smoothing and log scale: what is drawn, not the data. */
   view?: IChartView;
+  /** What x is when it is not the step (an `nbrun.plot` chart's column). */
+  xLabel?: string;
+  /** Points without lines (a scatter). */
+  points?: boolean;
 }
 
 /**
@@ -81,7 +85,8 @@ export interface ILineChartProps {
  * without being rebuilt (unless the set of lines changes).
  */
 export function LineChart(props: ILineChartProps): JSX.Element {
-  const { title, series, height = 180, chartKey } = props;
+  const { title, series, height = 180, chartKey, xLabel } = props;
+  const onlyPoints = !!props.points;
   const view = props.view ?? DEFAULT_VIEW;
   const smoothed = view.smoothing > 0;
   const host = React.useRef<HTMLDivElement>(null);
@@ -208,19 +213,22 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       },
       series: [
         {
-          label: xAxis === 'step' ? 'step' : 'time',
+          label: xLabel ?? (xAxis === 'step' ? 'step' : 'time'),
           value:
             xAxis === 'relative'
               ? (u: uPlot, v: number) => (v === null ? '' : formatRelative(v))
               : undefined
         },
         ...series.flatMap((s, i) => {
-          const line = {
+          const line: uPlot.Series = {
             label: s.label,
             stroke: seriesColor(i),
             width: 1.5,
             spanGaps: true,
-            points: { show: false }
+            points: onlyPoints
+              ? { show: true, size: 5, fill: seriesColor(i) }
+              : { show: false },
+            ...(onlyPoints ? { paths: () => null } : {})
           };
           return smoothed
             ? [
@@ -255,7 +263,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
     };
     // `data` is applied by the next effect; rebuild only for new lines, and
     // for a new theme (canvas colours are read once, at build).
-  }, [labels, height, theme, smoothed, view.logY, xAxis]);
+  }, [labels, height, theme, smoothed, view.logY, xAxis, xLabel, onlyPoints]);
 
   // New points (or the same points drawn otherwise): update in place, keeping
   // a zoomed x range.
@@ -311,7 +319,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       </div>
       <div className="jp-nbrun-chart-plot" ref={host} />
       <div className="jp-nbrun-chart-caption">
-        {axisCaption(xAxis)}
+        {xLabel !== undefined ? `x: ${xLabel}` : axisCaption(xAxis)}
         {waiting && ' \u00b7 loading the times\u2026'}
         {missingTimes > 0 &&
           ` \u00b7 ${missingTimes} point${missingTimes === 1 ? '' : 's'} ` +

@@ -6,6 +6,7 @@
 import { IStateDB } from '@jupyterlab/statedb';
 
 import type { IRunSummary } from './api';
+import { ISavedViews, readViews } from './savedview';
 
 /** Where the chosen columns, order, grouping and collapsed groups are kept. */
 export const STATE_KEY = 'nbrun:sidebar';
@@ -45,6 +46,8 @@ export interface ISavedLayout {
    * JSON (see {@link groupKey}).
    */
   collapsed?: Record<string, Record<string, string[]>>;
+  /** The project shown and each project's filters (savedview.ts). */
+  filters?: ISavedViews;
 }
 
 /** A group's value as the saved layout names it (null, 1 and "1" differ). */
@@ -63,6 +66,7 @@ export function readLayout(saved: unknown): ISavedLayout {
     sort?: unknown;
     groupBy?: unknown;
     collapsed?: unknown;
+    filters?: unknown;
   };
   const strings = (value: unknown): string[] =>
     Array.isArray(value) ? value.filter(v => typeof v === 'string') : [];
@@ -85,7 +89,8 @@ export function readLayout(saved: unknown): ISavedLayout {
     columns,
     sort: typeof data.sort === 'string' ? data.sort : undefined,
     groupBy: typeof data.groupBy === 'string' ? data.groupBy : undefined,
-    collapsed: Object.keys(collapsed).length ? collapsed : undefined
+    collapsed: Object.keys(collapsed).length ? collapsed : undefined,
+    filters: readViews(data.filters)
   };
 }
 
@@ -155,6 +160,7 @@ export class SavedLayout {
     columns?: string[];
     sort?: string;
     groupBy?: string;
+    filters?: ISavedViews;
   }): void {
     const { project, columns, ...rest } = change;
     const value = { ...this._value, ...rest };

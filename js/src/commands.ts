@@ -60,6 +60,23 @@ const RUN_REF_SCHEMA = {
   required: ['id']
 };
 
+/** The open-run command's arguments: the run, its tab's name and where. */
+const OPEN_RUN_SCHEMA = {
+  ...RUN_REF_SCHEMA,
+  properties: {
+    ...RUN_REF_SCHEMA.properties,
+    name: {
+      type: 'string',
+      description: "The run's name, the tab's title until the run is read"
+    },
+    newTab: {
+      type: 'boolean',
+      description:
+        'Open in a tab of its own; default: in place of the last run opened'
+    }
+  }
+};
+
 /** What the commands act on. */
 export interface ICommandContext {
   app: JupyterFrontEnd;
@@ -99,7 +116,7 @@ export function registerCommands(context: ICommandContext): void {
   commands.addCommand(CommandIDs.openRun, {
     label: args => (args.id ? `Open Run ${args.id}` : 'Open Run'),
     icon: runsIcon,
-    describedBy: { args: RUN_REF_SCHEMA },
+    describedBy: { args: OPEN_RUN_SCHEMA },
     execute: args => {
       const ref = refArg(args);
       const open = details.find(
@@ -109,16 +126,25 @@ export function registerCommands(context: ICommandContext): void {
         shell.activateById(open.id);
         return open;
       }
+      // One detail tab is reused (the last one focused) unless another is
+      // asked for: a sweep's runs opened one after another make no pile.
+      const reused = args.newTab ? null : details.currentWidget;
       const content = new RunDetailWidget({ api, ref, commands });
       const widget = new MainAreaWidget({ content });
       widget.id = `nbrun-run-${domId(ref)}`;
-      widget.title.label = `Run ${ref.id}`;
+      const name = typeof args.name === 'string' ? args.name : '';
+      widget.title.label = name ? `Run: ${name}` : `Run ${ref.id}`;
       widget.title.icon = runsIcon;
       widget.title.closable = true;
       content.loaded.connect((_, run) => {
         widget.title.label = `Run: ${run.name}`;
         widget.title.caption = `${run.name} (${run.project}, ${run.id})`;
+        runNames.set(widget, run.name);
+        void details.save(widget); // the restored tab is named
       });
+      if (name) {
+        runNames.set(widget, name);
+      }
       content.runChanged.connect((_, change) => {
         model.invalidate();
         if (change === 'deleted') {
@@ -126,7 +152,14 @@ export function registerCommands(context: ICommandContext): void {
         }
       });
       void details.add(widget);
-      shell.add(widget, 'main');
+      shell.add(
+        widget,
+        'main',
+        reused && !reused.isDisposed
+          ? { ref: reused.id, mode: 'tab-after' }
+          : undefined
+      );
+      reused?.dispose();
       shell.activateById(widget.id);
       return widget;
     }
@@ -295,6 +328,9 @@ function refArg(args: ReadonlyPartialJSONObject): IRunRef {
   }
   return { store, id };
 }
+
+/** The names of the runs shown in detail tabs, for restoring the tabs. */
+export const runNames = new WeakMap<MainAreaWidget<RunDetailWidget>, string>();
 
 /** A DOM id for a run's view. */
 function domId(ref: IRunRef): string {

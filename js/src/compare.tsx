@@ -16,6 +16,7 @@ import { ComparisonModel, MAX_RUNS, metricKeys } from './comparemodel';
 import { KeyChooser } from './components/keychooser';
 import { allKeys, DiffTable, differingKeys } from './difftable';
 import { flatten } from './format';
+import { CompareMedia } from './media/comparemedia';
 import { IPlotRun, ParallelCoordinates } from './parallel';
 import { PolledModelView } from './polled';
 import { Section } from './runfacts';
@@ -144,6 +145,11 @@ function CompareView(props: {
       <Section title="Metrics">
         <MetricCharts runs={runs} labels={labels} model={model} />
       </Section>
+      {runs.some(r => Object.keys(r.media ?? {}).length > 0) && (
+        <Section title="Media">
+          <CompareMedia runs={runs} labels={labels} api={model.api} />
+        </Section>
+      )}
       <Section title="Config">
         <label className="jp-nbrun-show-all">
           <input

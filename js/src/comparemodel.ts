@@ -29,7 +29,10 @@ export function metricKeys(runs: IRunDetail[]): string[] {
 
 /** The first keys every run logged, else the first key any run logged. */
 export function defaultMetrics(runs: IRunDetail[]): string[] {
-  const keys = metricKeys(runs);
+  // Media keys have no line to draw: not charted unless chosen.
+  const keys = metricKeys(runs).filter(
+    k => !runs.some(r => Object.prototype.hasOwnProperty.call(r.media ?? {}, k))
+  );
   const common = keys.filter(
     k => !k.startsWith('_') && runs.every(r => (r.keys ?? []).includes(k))
   );

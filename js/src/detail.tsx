@@ -18,6 +18,7 @@ import { RunDetailModel } from './detailmodel';
 import { downloadText } from './download';
 import { NotesEditor, TagsEditor } from './editors';
 import { Lineage } from './lineage';
+import { MediaSection } from './media/mediasection';
 import { PolledModelView } from './polled';
 import {
   formatBytes,
@@ -76,6 +77,7 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
     return (
       <RunDetailView
         run={run}
+        api={model.api}
         history={model.history}
         chartKeys={model.chartKeys}
         error={model.error}
@@ -193,6 +195,7 @@ export namespace RunDetailWidget {
 
 interface IDetailProps {
   run: IRunDetail;
+  api: NbrunAPI;
   history: IHistory | null;
   chartKeys: string[];
   error: string | null;
@@ -250,6 +253,11 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           onTimes={props.onTimes}
         />
       </Section>
+      {run.media && Object.keys(run.media).length > 0 && (
+        <Section title="Media">
+          <MediaSection run={run} api={props.api} />
+        </Section>
+      )}
       {run.system && (
         <Section title="System">
           <SystemCharts system={run.system} start={run.created_at} />

@@ -16,10 +16,19 @@ const DEFAULT_CHARTS = 6;
 const POINTS = 1000;
 const HELD_POINTS = 2000;
 
-/** The keys charted by default: the first user keys (not `_step` and such). */
-export function defaultKeys(keys: string[]): string[] {
-  const user = keys.filter(k => !k.startsWith('_'));
-  return (user.length ? user : keys).slice(0, DEFAULT_CHARTS);
+/**
+ * The keys charted by default: the first user keys (not `_step` and such),
+ * leaving out the keys of media values (`media`: they have no line to draw).
+ */
+export function defaultKeys(
+  keys: string[],
+  media: Record<string, unknown> = {}
+): string[] {
+  const drawn = keys.filter(
+    k => !Object.prototype.hasOwnProperty.call(media, k)
+  );
+  const user = drawn.filter(k => !k.startsWith('_'));
+  return (user.length ? user : drawn).slice(0, DEFAULT_CHARTS);
 }
 
 export class RunDetailModel extends PolledModel {
@@ -54,7 +63,10 @@ export class RunDetailModel extends PolledModel {
 
   /** The keys charted: the user's choice, else the first few. */
   get chartKeys(): string[] {
-    return this._chartKeys ?? defaultKeys(this._run?.keys ?? []);
+    return (
+      this._chartKeys ??
+      defaultKeys(this._run?.keys ?? [], this._run?.media ?? {})
+    );
   }
 
   set chartKeys(keys: string[]) {

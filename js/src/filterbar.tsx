@@ -9,31 +9,13 @@ import { LabelledSelect } from './components/labelledselect';
 import { TagChips } from './components/tagchips';
 import { GROUP_FIELDS, RUN_STATES } from './filters';
 import type { RunListModel } from './model';
-
-/** The orders offered in the menu (any column's header sorts too). */
-const SORTS: { value: string; label: string }[] = [
-  { value: '-created_at', label: 'Newest first' },
-  { value: 'created_at', label: 'Oldest first' },
-  { value: '-updated_at', label: 'Recently updated' },
-  { value: 'name', label: 'Name A\u2013Z' },
-  { value: '-name', label: 'Name Z\u2013A' },
-  { value: 'state', label: 'State' },
-  { value: 'project', label: 'Project' }
-];
-
-/** The label of an order that is not in the menu: a column, either way. */
-function sortLabel(sort: string): string {
-  const column = sort.replace(/^-/, '');
-  return `By ${columnName(column)} ${sort.startsWith('-') ? '\u2193' : '\u2191'}`;
-}
+import { sortChoices } from './sortorder';
 
 export function FilterBar(props: { model: RunListModel }): JSX.Element {
   const { model } = props;
   const filters = model.filters;
   const stores = model.catalog.stores;
-  const sorts = SORTS.some(s => s.value === filters.sort)
-    ? SORTS
-    : [...SORTS, { value: filters.sort, label: sortLabel(filters.sort) }];
+  const sorts = sortChoices(model.catalog.keys, filters.sort, model.goals);
   const groupKeys = model.catalog.keys.config.map(k => `config.${k}`);
   const grouping = filters.groupBy;
   if (
@@ -112,6 +94,7 @@ export function FilterBar(props: { model: RunListModel }): JSX.Element {
         <LabelledSelect
           className="jp-nbrun-sort"
           label="Sort"
+          title="Order the runs by a field, a summary metric or a config key"
           value={filters.sort}
           choices={sorts}
           onChange={sort => model.setFilters({ sort })}

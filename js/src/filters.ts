@@ -4,6 +4,7 @@
  */
 import type { IRunQuery, RunSort } from './api';
 import { configColumns } from './columns';
+import { firstSort } from './sortorder';
 
 /** The filters and order of the listing. */
 export interface IFilters {
@@ -86,17 +87,21 @@ export function clearedFilters(filters: IFilters): IFilters {
 }
 
 /**
- * The order after a click on a column's header: the column ascending (times
- * newest first), and reversed when the column is already the order.
+ * The order after a click on a column's header: the column its better way
+ * first (see {@link firstSort}), and reversed when it is already the order.
  */
-export function nextSort(current: RunSort, column: string): RunSort {
+export function nextSort(
+  current: RunSort,
+  column: string,
+  goals: Record<string, string> = {}
+): RunSort {
   if (current === column) {
     return `-${column}`;
   }
   if (current === `-${column}`) {
     return column;
   }
-  return column.endsWith('_at') ? `-${column}` : column;
+  return firstSort(column, goals);
 }
 
 /** How a column is ordered now: for `aria-sort`. */

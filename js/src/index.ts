@@ -19,7 +19,7 @@ import { IRunningSessionManagers } from '@jupyterlab/running';
 import { IStateDB } from '@jupyterlab/statedb';
 
 import { NbrunAPI } from './api';
-import { CommandIDs, registerCommands } from './commands';
+import { CommandIDs, registerCommands, runNames } from './commands';
 import { CompareWidget } from './compare';
 import { RunDetailWidget } from './detail';
 import { installTagsEnter } from './formkeys';
@@ -93,7 +93,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       restorer.add(sidebar, sidebar.id);
       void restorer.restore(details, {
         command: CommandIDs.openRun,
-        args: w => ({ store: w.content.ref.store, id: w.content.ref.id }),
+        args: w => ({
+          store: w.content.ref.store,
+          id: w.content.ref.id,
+          name: runNames.get(w) ?? '',
+          newTab: true // each tab comes back, none replaces another
+        }),
         name: w => `${w.content.ref.store}:${w.content.ref.id}`
       });
       void restorer.restore(comparisons, {

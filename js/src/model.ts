@@ -22,6 +22,7 @@ import {
   runQuery
 } from './filters';
 import { ListingStatus } from './listing';
+import { restoredFilters, viewOf } from './savedview';
 import { RunPages } from './pages';
 import type { RunningRuns } from './running';
 import { RunSelection } from './selection';
@@ -62,6 +63,13 @@ export class RunListModel implements IDisposable {
 
   /** The runs chosen to compare. */
   readonly selection = new RunSelection();
+
+  /**
+   * Metric goals by summary key (`maximize` / `minimize`), which decide the
+   * first click on a metric's header. Empty until runs store their metric
+   * definitions; names decide meanwhile (see sortorder.ts).
+   */
+  goals: Record<string, string> = {};
 
   /** The Running panel's runs, refreshed by this model's poll when set. */
   running: RunningRuns | null = null;
@@ -183,15 +191,7 @@ export class RunListModel implements IDisposable {
     ) {
       this.catalog.keysChanged();
     }
-    if (
-      before.sort !== this._filters.sort ||
-      before.groupBy !== this._filters.groupBy
-    ) {
-      this._saved.update({
-        sort: this._filters.sort,
-        groupBy: this._filters.groupBy
-      });
-    }
+    this._save();
     this._reload();
   }
 
@@ -257,18 +257,34 @@ export class RunListModel implements IDisposable {
    * Older saved state (summary columns for every project) is read as well.
    */
   async restore(state: IStateDB): Promise<void> {
-    const { sort, groupBy } = await this._saved.restore(state);
-    if (
-      (sort && sort !== this._filters.sort) ||
-      (groupBy !== undefined && groupBy !== this._filters.groupBy)
-    ) {
-      this.setFilters({
-        sort: sort || this._filters.sort,
-        groupBy: groupBy ?? this._filters.groupBy
-      });
+    const { sort, groupBy, filters } = await this._saved.restore(state);
+    const restored = filters
+      ? restoredFilters(filters, this._filters)
+      : {
+          ...this._filters,
+          sort: sort || this._filters.sort,
+          groupBy: groupBy ?? this._filters.groupBy
+        };
+    if (JSON.stringify(restored) !== JSON.stringify(this._filters)) {
+      this.setFilters(restored);
     } else {
       this._reload();
     }
+  }
+
+  /** Keep the filters: those of the project shown, and which it is. */
+  private _save(): void {
+    const { store, project, sort, groupBy } = this._filters;
+    const saved = this._saved.value.filters;
+    this._saved.update({
+      sort,
+      groupBy,
+      filters: {
+        store,
+        project,
+        views: { ...saved?.views, [project]: viewOf(this._filters) }
+      }
+    });
   }
 
   dispose(): void {

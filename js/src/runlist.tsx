@@ -13,6 +13,7 @@ import { nextSort, sortDirection } from './filters';
 import { GroupedRows } from './grouping';
 import type { RunListModel } from './model';
 import { GroupHeader, RunRow } from './runrow';
+import { sortTitle } from './sortorder';
 
 /** Height of one row in pixels (rows are absolutely placed). */
 export const ROW_HEIGHT = 46;
@@ -162,10 +163,12 @@ export function RunList(props: IListProps): JSX.Element {
           selected={model.selection.has(run)}
           now={now}
           onToggle={() => model.selection.toggle(run)}
-          onOpen={() =>
+          onOpen={newTab =>
             void commands.execute(CommandIDs.openRun, {
               store: run.store,
-              id: run.id
+              id: run.id,
+              name: run.name,
+              newTab
             })
           }
         />
@@ -191,9 +194,13 @@ export function RunList(props: IListProps): JSX.Element {
       column={column}
       sort={sort}
       title={title}
-      onSort={() => model.setFilters({ sort: nextSort(sort, column) })}
+      onSort={() =>
+        model.setFilters({ sort: nextSort(sort, column, model.goals) })
+      }
     />
   );
+  const valueHeader = (c: string) =>
+    header(columnName(c), c, sortTitle(c, model.goals));
   return (
     <div
       className="jp-nbrun-list"
@@ -214,12 +221,13 @@ export function RunList(props: IListProps): JSX.Element {
           {header('Project', 'project', 'Sort by project')}
         </span>
         {header('Started', 'created_at', 'Sort by start time')}
-        {shownColumns.map(c =>
-          header(
-            columnName(c),
-            c,
-            `${isConfigColumn(c) ? 'config' : 'summary'} ${columnName(c)}: sort by it`
-          )
+        {shownColumns.map(valueHeader)}
+        {inline && (
+          // Too narrow for value columns: their headers wrap on a line of
+          // their own, so sorting by a value works at any width.
+          <span className="jp-nbrun-head-values">
+            {columns.map(valueHeader)}
+          </span>
         )}
       </div>
       <div

@@ -31,7 +31,8 @@ interface IRowProps {
   narrow: boolean;
   now: number;
   onToggle: () => void;
-  onOpen: () => void;
+  /** Open the run: in the detail tab, or (Ctrl/Cmd) in a new tab. */
+  onOpen: (newTab: boolean) => void;
 }
 
 /** One run. */
@@ -48,11 +49,11 @@ export const RunRow = React.memo(function RunRow(
       tabIndex={0}
       data-run-id={run.id}
       data-index={props.index}
-      title={`${run.name}\n${run.id}\nstarted ${formatTime(run.created_at)}`}
-      onClick={props.onOpen}
+      title={`${run.name}\n${run.id}\nstarted ${formatTime(run.created_at)}\n(Ctrl/Cmd-click: open in a new tab)`}
+      onClick={e => props.onOpen(e.ctrlKey || e.metaKey)}
       onKeyDown={e => {
         if (e.key === 'Enter') {
-          props.onOpen();
+          props.onOpen(e.ctrlKey || e.metaKey);
         } else if (e.key === ' ') {
           e.preventDefault();
           props.onToggle();
@@ -79,6 +80,12 @@ export const RunRow = React.memo(function RunRow(
         )}
         <span className="jp-nbrun-line jp-nbrun-muted">
           <StateBadge state={run.state} />
+          {run.last_step >= 0 && (
+            // Beside the state, never cut: project and tags give way.
+            <span className="jp-nbrun-row-step" title="last step logged">
+              step {run.last_step}
+            </span>
+          )}
           {run.sync && !run.sync.synced && (
             <span
               className="jp-nbrun-sync-badge"
@@ -116,7 +123,6 @@ export const RunRow = React.memo(function RunRow(
         </span>
         <span className="jp-nbrun-line jp-nbrun-muted">
           {formatDuration(runDuration(run, now))}
-          {run.last_step >= 0 ? ` \u00b7 step ${run.last_step}` : ''}
         </span>
       </span>
       {columns.map(c => (

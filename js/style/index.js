@@ -3,3 +3,4 @@ import './base.css';
 import './detail.css';
 import './charts.css';
 import './table.css';
+import './media.css';

@@ -23,6 +23,7 @@ function render({ model, el }) {
   const episode = text("div", "nbrun-card-episode");
   const mediaBox = text("div", "nbrun-card-media");
   const notice = text("div", "nbrun-card-notice");
+  const alertList = text("div", "nbrun-card-alerts");
   const error = text("details", "nbrun-card-error");
   const errorLine = text("summary");
   const errorTrace = text("pre");
@@ -37,7 +38,7 @@ function render({ model, el }) {
     moreLabel();
   });
   head.append(name, state, meta, sync, link);
-  root.append(head, notice, error, charts, more, mediaBox, episode);
+  root.append(head, notice, error, alertList, charts, more, mediaBox, episode);
   el.append(root);
 
   const series = new Map(); // key -> {points: [[step, value]], svg, line, label}
@@ -77,6 +78,7 @@ function render({ model, el }) {
     const title = text("span", "", key);
     const last = text("span", "");
     label.append(title, last);
+    const axis = text("div", "nbrun-card-axis");
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.setAttribute("viewBox", "0 0 170 60");
     svg.setAttribute("preserveAspectRatio", "none");
@@ -89,13 +91,35 @@ function render({ model, el }) {
     scale.append(bottom, top);
     const plot = text("div", "nbrun-card-plot");
     plot.append(svg);
-    box.append(label, plot, scale);
+    box.append(label, plot, scale, axis);
     charts.append(box);
-    entry = { points: [], line, last, box, top, bottom, rank: series.size };
+    entry = { points: [], line, last, box, top, bottom, axis, rank: series.size };
+    axisLabel(key, entry);
     box.hidden = !showAll && entry.rank >= MAX_CHARTS;
     series.set(key, entry);
     moreLabel();
     return entry;
+  }
+
+  // A key defined with a step metric arrives as [that metric's value, y]; say so under it.
+  function axisLabel(key, entry) {
+    const metric = (model.get("axes") || {})[key];
+    entry.axis.textContent = metric ? `x: ${metric}` : "";
+    entry.axis.hidden = !metric;
+  }
+
+  function alerts() {
+    const listed = model.get("alerts") || [];
+    alertList.replaceChildren(...listed.map((a) => {
+      const row = text("div", "nbrun-card-alert");
+      row.dataset.level = a.level;
+      const step = a.step === null || a.step === undefined ? "" : ` · step ${a.step}`;
+      row.append(text("span", "nbrun-card-alert-level", a.level),
+        text("span", "nbrun-card-alert-title", a.title),
+        text("span", "nbrun-card-alert-text", `${a.text}${step}`));
+      return row;
+    }));
+    alertList.hidden = !listed.length;
   }
 
   function draw() {
@@ -131,6 +155,9 @@ function render({ model, el }) {
     model.on(`change:${trait}`, header);
   }
   header();
+  model.on("change:axes", () => { for (const [key, entry] of series) axisLabel(key, entry); });
+  model.on("change:alerts", alerts);
+  alerts();
 
   let videoUrl = null;
   function video() {

@@ -18,15 +18,19 @@ from typing import Any
 import anywidget
 import traitlets
 
-from ..sdk.media import videos
+from ..sdk import alerts as run_alerts
 from ..sdk.failure import headline
+from ..sdk.media import videos
+from ..sdk.metrics import definitions_of
 from ..sdk.run import history_since, store_path, sync_status
+from .axes import StepAxes
 from .cardmedia import media_entries
 
 MAX_POINTS = 500  # per series in the front end; past it every other point is dropped
 INTERVAL_S = 1.0
 VIDEO_MAX_BYTES = 20 << 20  # a longer recording is listed in the sidebar, not sent to the card
 SYNC_WATCH_S = 120.0  # after the run ends, how long the card follows it reaching the server
+ALERTS_SHOWN = 5
 
 
 class RunCard(anywidget.AnyWidget):
@@ -48,6 +52,8 @@ class RunCard(anywidget.AnyWidget):
         sync=True)
     sync_state = traitlets.Unicode("").tag(sync=True)  # online: synced / N behind / error
     url = traitlets.Unicode("").tag(sync=True)  # online: the run's page on the server
+    axes = traitlets.Dict().tag(sync=True)  # key -> its step metric (define_metric), the x axis
+    alerts = traitlets.List().tag(sync=True)  # the run's latest alerts (run.alert())
     error = traitlets.Unicode("").tag(sync=True)  # why the run failed, or a cell's last error
     error_traceback = traitlets.Unicode("").tag(sync=True)
     media = traitlets.List().tag(sync=True)  # the newest value of each media key
@@ -75,9 +81,12 @@ class RunCard(anywidget.AnyWidget):
     def refresh(self) -> None:
         """Send what was committed since the last refresh (called by the feeder thread)."""
         chunks, self._feeder.cursor = history_since(self._run, self._feeder.cursor)
+        chunks = self._feeder.axes.arrange(chunks, definitions_of(self._run))
         batch = self._feeder.thin(chunks)
         status = sync_status(self._run)
         with self.hold_sync():
+            self.axes = dict(self._feeder.axes.axes)
+            self.alerts = run_alerts.recent(self._run)[-ALERTS_SHOWN:]
             self.step = self._run.step - 1
             self.state = self._run.state
             self.summary = _scalars(dict(self._run.summary))
@@ -130,6 +139,7 @@ class _Feeder(threading.Thread):
         self.video: str | None = None  # path of the video shown
         self.media: tuple = ()  # what of the run's media the card shows
         self.wake = threading.Event()  # set to refresh at once instead of after INTERVAL_S
+        self.axes = StepAxes()
 
     def thin(self, chunks: list[tuple[str, Any, Any]]) -> dict[str, list[list[Any]]]:
         """Keep every stride-th point of each series, by slicing (the cost follows the points

@@ -9,11 +9,13 @@ from typing import Any, Sequence
 from .. import validation as rules
 from ..errors import UsageError, did_you_mean
 from ..store import RunRow, Store, get_writer, mediaindex, runfiles, search, store_root
+from ..store import alerts as stored_alerts
 from ..store import system as stored_system
 from ..store.filters import RunFilter
 from ..store.states import RUN_STATES
 from ..store.records import RECORD_FIELDS
 from . import registry, rich
+from .summary import SummaryDict
 
 
 class History(list):
@@ -60,9 +62,11 @@ class RunRecord:
         for name in RECORD_FIELDS:
             setattr(self, name, getattr(row, name))
         self.tags = tuple(row.tags)
+        self.path = "/".join(p for p in (row.entity, row.project, row.id) if p)
         self.hidden = bool(row.hidden)
         self.dir = store.run_dir(row.id)
-        self.summary = rich.decode_values(row.summary, self.dir)
+        # summary["loss"] also reads the loss/... keys back, nested
+        self.summary = SummaryDict(rich.decode_values(row.summary, self.dir))
 
     def history(self, keys: Sequence[str] | None = None, stream: str = "default") -> History:
         """Rows in step order; each has ``_step`` and the values logged at that step (media
@@ -94,6 +98,12 @@ class RunRecord:
     def keys(self) -> list[str]:
         """The history keys of this run."""
         return self._store.history_keys(self._row.rid)
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """The run's alerts (``run.alert()``), oldest first: ``{time, step, level, title,
+        text, suppressed}``, ``suppressed`` counting the calls of that title that its
+        ``wait_duration`` held back before it (the newest 200)."""
+        return stored_alerts.of_run(self._store, self._row.rid)
 
     def files(self) -> list[RunFile]:
         """The files saved with the run (code, event files, videos...), sorted by path."""
@@ -142,9 +152,12 @@ class Api:
     def runs(self, project: str | None = None, state: str | None = None,
              tags: Sequence[str] | None = None, include_hidden: bool = False
              ) -> list[RunRecord]:
-        """Runs oldest first, filtered by project, state and tags (all must be present).
-        Runs replaced by re-running their cell before they logged anything are left out
-        unless ``include_hidden``."""
+        """Runs oldest first, filtered by project (or ``"entity/project"``), state and tags
+        (all must be present). Runs replaced by re-running their cell before they logged
+        anything are left out unless ``include_hidden``."""
+        entity = None
+        if project is not None and "/" in str(project):
+            entity, project = _split_project_path(str(project))
         if state is not None:
             rules.check_choice(state, "state", RUN_STATES)
         if isinstance(tags, str):
@@ -152,15 +165,24 @@ class Api:
         self._sync_local()
         f = RunFilter(project=project, state=state, tags=tuple(tags or ()),
                       include_hidden=include_hidden)
-        return [RunRecord(self.store, r) for r in search.rows(self.store, f)]
+        return [RunRecord(self.store, r) for r in search.rows(self.store, f)
+                if entity is None or r.entity == entity]
 
-    def run(self, run_id: str) -> RunRecord:
+    def run(self, path: str) -> RunRecord:
+        """The run with id ``path``, or at ``"project/id"``, ``"entity/project/id"`` (also
+        with ``runs/`` before the id, as in the contract tracker's run URLs)."""
+        entity, project, run_id = _split_run_path(path)
         rules.check_id(run_id, "run_id")
         self._sync_local()
         row = self.store.get(run_id)
         if row is None:
             hint = did_you_mean(run_id, self.store.ids())
             raise UsageError(f"no run with id {run_id!r} in {self.path}{hint}")
+        for what, wanted, actual in (("project", project, row.project),
+                                     ("entity", entity, row.entity)):
+            if wanted is not None and wanted != actual:
+                raise UsageError(f"run {run_id!r} belongs to {what} {actual!r}, not {wanted!r} "
+                                 f"(path {path!r}); give its own {what}, or the id alone")
         return RunRecord(self.store, row)
 
     def artifact(self, name: str, type: str | None = None) -> Any:
@@ -179,3 +201,25 @@ class Api:
 
         self._sync_local()
         return reading.artifacts(self.store, project, type, name)
+
+
+def _split_run_path(path: Any) -> tuple[str | None, str | None, Any]:
+    """``id``, ``project/id``, ``entity/project/id`` or ``entity/project/runs/id`` as
+    (entity, project, id); ids, projects and entities never hold ``/``."""
+    if not isinstance(path, str) or "/" not in path:
+        return None, None, path
+    parts = path.split("/")
+    if len(parts) == 4 and parts[2] == "runs":
+        parts = [parts[0], parts[1], parts[3]]
+    if len(parts) > 3 or any(not part for part in parts):
+        raise UsageError(f"run path {path!r} is not one of 'id', 'project/id', "
+                         "'entity/project/id' or 'entity/project/runs/id'")
+    entity = parts[0] if len(parts) == 3 else None
+    return entity, parts[-2], parts[-1]
+
+
+def _split_project_path(path: str) -> tuple[str | None, str]:
+    parts = path.split("/")
+    if len(parts) != 2 or not all(parts):
+        raise UsageError(f"project {path!r} is not a project name or 'entity/project'")
+    return parts[0], parts[1]

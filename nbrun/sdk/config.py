@@ -28,6 +28,8 @@ def load_source(source: Any) -> dict[str, Any]:
     """A dict from any accepted ``config=`` form (not yet normalised)."""
     if source is None:
         return {}
+    if isinstance(source, Config):  # another run's config
+        return source.as_dict()
     if isinstance(source, Mapping):
         return dict(source)
     if isinstance(source, (str, os.PathLike)):
@@ -38,8 +40,8 @@ def load_source(source: Any) -> dict[str, Any]:
     if type(source).__name__ == "Namespace" and hasattr(source, "__dict__"):
         return dict(vars(source))
     raise UsageError(
-        f"config must be a dict, an argparse.Namespace, an absl-style flags object or the path "
-        f"of a YAML file, got {type(source).__name__}"
+        f"config must be a dict, a run's config, an argparse.Namespace, an absl-style flags "
+        f"object or the path of a YAML file, got {type(source).__name__}"
     )
 
 

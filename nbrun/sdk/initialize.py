@@ -19,7 +19,7 @@ from . import environment, lifecycle, names, notices, plugins, registry
 from .disabled import DisabledRun
 from . import cells
 from .arguments import check_arguments, recorded_settings, resolve
-from .run import Run, abandon, attach_plugins, finish_replaced, started_by_cell
+from .run import Run, abandon, attach_plugins, finish_replaced, restore_metrics, started_by_cell
 
 _offline_notice_shown = False
 
@@ -256,6 +256,8 @@ def _open(plan: _Plan, store: Store, opening: _Opening) -> Run:
         raise
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
+    if opening.decision.existing is not None:  # resumed, rewound or forked: its definitions
+        restore_metrics(run, opening.decision.existing.metrics)
     _apply_extras(run, plan.s, plan)
     registry.started(run)
     attach_plugins(run, plugins.for_run(plan.s, plan.mode))

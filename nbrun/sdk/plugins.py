@@ -12,7 +12,10 @@ A plugin module may define any of:
 - ``finishing(run)``: inside ``finish()``, before the final flush (last data in);
 - ``finished(run)``: after the final state is committed.
 
-A failure in ``start``/``finishing``/``finished`` is reported and never breaks the run.
+and, once per process, ``exiting()``: at interpreter exit, after the runs still active were
+finished and their rows written (online mode waits there for its runs to reach the server).
+
+A failure in ``start``/``finishing``/``finished``/``exiting`` is reported and never breaks the run.
 """
 
 from __future__ import annotations
@@ -46,6 +49,18 @@ def negotiate(settings: Any, mode: str, root: str) -> str:
         if check is not None:
             mode = check(settings, mode, root)
     return mode
+
+
+def at_exit() -> None:
+    """Call ``exiting()`` of each plugin module a run of this process loaded."""
+    for name, _wanted in _registered:
+        hook = getattr(sys.modules.get(name), "exiting", None)
+        if hook is None:
+            continue
+        try:
+            hook()
+        except Exception as exc:  # exit must go on
+            print(f"nbrun: {name}.exiting failed: {exc}", file=sys.stderr)
 
 
 def call(plugins: list[ModuleType], event: str, run: Any) -> None:

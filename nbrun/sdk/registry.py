@@ -9,7 +9,7 @@ import threading
 from typing import Any, Callable
 
 from ..store.writer import current_writer
-from . import failure
+from . import failure, plugins
 
 EXIT_DRAIN_S = 10.0  # at exit, how long finishing runs get to reach a store that is failing
 
@@ -149,3 +149,4 @@ def _finish_all_at_exit() -> None:
             print(f"nbrun: {channel.count()} rows and the final state of a run could not be "
                   f"written to {channel.store.path} before exit ({channel.failure}); the run "
                   "will read as crashed", file=sys.stderr)
+    plugins.at_exit()  # only now: the runs are finished and in the store

@@ -16,6 +16,7 @@ from . import failure, plugins, registry, rich, values, watching
 from .artifact_methods import ArtifactMethods
 from .blocks import BACKLOG_CHECK, BlockQueue, clock
 from .config import Config
+from .metric_methods import MetricMethods
 from .summary import Summary
 
 _SCALARS = values.SCALARS
@@ -24,7 +25,7 @@ _storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
 
 
-class Run(BlockQueue, ArtifactMethods, watching.Watching):
+class Run(BlockQueue, ArtifactMethods, MetricMethods, watching.Watching):
     """A run in progress. Created by ``nbrun.init()``."""
 
     def __init__(self, *, store: Store, rid: int, id: str, name: str, project: str,
@@ -227,6 +228,8 @@ class Run(BlockQueue, ArtifactMethods, watching.Watching):
     config = property(lambda self: self._config)
     summary = property(lambda self: self._summary)
     dir = property(lambda self: self._dir, doc="the run's folder for files")
+    path = property(lambda self: "/".join(p for p in (self._entity, self._project, self._id) if p),
+                    doc="entity/project/id (project/id without an entity)")
     url = property(lambda self: self._url, doc="the run's page on the tracking server (online)")
     step = property(lambda self: self._step, doc="the step the next log() writes to")
     starting_step = property(lambda self: self._starting_step)
@@ -275,6 +278,12 @@ class Run(BlockQueue, ArtifactMethods, watching.Watching):
     def __repr__(self) -> str:
         return (f"<nbrun.Run {self._name} id={self._id} project={self._project} "
                 f"state={self._state} step={self._step}>")
+
+
+def restore_metrics(run: Run, definitions: dict[str, Any]) -> None:
+    """The define_metric() definitions a resumed, rewound or forked run carries over."""
+    if definitions:
+        run._metrics().restore(definitions)
 
 
 def abandon(run: Run) -> None:

@@ -45,10 +45,22 @@ def config_value(value: Any, path: str) -> Any:
         return config_mapping(value, path)
     if isinstance(value, (list, tuple)):
         return [config_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, (set, frozenset)):
+        return config_value(_ordered(value), path)
     raise UsageError(
         f"config key {path!r}: a {type(value).__name__} cannot be stored; config values are "
-        "numbers, strings, bools, None, lists and dicts of those, NumPy scalars or arrays, paths"
+        "numbers, strings, bools, None, lists, sets (stored as sorted lists) and dicts of "
+        "those, NumPy scalars or arrays, paths"
     )
+
+
+def _ordered(items: set | frozenset) -> list:
+    """A set as a list in sorted order, so that the same set is stored the same way in every
+    process (a set's own order of strings changes with hash randomisation)."""
+    try:
+        return sorted(items)
+    except TypeError:  # mixed kinds: still one fixed order
+        return sorted(items, key=repr)
 
 
 def _config_int(value: int, path: str) -> int:

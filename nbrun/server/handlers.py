@@ -163,13 +163,15 @@ ID = r"(?P<run_id>[^/]+)"
 
 def routes(service: Service, executor: Executor) -> list[tuple[str, type, dict[str, Any]]]:
     """Paths below ``<base_url>nbrun/api/``; the first that matches wins."""
-    from .media import MediaHandler, MediaTableHandler  # they build on this module's handler
+    from .media import (  # they build on this module's handlers
+        MediaHandler, MediaTableCsvHandler, MediaTableHandler)
 
     kwargs = {"service": service, "executor": executor}
     return [
         (f"runs/{ID}/files/(?P<path>.+)", RunFileHandler, kwargs),
         (f"runs/{ID}/media", MediaHandler, kwargs),
         (f"runs/{ID}/media/table", MediaTableHandler, kwargs),
+        (f"runs/{ID}/media/table\\.csv", MediaTableCsvHandler, kwargs),
         ("stores", StoresHandler, kwargs),
         ("runs", RunsHandler, kwargs),
         ("keys", KeysHandler, kwargs),

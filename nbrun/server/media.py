@@ -39,6 +39,12 @@ chooses the store when a run id is in several, as for every run endpoint):
     reference (the ``meta`` above plus ``"_type"`` and ``"path"``): an image cell's thumbnail is
     ``runs/<id>/files/<path>``. NaN and infinities are ``null``. ``limit`` is at most 1,000.
 
+``GET runs/<id>/media/table.csv?file=F[&sort=COLUMN][&order=asc|desc][&filter=TEXT]
+[&filter_column=COLUMN]``
+    Every row of that table that the filter keeps, in that order, as CSV (the table viewer's
+    download): a header of the columns, a media cell as its file (relative to the run folder),
+    text that a spreadsheet would run as a formula guarded as in the other exports.
+
 The history (``runs/<id>/history``, ``Api``) and the run's summary hold, for a media key, the
 reference of each value: a dict with ``"_type"`` (``image``, ``audio``, ``video``, ``html``,
 ``plotly``, ``table``, ``chart``, ``histogram``, or ``gallery`` with ``"items"``: image
@@ -48,6 +54,8 @@ excepted). The summary holds the newest reference already stored for each key.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -55,9 +63,9 @@ import tornado.web
 
 from ..store import mediaindex, runfiles
 from ..store import history as stored_history
-from . import params
+from . import export, params
 from .errors import bad_request, not_found
-from .handlers import NbrunHandler
+from .handlers import CsvHandler, NbrunHandler
 from .service import Service
 from .tables import TableCache, Unreadable
 
@@ -100,13 +108,36 @@ def media_index(service: Service, run_id: str, query: params.Query) -> dict[str,
 
 def media_table(service: Service, cache: TableCache, run_id: str, query: params.Query
                 ) -> dict[str, Any]:
+    offset = _count(query, "offset", 0, 10**9)
+    limit = _count(query, "limit", PAGE_DEFAULT, PAGE_MAX)
+    return _paged(service, cache, run_id, query, offset, limit)
+
+
+def media_table_csv(service: Service, cache: TableCache, run_id: str, query: params.Query
+                    ) -> str:
+    page = _paged(service, cache, run_id, query, 0, None)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([export.cell(str(c)) for c in page["columns"]])
+    for row in page["rows"]:
+        writer.writerow([export.cell(_plain(value)) for value in row])
+    return buffer.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    """A media cell (its reference) as its file; anything else as it is."""
+    if isinstance(value, dict) and "_type" in value:
+        return value.get("path") or value["_type"]
+    return value
+
+
+def _paged(service: Service, cache: TableCache, run_id: str, query: params.Query,
+           offset: int, limit: int | None) -> dict[str, Any]:
     params.run_id(run_id)
     file = params.one(query, "file")
     if not file or not _TABLE_FILE.fullmatch(file):
         raise bad_request("file: give the file of a table of this run (media/tables/<digest>"
                           ".table.json, as its media entry names it)")
-    offset = _count(query, "offset", 0, 10**9)
-    limit = _count(query, "limit", PAGE_DEFAULT, PAGE_MAX)
     sort = params.one(query, "sort") or None
     order = params.one(query, "order") or "asc"
     if order not in ("asc", "desc"):
@@ -140,3 +171,10 @@ class MediaTableHandler(NbrunHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str) -> None:
         await self.respond(media_table, self.service, self.cache, run_id, self.query())
+
+
+class MediaTableCsvHandler(CsvHandler):
+    @tornado.web.authenticated
+    async def get(self, run_id: str) -> None:
+        await self.send_csv("table.csv", media_table_csv, self.service, MediaTableHandler.cache,
+                            run_id, self.query())

@@ -228,7 +228,7 @@ def edit_body(body: bytes) -> Edit:
     if not data:
         raise bad_request("nothing to change: give tags and/or notes")
     try:
-        tags = rules.check_tags(data["tags"]) if "tags" in data else None
+        tags = rules.check_tags(data["tags"], one_string=False) if "tags" in data else None
         notes = data.get("notes", _MISSING)
         if notes is not None and notes is not _MISSING:
             notes = rules.check_text(notes, "notes")

@@ -10,7 +10,9 @@ import time
 from typing import Any
 
 from ..errors import Error
-from ..store import actions, lineage, mediaindex, runfiles, search, staleness, syncstate
+from ..store import actions, lineage, mediaindex, metricdefs, runfiles, search, staleness
+from ..store import alerts as stored_alerts
+from ..store import syncstate
 from ..store import history as stored_history
 from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
@@ -222,14 +224,18 @@ class Service:
         listed, truncated = runfiles.list_files(run_dir)
         videos = [entry for path, entry in runfiles.media(run_dir).items()
                   if entry.get("kind") == "video" and runfiles.is_plain_file(run_dir, path)]
+        keys = stored_history.history_keys(handle.store, row.rid)
         return {"store": handle.key, **summary_of(row), "config": row.config,
-                "keys": stored_history.history_keys(handle.store, row.rid), "files": listed,
+                "keys": keys, "files": listed,
                 "media": mediaindex.keys(handle.store, row.rid),
                 "files_truncated": truncated, "videos": videos, "store_path": handle.path,
                 "unstored": row.unstored, "error": row.error,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
                 "sync": _sync(handle.store, row.rid),
                 "system": system.system_json(handle.store, row.rid),
+                "metrics": row.metrics, "charts": metricdefs.chart_options(row.metrics, keys),
+                "alerts": stored_alerts.of_run(handle.store, row.rid),
+                "alerts_total": stored_alerts.count(handle.store, row.rid),
                 **lineage.relatives(handle.store, run_id, row.lineage)}
 
     def run_history(self, run_id: str, query: params.Query) -> dict[str, Any]:

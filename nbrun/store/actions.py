@@ -107,6 +107,7 @@ def delete_run(store: Store, run_id: str) -> str:
             conn.execute("DELETE FROM series WHERE rid=?", (row["rid"],))
             conn.execute("DELETE FROM media WHERE rid=?", (row["rid"],))
             system.forget(conn, row["rid"])
+            conn.execute("DELETE FROM alerts WHERE rid=?", (row["rid"],))
             conn.execute("DELETE FROM runs WHERE rid=?", (row["rid"],))
             freed = artifact_rows.forget_run(conn, row["rid"])
     except BaseException:

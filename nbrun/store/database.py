@@ -119,6 +119,7 @@ class Store:
                 if conn.execute("SELECT 1 FROM sqlite_master WHERE name='system_metrics'"
                                 ).fetchone():  # created on first use (see system.py)
                     conn.execute("DELETE FROM system_metrics WHERE rid=?", (old[0],))
+                conn.execute("DELETE FROM alerts WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
                 # Its unreferenced objects are swept when runs are next deleted.
                 artifact_rows.forget_run(conn, old[0])

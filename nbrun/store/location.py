@@ -1,9 +1,9 @@
 """Where the store lives: the one rule that ``init()``, ``Api``, the form's catalog, ``%nbrun``
 and the ``nbrun`` command all follow.
 
-Highest first: ``dir=``; ``dir`` of ``settings=``; ``NBRUN_DIR``; ``dir`` in the project
-settings file, then in the user settings file; the nearest ancestor of the working folder
-holding a ``.nbrun/`` folder; the git root; the working folder. The same order as every other
+Highest first: ``dir=``; ``dir`` of ``settings=``; ``NBRUN_DIR`` (else ``WANDB_DIR``); ``dir`` in
+the project settings file, then in the user settings file; the nearest ancestor of the working
+folder holding a ``.nbrun/`` folder; the git root; the working folder. The same order as every other
 setting (see ``nbrun.settings``), with the discovered folder as the default.
 """
 
@@ -50,14 +50,15 @@ def find_git_root(start: str | None = None) -> str | None:
 
 
 def _given_dir(dir: Any, settings: Any) -> str | None:
-    """The folder named by ``dir=``, ``settings=`` or ``NBRUN_DIR``: these outrank the files."""
+    """The folder named by ``dir=``, ``settings=`` or ``NBRUN_DIR`` (else the contract tracker's
+    ``WANDB_DIR``): these outrank the files."""
     if dir is not None:
         return rules.check_dir(dir, "dir")
     raw = settings.get("dir") if isinstance(settings, Mapping) else getattr(settings, "dir", None)
     if raw is not None:
         return rules.check_dir(raw, "settings dir")
-    env = os.environ.get("NBRUN_DIR")
-    return rules.check_dir(env, "NBRUN_DIR") if env else None
+    found = settings_mod.env_text("dir")
+    return rules.check_dir(found[1], found[0]) if found else None
 
 
 def _file_dir(settings_root: str) -> str | None:

@@ -9,7 +9,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored", "error")
+JSON_COLUMNS = ("tags", "config", "summary", "lineage", "settings", "unstored", "error",
+                "metrics")
 
 
 @dataclass
@@ -47,6 +48,7 @@ class RunRow:
     cell: str | None = None
     unstored: dict[str, Any] = field(default_factory=dict)
     error: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)  # define_metric() definitions
 
     @classmethod
     def from_sql(cls, row: sqlite3.Row) -> "RunRow":

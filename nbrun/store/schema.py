@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -195,6 +195,22 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (vid, rid, asked)
     );
     CREATE INDEX IF NOT EXISTS artifact_used_rid ON artifact_used (rid)
+    """,
+    # 9: ``runs.metrics`` holds the run's define_metric() definitions by name or glob (see
+    # metricdefs.py); ``alerts`` holds run.alert() calls, each with its time, step and level,
+    # and how many calls of the same title its wait_duration held back before it.
+    8: """
+    ALTER TABLE runs ADD COLUMN metrics TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE IF NOT EXISTS alerts (
+        rid         INTEGER NOT NULL,
+        at          REAL NOT NULL,
+        step        INTEGER,
+        level       TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        suppressed  INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS alerts_run ON alerts (rid, at)
     """,
 }
 

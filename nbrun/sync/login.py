@@ -49,11 +49,11 @@ def _server_or_fail(url: str | None, store_dir: str | None, verb: str) -> str:
     return server
 
 
-def check(base_url: str, creds: Credentials, timeout: float = CHECK_TIMEOUT_S,
+def check(base_url: str, creds: Credentials | None, timeout: float = CHECK_TIMEOUT_S,
           ca_bundle: str | None = None) -> None:
     """One authenticated request to the server, ended within ``timeout`` s: returns when it
-    accepts ``creds``; otherwise an ``AuthenticationError`` (refused) or ``CommError``
-    (unreachable, a refused certificate, not an MLflow server)."""
+    accepts ``creds`` (None: no credentials at all); otherwise an ``AuthenticationError``
+    (refused) or ``CommError`` (unreachable, a refused certificate, not an MLflow server)."""
     from . import transport
 
     server = creds_mod.public_url(base_url)
@@ -62,7 +62,7 @@ def check(base_url: str, creds: Credentials, timeout: float = CHECK_TIMEOUT_S,
         answer = transport.exchange(session, "GET", server, CHECK_PATH, CHECK_REQUEST,
                                     params={"max_results": 1}, deadline=timeout,
                                     cap=1 << 20)
-    if answer.status == 401:
+    if answer.status == 401 and creds is not None:
         what = "the token" if creds.token else f"the password of user {creds.username!r}"
         raise AuthenticationError(f"{server} refused {what} (HTTP 401 to {CHECK_REQUEST}); "
                                   "check them and try again; nothing was saved")

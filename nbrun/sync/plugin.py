@@ -76,3 +76,7 @@ def start(run: Run) -> None:
 def finished(run: Run) -> None:
     store, rid = store_and_rid(run)
     syncer.get_syncer().finished(store, rid)
+
+
+def exiting() -> None:
+    syncer.exit_wait()

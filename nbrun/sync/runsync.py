@@ -8,19 +8,19 @@ resumes where this one stopped.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from ..store import Store
 from ..store import syncstate
 from ..store.syncstate import SyncState
 from ..store import runfiles
-from . import batches, mapping, systemsync, transport
+from . import alerts, batches, mapping, senders, systemsync, transport
 from .client import Client, ServerError
 from .redact import redact
 
@@ -46,7 +46,6 @@ class RunSync:
         # "Created by" in the MLflow UI, as MLflow's client says it (see mapping.user_name)
         self.user = mapping.user_name(client.creds.username if client.creds else None)
         self.reconcile = False  # set when a batch may have reached the server unrecorded
-        self._pool: ThreadPoolExecutor | None = None
         self.more = False  # the last pass stopped at its budget with history still pending
 
     # -- bookkeeping --------------------------------------------------------------------------
@@ -280,23 +279,7 @@ class RunSync:
     def _send_window(self, window: list[batches.Batch], run_id: str) -> None:
         """Send the batches at once; the first failure is raised once all have ended (nothing
         is recorded then, and the next pass reconciles)."""
-        if len(window) == 1:
-            return self._send_batch(window[0], run_id)
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(WINDOW - 1, thread_name_prefix="nbrun-sync-send")
-        futures = [self._pool.submit(self._send_batch, b, run_id) for b in window[1:]]
-        error: BaseException | None = None
-        try:
-            self._send_batch(window[0], run_id)
-        except BaseException as exc:  # wait for the others before giving up the window
-            error = exc
-        for future in futures:
-            try:
-                future.result()
-            except BaseException as exc:
-                error = error or exc
-        if error is not None:
-            raise error
+        senders.run_together([functools.partial(self._send_batch, b, run_id) for b in window])
 
     def _drop_present(self, batch: batches.Batch, run_id: str,
                       present: dict[str, set[tuple[str, int, int, str]]]) -> None:
@@ -343,6 +326,7 @@ class RunSync:
         out: dict[str, bytes] = {
             CONFIG_FILE: _json_bytes(redact(row.config, self.redact_pattern)),
             SUMMARY_FILE: _json_bytes(row.summary),
+            **alerts.artifacts(self.store, self.rid),
         }
         folder = self.store.run_dir(row.id)
         for rel, st in runfiles.regular_files(folder):

@@ -8,9 +8,9 @@ the run goes on locally meanwhile and catches up when the server returns.
 
 from __future__ import annotations
 
-import atexit
 import os
 import random
+import shlex
 import sys
 import threading
 import time
@@ -19,7 +19,7 @@ from typing import Callable
 
 from ..errors import AuthenticationError
 from ..store import Store
-from ..store import syncstate
+from ..store import location, syncstate
 from ..store.liveness import me
 from . import credentials, transport
 from .client import Client
@@ -31,6 +31,8 @@ PASS_WINDOWS = 10  # a pass sends at most this many windows of batches, then the
 FILES_EVERY_S = 10.0  # how often a live run's folder is looked at for new or changed files
 MAX_BACKOFF_S = 30.0
 EXIT_WAIT_S = 30.0  # at interpreter exit, how long to wait for runs to reach the server
+EXIT_RETRY_S = 2.0  # during that wait, a run whose pass failed is tried again this soon
+STOP_GRACE_S = 5.0  # then how long the batches already on their way may take to be recorded
 
 _clients: dict[tuple[str, str | None, Credentials | None, bool | str], Client] = {}
 _clients_lock = threading.Lock()
@@ -67,7 +69,6 @@ class _Entry:
     finished: bool = False
     done: threading.Event = field(default_factory=threading.Event)
     url_told: bool = False
-    failing: bool = False  # the last pass failed
 
 
 class Syncer:
@@ -77,6 +78,9 @@ class Syncer:
         self._entries: dict[tuple[str, int], _Entry] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
+        self._exiting = False  # the exit wait is on: failed passes are retried within it
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="nbrun-syncer", daemon=True)
         self._thread.start()
 
@@ -97,27 +101,55 @@ class Syncer:
             entry.due = 0.0
             self._wake.set()
 
-    def wait(self, timeout: float) -> list[str]:
-        """Wait for finished runs to reach the server; the ids of those still behind."""
+    def wait(self, timeout: float) -> list[_Entry]:
+        """Wait for finished runs to reach the server, trying again at once and then every few
+        seconds any run whose last pass failed (the server may be back); those still behind."""
         deadline = time.monotonic() + timeout
-        entries = [e for e in self._entries.values() if e.finished]
-        # Waiting is worth it while the server takes data: an entry whose last pass failed
-        # (server down, credentials refused) is not waited for.
-        while time.monotonic() < deadline:
-            waiting = [e for e in entries if not e.done.is_set() and not e.failing]
-            if not waiting:
-                break
-            waiting[0].done.wait(min(0.2, max(0.0, deadline - time.monotonic())))
-        return [e.run_id for e in entries if not e.done.is_set()]
+        self._exiting = True
+        with self._lock:
+            entries = [e for e in self._entries.values() if e.finished]
+        for entry in entries:
+            entry.due = 0.0  # a run backing off after a failure is not left waiting
+        self._wake.set()
+        try:
+            while time.monotonic() < deadline:
+                waiting = [e for e in entries if not e.done.is_set()]
+                if not waiting:
+                    break
+                waiting[0].done.wait(min(0.2, max(0.0, deadline - time.monotonic())))
+        except KeyboardInterrupt:  # Ctrl-C ends the wait; what is left is named all the same
+            pass
+        return [e for e in entries if not e.done.is_set()]
+
+    def stop(self, grace: float) -> bool:
+        """Stop sending once the window on its way is recorded, and let go of the runs, so
+        `nbrun sync` goes on from a clean stop (no reading back from the server); False when
+        the window did not end within ``grace`` seconds (the next sender reconciles)."""
+        self._stopping.set()
+        self._wake.set()
+        return self._stopped.wait(grace)
 
     def _loop(self) -> None:
-        while True:
+        try:
+            self._run()
+        finally:
+            for entry in list(self._entries.values()):
+                try:
+                    syncstate.release(entry.store, entry.rid, self.owner)
+                except Exception:
+                    pass
+            self._stopped.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
             self._wake.wait(INTERVAL_S)
             self._wake.clear()
             with self._lock:
                 entries = list(self._entries.items())
             now = time.monotonic()
             for key, entry in entries:
+                if self._stopping.is_set():
+                    return
                 if entry.due > now:
                     continue
                 try:
@@ -126,7 +158,6 @@ class Syncer:
                     self._failed(entry, exc)
                     continue
                 entry.backoff = 1.0
-                entry.failing = False
                 if complete and entry.finished:
                     syncstate.release(entry.store, entry.rid, self.owner)
                     entry.done.set()
@@ -145,7 +176,8 @@ class Syncer:
         files = entry.finished or now - entry.files_at >= FILES_EVERY_S
         if files:
             entry.files_at = now
-        complete = entry.work.run_pass(files=files, budget=PASS_WINDOWS)
+        # At exit, one window a pass: the wait can stop between two windows, cleanly.
+        complete = entry.work.run_pass(files=files, budget=1 if self._exiting else PASS_WINDOWS)
         if entry.work.more:
             self._wake.set()  # a backlog: go on at once, after the other runs
         if not entry.url_told and entry.on_url is not None:
@@ -159,13 +191,14 @@ class Syncer:
         if isinstance(exc, LeaseLost):
             entry.due = time.monotonic() + 2.0
             return
-        entry.failing = True
         try:
             entry.work.record_error(exc)
         except Exception:
             pass
         entry.work.reconcile = True  # a batch may have reached the server unrecorded
         delay = entry.backoff * (0.5 + random.random())
+        if self._exiting:
+            delay = min(delay, EXIT_RETRY_S)
         entry.backoff = min(entry.backoff * 2, MAX_BACKOFF_S)
         entry.due = time.monotonic() + delay
         if isinstance(exc, AuthenticationError):
@@ -186,14 +219,42 @@ def get_syncer() -> Syncer:
     return _syncer
 
 
-@atexit.register
-def _at_exit() -> None:
-    # Registered when online mode is first wanted, before the sdk's own exit hook finishes the
-    # runs (exit hooks run last-in first-out), so the runs are finished when this waits.
+def behind_message(entries: list[_Entry], waited: float) -> str:
+    """What the exit wait left: the runs, how far behind, why, and the command that sends the
+    rest (with the store's folder when ``nbrun`` would not find it from the working folder)."""
+    lines = []
+    for entry in entries:
+        try:
+            st = syncstate.status_of(entry.store, entry.rid) or {}
+        except Exception:  # the store itself failing: the run and the command still help
+            st = {}
+        detail = f"{st['behind']} points behind" if st.get("behind") else "its final state pending"
+        if st.get("last_error"):
+            detail += f"; last error: {st['last_error']}"
+        lines.append(f"nbrun: run {entry.run_id} is not yet fully on the tracking server after "
+                     f"{waited:.0f} s ({detail})")
+    by_root: dict[str, list[str]] = {}
+    for entry in entries:
+        by_root.setdefault(entry.store.root, []).append(entry.run_id)
+    for root, run_ids in by_root.items():
+        try:
+            here = location.store_root() == root
+        except Exception:  # unreadable settings: name the folder, which always works
+            here = False
+        where = "" if here else f" --dir {shlex.quote(root)}"
+        lines.append(f"nbrun: `nbrun{where} sync {' '.join(run_ids)}` sends the rest")
+    return "\n".join(lines)
+
+
+def exit_wait() -> None:
+    """At interpreter exit, once the sdk finished the runs (``plugin.exiting``): wait for them
+    to reach the server, then name what is left. The syncer's sends run on threads of its own,
+    which go on during interpreter shutdown."""
     syncer = _syncer
     if syncer is None or syncer.pid != os.getpid():
         return
+    started = time.monotonic()
     behind = syncer.wait(EXIT_WAIT_S)
     if behind:
-        print(f"nbrun: run(s) {', '.join(behind)} not yet fully on the tracking server; "
-              "`nbrun sync` sends the rest", file=sys.stderr)
+        syncer.stop(STOP_GRACE_S)
+        print(behind_message(behind, time.monotonic() - started), file=sys.stderr)

@@ -169,7 +169,7 @@ def test_live_run_shows_new_points_within_3_seconds(lab_page: LabPage, tmp_path:
         assert int(chart.get_attribute("data-points")) == 40
         page.wait_for_function(
             "el => el.textContent.includes('step 39')",
-            arg=row.locator(".jp-nbrun-cell-time").element_handle(), timeout=3_000)
+            arg=row.locator(".jp-nbrun-row-step").element_handle(), timeout=3_000)
         list_latency = time.monotonic() - started
         print(f"new points: chart after {chart_latency:.2f} s, list after {list_latency:.2f} s")
         assert chart_latency < 3.0 and list_latency < 3.0

@@ -59,8 +59,8 @@ describe('sorting by a header', () => {
     expect(nextSort('-created_at', 'name')).toBe('name');
     expect(nextSort('name', 'name')).toBe('-name');
     expect(nextSort('-name', 'name')).toBe('name');
-    expect(nextSort('name', 'summary.acc')).toBe('summary.acc');
-    expect(nextSort('summary.acc', 'summary.acc')).toBe('-summary.acc');
+    expect(nextSort('name', 'config.lr')).toBe('config.lr');
+    expect(nextSort('config.lr', 'config.lr')).toBe('-config.lr');
     expect(nextSort('name', 'created_at')).toBe('-created_at');
     expect(nextSort('-created_at', 'created_at')).toBe('created_at');
   });
