@@ -45,6 +45,10 @@ def test_lightgbm_callback_and_log_summary(store_dir, api):
     assert best["valid_binary_logloss"] == pytest.approx(
         booster.best_score["valid"]["binary_logloss"])
     assert record.config["objective"] == "binary" and record.config["num_leaves"] == 7
+    # define_metric keeps the best of each metric in the summary: a loss's lowest, auc's highest.
+    assert record.summary["valid_binary_logloss"]["min"] == min(
+        r["valid_binary_logloss"] for r in rows)
+    assert record.summary["valid_auc"]["max"] == max(r["valid_auc"] for r in rows)
     assert record.summary["best_iteration"] == booster.best_iteration
     assert record.summary["best_score/valid/auc"] == pytest.approx(
         booster.best_score["valid"]["auc"])
@@ -74,6 +78,8 @@ def test_xgboost_callback_and_log_summary(store_dir, api):
     assert [r["validation_1-logloss"] for r in rows] == pytest.approx(
         evals["validation_1"]["logloss"])
     assert record.config["learner"]["objective"]["name"] == "binary:logistic"
+    assert record.summary["validation_1-logloss"]["min"] == pytest.approx(
+        min(evals["validation_1"]["logloss"]))
     assert record.summary["best_iteration"] == model.best_iteration
     assert record.summary["best_score"] == pytest.approx(model.best_score)
     assert isinstance(record.summary["Feature Importance"], nbrun.plot.Chart)

@@ -44,6 +44,7 @@ def test_metrics_logger_and_model_checkpoint(store_dir, api, tmp_path):
     assert [r["epoch/val_loss"] for r in rows] == pytest.approx(history.history["val_loss"])
     assert [r["epoch/accuracy"] for r in rows] == pytest.approx(history.history["accuracy"])
     assert all(r["epoch/learning_rate"] == pytest.approx(0.05) for r in rows)
+    assert record.metrics["epoch/*"]["step_metric"] == "epoch/epoch"  # charted by epoch
     assert sorted(os.listdir(tmp_path / "ck")) == ["ckpt-1.keras", "ckpt-2.keras", "ckpt-3.keras"]
     logged = record.logged_artifacts()  # one version per epoch (the weights change)
     assert sorted(a.name for a in logged) == [f"run_{run.id}_model:v{i}" for i in range(3)]

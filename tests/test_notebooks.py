@@ -85,13 +85,20 @@ def check_media(runs) -> None:
 
 
 def check_frameworks(runs) -> None:
-    """The forest's charts, the network's epochs and checkpoints, and system samples."""
+    """The forest's charts, the network's epochs, best accuracy, alert and checkpoints, and
+    system samples."""
     forest, mlp = runs
     charts = {k for k, v in forest.summary.items() if isinstance(v, nbrun.plot.Chart)}
     assert {"confusion_matrix", "roc", "precision_recall", "feature_importances",
-            "calibration_curve", "summary_metrics", "class_proportions"} == charts
-    assert [r["epoch/epoch"] for r in mlp.history()] == list(range(8))
+            "calibration_curve", "summary_metrics", "class_proportions",
+            "learning_curve"} == charts
+    history = mlp.history()
+    assert [r["epoch/epoch"] for r in history] == list(range(8))
+    best = max(r["epoch/val_accuracy"] for r in history)
+    assert mlp.summary["epoch/val_accuracy"]["max"] == best
+    (alert,) = mlp.alerts()
+    assert alert["title"] == "mlp trained" and f"{best:.3f}" in alert["text"]
     assert {a.type for a in mlp.logged_artifacts()} == {"model"}
-    for run in runs:
-        samples = run.history(stream="system")
-        assert samples and "system/cpu_utilization_percentage" in samples[0]
+    # The forest's run lasts seconds (its learning curve fits 25 forests): sampled every second.
+    samples = forest.history(stream="system")
+    assert samples and "system/cpu_utilization_percentage" in samples[0]

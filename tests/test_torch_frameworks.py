@@ -56,6 +56,7 @@ def test_lightning_logger_logs_metrics_hyperparameters_and_checkpoints(store_dir
     val = [r for r in rows if "val_loss" in r]
     assert len(val) == 2 and "epoch" in val[0]
     assert record.config["lr"] == 0.1 and record.config["width"] == 4
+    assert record.metrics["*"]["step_metric"] == "trainer/global_step"
     (model,) = record.logged_artifacts()
     assert model.type == "model" and {"best", "latest"} <= set(model.aliases)
     downloaded = model.file(str(tmp_path / "dl"))
