@@ -199,7 +199,8 @@ SETTINGS_ONLY: tuple[Argument, ...] = (
              lambda value: rules.check_seconds(value, "system_metrics_interval"),
              "seconds between samples of CPU, memory, disk, network and GPU use (0: off)",
              setting="system_metrics_interval", env="NBRUN_SYSTEM_METRICS_INTERVAL",
-             recorded=True, argument=False, default="15",
+             tracker_env="WANDB_X_STATS_SAMPLING_INTERVAL", recorded=True, argument=False,
+             default="15",
              others=("x_stats_sampling_interval", "stats_sampling_interval")),
 )
 

@@ -116,6 +116,11 @@ def test_a_bad_interval_is_refused_naming_the_setting(store_dir, value, message)
 
 
 def test_the_variable_sets_the_interval_and_a_bad_one_is_refused(store_dir, monkeypatch):
+    # The contract tracker's own variable counts where nbrun's is not set.
+    monkeypatch.setenv("WANDB_X_STATS_SAMPLING_INTERVAL", "3")
+    run = nbrun.init(dir=str(store_dir), mode="offline", project="sys")
+    assert sdk_system.sampler_of(run).interval == 3.0
+    run.finish()
     monkeypatch.setenv("NBRUN_SYSTEM_METRICS_INTERVAL", "2.5")
     run = nbrun.init(dir=str(store_dir), mode="offline", project="sys")
     assert sdk_system.sampler_of(run).interval == 2.5
