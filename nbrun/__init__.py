@@ -4,7 +4,9 @@ The public surface: ``init()`` and the module-level ``run``, ``config``, ``summa
 ``finish`` of the current global run; ``Settings``; ``Api`` to read runs back; the error classes;
 ``InitSpec`` and ``RunForm``, the media types (``Image``, ``Audio``, ``Video``, ``Html``,
 ``Plotly``, ``Table``, ``Histogram``), ``plot`` and ``Artifact`` (all loaded on first use) and the
-current run's ``log_artifact``/``use_artifact``; the IPython, Jupyter server and JupyterLab
+current run's ``log_artifact``/``use_artifact``; ``watch`` and ``unwatch`` of the current run;
+``sklearn``, the scikit-learn charts (loaded on first use; the framework callbacks are in
+``nbrun.integration.*``); the IPython, Jupyter server and JupyterLab
 extension hooks.
 """
 
@@ -18,6 +20,7 @@ from .sdk.alerts import AlertLevel
 from .sdk import plugins as _plugins
 from .sdk import registry as _registry
 from .sdk import rich as _rich
+from .sdk import watching as _watching
 from .server import _jupyter_server_extension_points as _jupyter_server_extension_points
 from .server import _load_jupyter_server_extension as _load_jupyter_server_extension
 from .settings import Settings
@@ -34,13 +37,18 @@ except ImportError:  # a source folder put on sys.path over an install: that ins
         __version__ = "dev"
 
 # Loaded only by runs that ask for them (see nbrun/sdk/plugins.py).
-_plugins.register("nbrun.integrations.tensorboard", lambda s, mode: bool(s.sync_tensorboard))
-_plugins.register("nbrun.integrations.gym", lambda s, mode: bool(s.monitor_gym))
+_plugins.register("nbrun.integration.tensorboard", lambda s, mode: bool(s.sync_tensorboard))
+_plugins.register("nbrun.integration.gym", lambda s, mode: bool(s.monitor_gym))
+# System metrics: every run samples them unless system_metrics_interval is 0 (the module
+# imports nothing heavy; its thread loads psutil).
+_plugins.register("nbrun.sdk.system", lambda s, mode: s.system_metrics_interval != 0)
 # Online mode: imported only by a run whose mode is online.
 _plugins.register("nbrun.sync.plugin", lambda settings, mode: mode == "online")
 # Rich data: imported only when log() meets a value that is not a plain scalar, or a stored
 # run holds media (see nbrun/sdk/rich.py).
 _rich.register("nbrun.media.bridge")
+# run.watch(): imported (with torch) when a model is first watched.
+_watching.register("nbrun.integration.torch")
 
 # The media types and nbrun.plot, loaded on first use (see __getattr__).
 _MEDIA = ("Audio", "Histogram", "Html", "Image", "Plotly", "Table", "Video", "plot")
@@ -73,7 +81,9 @@ __all__ = [
     "log_artifact",
     "login",
     "plot",
+    "unwatch",
     "use_artifact",
+    "watch",
 ]
 
 
@@ -90,6 +100,18 @@ def log(data: dict[str, Any], step: int | None = None, commit: bool | None = Non
     if run is None:
         _require_run("log")
     run.log(data, step=step, commit=commit)
+
+
+def watch(models: Any, criterion: Any = None, log: str | None = "gradients",
+          log_freq: int = 1000, idx: int | None = None, log_graph: bool = False) -> list:
+    """``watch()`` on the current global run (see ``Run.watch``)."""
+    return _require_run("watch").watch(models, criterion=criterion, log=log,
+                                       log_freq=log_freq, idx=idx, log_graph=log_graph)
+
+
+def unwatch(models: Any = None) -> None:
+    """``unwatch()`` on the current global run."""
+    _require_run("unwatch").unwatch(models)
 
 
 def finish(exit_code: int | None = None) -> None:
@@ -163,4 +185,8 @@ def __getattr__(name: str) -> Any:
         from . import media
 
         return getattr(media, name)
+    if name == "sklearn":  # scikit-learn only when its charts are asked for
+        import importlib
+
+        return importlib.import_module(".sklearn", __name__)
     raise AttributeError(f"module 'nbrun' has no attribute {name!r}")

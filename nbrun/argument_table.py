@@ -19,8 +19,9 @@ from . import validation as rules
 
 # What a value is, which decides how text becomes it (flags, environment) and its form control:
 # text, notes (multi-line text), path, choice, bool, tags, keys (config keys), mapping (YAML),
-# moment ("<run_id>?_step=<step>").
-KINDS = ("text", "notes", "path", "choice", "bool", "tags", "keys", "mapping", "moment")
+# moment ("<run_id>?_step=<step>"), seconds (a number).
+KINDS = ("text", "notes", "path", "choice", "bool", "tags", "keys", "mapping", "moment",
+         "seconds")
 
 # The form's sections, in order; each argument names its own.
 SECTIONS = ("The run", "Config", "Resume, rewind or fork", "Where and how")
@@ -194,6 +195,13 @@ SETTINGS_ONLY: tuple[Argument, ...] = (
              "regular expression: config keys whose values are sent to the server as "
              "<redacted> (default: password, token, ...)", setting="redact_pattern",
              env="NBRUN_REDACT_PATTERN", argument=False),
+    Argument("system_metrics_interval", "seconds",
+             lambda value: rules.check_seconds(value, "system_metrics_interval"),
+             "seconds between samples of CPU, memory, disk, network and GPU use (0: off)",
+             setting="system_metrics_interval", env="NBRUN_SYSTEM_METRICS_INTERVAL",
+             tracker_env="WANDB_X_STATS_SAMPLING_INTERVAL", recorded=True, argument=False,
+             default="15",
+             others=("x_stats_sampling_interval", "stats_sampling_interval")),
 )
 
 NAMES: tuple[str, ...] = tuple(row.name for row in ARGUMENTS)

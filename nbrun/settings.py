@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
-from traitlets import All, Bool, HasTraits, MetaHasTraits, TraitError, TraitType, Unicode
+from traitlets import All, Bool, Float, HasTraits, MetaHasTraits, TraitError, TraitType, Unicode
 from traitlets import Tuple as TTuple
 from traitlets import observe, validate
 
@@ -42,6 +42,18 @@ class _Folder(Unicode):
         return super().validate(obj, value)
 
 
+class _Seconds(Float):
+    """A number of seconds; an int is taken as it is (``Float`` alone refuses ints), and the
+    row's rule says which numbers are accepted."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if isinstance(value, bool):
+            self.error(obj, value)
+        if isinstance(value, int):
+            value = float(value)
+        return super().validate(obj, value)
+
+
 def _trait(row: Argument) -> TraitType:
     if row.kind == "bool":
         # silent is off unless asked for; the others are None: "not set, use the default".
@@ -51,6 +63,8 @@ def _trait(row: Argument) -> TraitType:
         return TTuple(None, allow_none=True, help=row.help)
     if row.kind == "path":
         return _Folder(None, allow_none=True, help=row.help)
+    if row.kind == "seconds":
+        return _Seconds(None, allow_none=True, help=row.help)
     return Unicode(None, allow_none=True, help=row.help)
 
 
@@ -130,6 +144,8 @@ def text_value(row: Argument, text: str, source: str) -> Any:
         return rules.parse_bool_text(text, source)
     if row.kind in ("tags", "keys"):
         return rules.split_tags_text(text)
+    if row.kind == "seconds":
+        return rules.parse_seconds_text(text, source)
     if row.kind == "choice" and row.deprecated:
         # The deprecated bool forms (resume=True) written as text.
         return _BOOL_WORDS.get(text.strip().lower(), text)

@@ -190,6 +190,32 @@ def parse_bool_text(value: str, arg: str) -> bool:
     raise UsageError(f"{arg}={value!r} is not a boolean; use true/false, 1/0, yes/no or on/off")
 
 
+SAMPLING_MIN_S, SAMPLING_MAX_S = 1.0, 86_400.0
+
+
+def check_seconds(value: Any, arg: str) -> float:
+    """A sampling interval in seconds: 0 (off), or from 1 s (below that sampling would cost
+    more than it tells) to a day."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"{arg} must be a number of seconds (0 turns it off), got "
+                         f"{_type_name(value)} {value!r}")
+    seconds = float(value)
+    if seconds != 0 and not SAMPLING_MIN_S <= seconds <= SAMPLING_MAX_S:
+        raise UsageError(f"{arg} must be 0 (off) or from {SAMPLING_MIN_S:g} to "
+                         f"{SAMPLING_MAX_S:g} seconds, got {value!r}")
+    return seconds
+
+
+def parse_seconds_text(value: str, arg: str) -> float:
+    """Seconds written as text (an environment variable)."""
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        raise UsageError(f"{arg}={value!r} is not a number of seconds (0 turns it off)"
+                         ) from None
+    return check_seconds(seconds, arg)
+
+
 def split_tags_text(value: str) -> list[str]:
     return [t.strip() for t in value.split(",") if t.strip()]
 

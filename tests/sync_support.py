@@ -18,6 +18,7 @@ from mlflow_server import MlflowServer, start_mlflow
 
 import nbrun
 from nbrun.store import Store
+from nbrun.store import system as stored_system
 from nbrun.sync import status as sync_status
 from nbrun.sync import syncer
 
@@ -109,8 +110,8 @@ def same_value(local: float, remote: float) -> bool:
 
 def assert_history_exactly_once(server_url: str, root, run_id: str,
                                 key_map: dict[str, str] | None = None) -> int:
-    """Every local point is on the server once, unaltered, and nothing else is; returns the
-    number of points compared."""
+    """Every local point is on the server once, unaltered, and nothing else is (the system
+    metrics included); returns the number of history points compared."""
     client = MlflowClient(server_url)
     st = status(root, run_id)
     remote_run = client.get_run(st["server_run_id"])
@@ -128,6 +129,26 @@ def assert_history_exactly_once(server_url: str, root, run_id: str,
             assert (s1, t1) == (s2, t2) and same_value(v1, v2), (key, (s1, t1, v1), (s2, t2, v2))
         count += len(mine)
         remote_keys.discard(mkey)
+    # The run's system metrics too (not counted: the count is the history's points).
+    assert_system_exactly_once(client, root, run_id, st["server_run_id"], remote_keys)
     summary_only = set(nbrun.Api(str(root)).run(run_id).summary) - set(local)
     assert remote_keys <= {key_map.get(k, k) for k in summary_only}, remote_keys
     return count
+
+
+def assert_system_exactly_once(client: MlflowClient, root, run_id: str, server_run_id: str,
+                               remote_keys: set[str]) -> int:
+    """Every system-metric sample of the run is on the server once, under its own name, at its
+    number as the step and its time; the keys compared are taken out of ``remote_keys``."""
+    store = Store(str(root))
+    samples = stored_system.read(store, store.get(run_id).rid)
+    local: dict[str, list[tuple[int, int, float]]] = {}
+    for seq, at, values in samples:
+        for key, value in values.items():
+            local.setdefault(key, []).append((seq, int(at * 1000), value))
+    for key, points in local.items():
+        remote = sorted((m.step, m.timestamp, m.value)
+                        for m in client.get_metric_history(server_run_id, key))
+        assert remote == sorted(points), (key, remote, points)
+        remote_keys.discard(key)
+    return sum(map(len, local.values()))

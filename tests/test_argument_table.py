@@ -25,7 +25,7 @@ def sample_text(row: Argument, tmp_path) -> str:
         "text": "sample-1", "notes": "sample notes", "path": str(tmp_path / "somewhere"),
         "choice": str(row.choices[-1]) if row.choices else "", "bool": "true",
         "tags": "alpha,beta", "keys": "lr,batch", "mapping": "{}",
-        "moment": "abc123?_step=3",
+        "moment": "abc123?_step=3", "seconds": "5",
     }[row.kind] if row.name != "redact_pattern" else "secret.*"
 
 

@@ -33,6 +33,8 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
         check_integrations(nb, runs)
     if path.name == "media.ipynb":
         check_media(runs)
+    if path.name == "frameworks.ipynb":
+        check_frameworks(runs)
     if path.name == "artifacts.ipynb":
         check_artifacts(nbrun.Api(tmp_path))
 
@@ -80,3 +82,23 @@ def check_media(runs) -> None:
     assert all(isinstance(summary[k], nbrun.plot.Chart) for k in charts)
     assert summary["scene"].masks["truth"]["class_labels"][1] == "disc"
     assert len(record.history(["weights"])) == 10
+
+
+def check_frameworks(runs) -> None:
+    """The forest's charts, the network's epochs, best accuracy, alert and checkpoints, and
+    system samples."""
+    forest, mlp = runs
+    charts = {k for k, v in forest.summary.items() if isinstance(v, nbrun.plot.Chart)}
+    assert {"confusion_matrix", "roc", "precision_recall", "feature_importances",
+            "calibration_curve", "summary_metrics", "class_proportions",
+            "learning_curve"} == charts
+    history = mlp.history()
+    assert [r["epoch/epoch"] for r in history] == list(range(8))
+    best = max(r["epoch/val_accuracy"] for r in history)
+    assert mlp.summary["epoch/val_accuracy"]["max"] == best
+    (alert,) = mlp.alerts()
+    assert alert["title"] == "mlp trained" and f"{best:.3f}" in alert["text"]
+    assert {a.type for a in mlp.logged_artifacts()} == {"model"}
+    # The forest's run lasts seconds (its learning curve fits 25 forests): sampled every second.
+    samples = forest.history(stream="system")
+    assert samples and "system/cpu_utilization_percentage" in samples[0]

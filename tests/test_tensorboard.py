@@ -298,7 +298,7 @@ def test_argument_off_patches_and_imports_nothing(tmp_path):
         run.log({{"a": 1}})
         run.finish()
         heavy = [m for m in ("torch", "tensorflow", "gymnasium", "tensorboardX", "tensorboard",
-                             "nbrun.integrations") if m in sys.modules]
+                             "nbrun.integration") if m in sys.modules]
         hooks = [type(f).__name__ for f in sys.meta_path if "nbrun" in type(f).__module__]
         from tensorboardX.event_file_writer import EventFileWriter
         import gymnasium.wrappers.rendering as r

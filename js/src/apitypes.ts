@@ -93,6 +93,16 @@ export interface IRunDetail extends IRunSummary {
   forks_total?: number;
   /** Each media key the run logged, with the kind of its latest value. */
   media?: Record<string, MediaKind>;
+  /** System metrics sampled while it ran (null: none); see system.tsx. */
+  system?: IRunSystem | null;
+}
+
+/** A run's system metrics: the charts to draw and each metric's points. */
+export interface IRunSystem {
+  charts: { title: string; lines: { key: string; label: string }[] }[];
+  /** Per metric key, its sample times (seconds since the epoch) and values. */
+  series: Record<string, { times: number[]; values: (number | null)[] }>;
+  samples: number;
 }
 
 /** What the writer set aside: a count and the first few, each with key, step and reason. */

@@ -29,6 +29,7 @@ import {
 } from './format';
 import { Fact, KeyValueTable, Section, SyncFact, Unstored } from './runfacts';
 import { StateBadge } from './components/statebadge';
+import { SystemCharts } from './system';
 import { RunVideos } from './videos';
 
 /** The widget of a run's detail view. */
@@ -255,6 +256,11 @@ function RunDetailView(props: IDetailProps): JSX.Element {
       {run.media && Object.keys(run.media).length > 0 && (
         <Section title="Media">
           <MediaSection run={run} api={props.api} />
+        </Section>
+      )}
+      {run.system && (
+        <Section title="System">
+          <SystemCharts system={run.system} start={run.created_at} />
         </Section>
       )}
       {run.videos && run.videos.length > 0 && (

@@ -10,6 +10,7 @@ from .. import validation as rules
 from ..errors import UsageError, did_you_mean
 from ..store import RunRow, Store, get_writer, mediaindex, runfiles, search, store_root
 from ..store import alerts as stored_alerts
+from ..store import system as stored_system
 from ..store.filters import RunFilter
 from ..store.states import RUN_STATES
 from ..store.records import RECORD_FIELDS
@@ -67,14 +68,31 @@ class RunRecord:
         # summary["loss"] also reads the loss/... keys back, nested
         self.summary = SummaryDict(rich.decode_values(row.summary, self.dir))
 
-    def history(self, keys: Sequence[str] | None = None) -> History:
+    def history(self, keys: Sequence[str] | None = None, stream: str = "default") -> History:
         """Rows in step order; each has ``_step`` and the values logged at that step (media
-        as their objects: an ``nbrun.Image`` with its ``path``, a ``Table``...)."""
+        as their objects: an ``nbrun.Image`` with its ``path``, a ``Table``...).
+
+        ``stream="system"``: the system metrics instead, one row per sample in time order,
+        each with ``_timestamp`` (seconds since the epoch), ``_runtime`` (seconds since the
+        run was created) and ``system/...`` values; ``keys`` keeps only those named."""
         if isinstance(keys, str):
             keys = [keys]
+        if stream == "system":
+            return self._system_history(keys)
+        if stream != "default":
+            raise UsageError(f"history: stream must be 'default' or 'system', got {stream!r}")
         rows = self._store.history(self._row.rid, keys)
         if mediaindex.has_media(self._store, self._row.rid):
             rows = [rich.decode_values(row, self.dir) for row in rows]
+        return History(rows)
+
+    def _system_history(self, keys: Sequence[str] | None) -> History:
+        rows = []
+        wanted = None if keys is None else set(keys)
+        for _seq, at, values in stored_system.read(self._store, self._row.rid):
+            if wanted is not None:
+                values = {k: v for k, v in values.items() if k in wanted}
+            rows.append({"_timestamp": at, "_runtime": at - self._row.created_at, **values})
         return History(rows)
 
     def keys(self) -> list[str]:

@@ -81,6 +81,13 @@ class DisabledRun:
     def alert(self, title: str, text: str, level: Any = None, wait_duration: Any = None) -> None:
         alerts.check(title, text, level, wait_duration)
 
+    def watch(self, models: Any = None, criterion: Any = None, log: Any = "gradients",
+              log_freq: Any = 1000, idx: Any = None, log_graph: Any = False) -> list:
+        return []
+
+    def unwatch(self, models: Any = None) -> None:
+        pass
+
     def finish(self, exit_code: Any = None) -> None:
         self.state = "failed" if exit_code else "finished"
         registry.forget(self)

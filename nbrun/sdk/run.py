@@ -12,7 +12,7 @@ from ..store import Store, get_writer, syncstate
 from ..store import mirror as mirrored
 from ..store.channel import Channel
 from ..store.series import STEP, WALL
-from . import failure, plugins, registry, rich, values
+from . import failure, plugins, registry, rich, values, watching
 from .artifact_methods import ArtifactMethods
 from .blocks import BACKLOG_CHECK, BlockQueue, clock
 from .config import Config
@@ -25,7 +25,7 @@ _storable_flat = values.storable_flat
 _MAX_STEP = 2**63 - 1
 
 
-class Run(BlockQueue, ArtifactMethods, MetricMethods):
+class Run(BlockQueue, ArtifactMethods, MetricMethods, watching.Watching):
     """A run in progress. Created by ``nbrun.init()``."""
 
     def __init__(self, *, store: Store, rid: int, id: str, name: str, project: str,
@@ -178,6 +178,7 @@ class Run(BlockQueue, ArtifactMethods, MetricMethods):
         if self._orphaned:
             return  # a forked child's copy of its parent's run: the parent finishes it
         plugins.call(self._plugins, "finishing", self)
+        watching.finishing(self)  # the hooks go before the last row is closed
         self._close_block()
         self._commit()
         if self._media is not None:

@@ -18,7 +18,7 @@ from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.filters import RunFilter
 from ..store.records import summary_of
-from . import cellstore, history, params
+from . import cellstore, history, params, system
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -233,6 +233,7 @@ class Service:
                 "unstored": row.unstored, "error": row.error,
                 "stale": bool(staleness.stale_rids(handle.store, [row.rid])),
                 "sync": _sync(handle.store, row.rid),
+                "system": system.system_json(handle.store, row.rid),
                 "metrics": row.metrics, "charts": metricdefs.chart_options(row.metrics, keys),
                 "alerts": stored_alerts.of_run(handle.store, row.rid),
                 "alerts_total": stored_alerts.count(handle.store, row.rid),

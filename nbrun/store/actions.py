@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any, Sequence
 
-from . import artifact_rows, objects
+from . import artifact_rows, objects, system
 from .database import Store
 from .liveness import owner_alive
 from .records import dumps
@@ -106,6 +106,7 @@ def delete_run(store: Store, run_id: str) -> str:
                 os.rename(run_dir, aside)
             conn.execute("DELETE FROM series WHERE rid=?", (row["rid"],))
             conn.execute("DELETE FROM media WHERE rid=?", (row["rid"],))
+            system.forget(conn, row["rid"])
             conn.execute("DELETE FROM alerts WHERE rid=?", (row["rid"],))
             conn.execute("DELETE FROM runs WHERE rid=?", (row["rid"],))
             freed = artifact_rows.forget_run(conn, row["rid"])

@@ -116,6 +116,9 @@ class Store:
             if old is not None:
                 conn.execute("DELETE FROM series WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM media WHERE rid=?", (old[0],))
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE name='system_metrics'"
+                                ).fetchone():  # created on first use (see system.py)
+                    conn.execute("DELETE FROM system_metrics WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM alerts WHERE rid=?", (old[0],))
                 conn.execute("DELETE FROM runs WHERE rid=?", (old[0],))
                 # Its unreferenced objects are swept when runs are next deleted.

@@ -6,7 +6,7 @@ move the run's step or ``last_step`` (what a resume continues from), and committ
 with the read offsets is what lets a killed run resume its mirroring without a duplicate or a
 gap. The offsets live in their own table, created on first use, so runs that mirror nothing never
 see it; so does the key each mirrored tag is stored under (chosen once, see
-``integrations/naming.py``).
+``integration/naming.py``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from ..store import Store
 from ..store import mediafiles, syncstate
 from ..store.syncstate import SyncState
 from ..store import runfiles
-from . import alerts, batches, mapping, mediasync, senders, transport
+from . import alerts, batches, mapping, mediasync, senders, systemsync, transport
 from .client import Client, ServerError
 from .redact import redact
 
@@ -92,6 +92,7 @@ class RunSync:
         self._send_history(row, state, progress, budget)
         if self.more:  # the rest in a later pass: other runs of the process get their turn
             return False
+        self._send_system(state)
         sent = dict(self._state().sent)
         if files or row.state != "running":
             self._send_files(row, state, sent)
@@ -274,6 +275,13 @@ class RunSync:
             done += sum(b.consumed for b in window)
             if progress is not None:
                 progress(done, syncstate.backlog(self.store, self.rid, cursor, partial))
+
+    def _send_system(self, state: SyncState) -> None:
+        def record(seq: int) -> None:
+            self._update(sent={**self._state().sent, "system": seq})
+
+        systemsync.send(self.store, self.rid, self.client, state.server_run_id,
+                        self._state().sent.get("system", -1), record)
 
     def _send_window(self, window: list[batches.Batch], run_id: str) -> None:
         """Send the batches at once; the first failure is raised once all have ended (nothing

@@ -39,7 +39,7 @@ def write_events(folder: str, points: int) -> None:
 
 def throughput(points: int) -> None:
     import nbrun
-    from nbrun.integrations import eventfiles, tensorboard
+    from nbrun.integration import eventfiles, tensorboard
 
     from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 
