@@ -3,6 +3,12 @@
  * body that renders only the rows in view (10,000 runs scroll smoothly),
  * with a header before each group when the listing is grouped (a click on it
  * collapses the group).
+ *
+ * To the keyboard the table is one Tab stop (a roving tabindex): Up, Down,
+ * Home, End, PageUp and PageDown move between rows, Up from the first row
+ * reaches the sortable headers (Left and Right between them), Enter opens a
+ * run and Space selects it. The row holding the Tab stop is always rendered,
+ * also when scrolled out of the window, so that focus is never lost.
  */
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
@@ -10,6 +16,7 @@ import * as React from 'react';
 import { columnName, isConfigColumn } from './columns';
 import { CommandIDs } from './commands';
 import { nextSort, sortDirection } from './filters';
+import { nextColumn, nextSlot, scrollToShow } from './gridkeys';
 import { GroupedRows } from './grouping';
 import type { RunListModel } from './model';
 import { GroupHeader, RunRow } from './runrow';
@@ -60,6 +67,10 @@ export function RunList(props: IListProps): JSX.Element {
   const [viewport, setViewport] = React.useState(600);
   const [width, setWidth] = React.useState(300);
   const frame = React.useRef<number | null>(null);
+  // The slot holding the Tab stop (-1: the header row), and the header cell.
+  const [active, setActive] = React.useState(0);
+  const [headerColumn, setHeaderColumn] = React.useState(0);
+  const focusPending = React.useRef(false);
 
   React.useEffect(() => {
     const node = scroller.current;
@@ -115,6 +126,7 @@ export function RunList(props: IListProps): JSX.Element {
     slots,
     Math.ceil((scrollTop + viewport) / rowHeight) + OVERSCAN
   );
+  const current = slots === 0 ? -1 : Math.min(active, slots - 1);
   const firstRun = layout.runIndex(first);
   const lastRun = Math.max(layout.runIndex(last - 1) + 1, firstRun + 1);
 
@@ -130,8 +142,20 @@ export function RunList(props: IListProps): JSX.Element {
     shownColumns.length * WIDTHS.value;
   const now = Date.now() / 1000;
   const rows: JSX.Element[] = [];
+  const shown = [];
   for (let slot = first; slot < last; slot++) {
+    shown.push(slot);
+  }
+  if (current >= 0 && (current < first || current >= last)) {
+    shown.push(current);
+  }
+  for (const slot of shown) {
     const top = slot * rowHeight;
+    const focus = {
+      slot,
+      tabIndex: slot === current ? 0 : -1,
+      onFocus: () => setActive(slot)
+    };
     const at = layout.at(slot);
     if (at.kind === 'group') {
       rows.push(
@@ -143,6 +167,7 @@ export function RunList(props: IListProps): JSX.Element {
           height={GROUP_HEIGHT}
           collapsed={model.isCollapsed(at.group)}
           onToggle={() => model.toggleGroup(at.group)}
+          focus={focus}
         />
       );
       continue;
@@ -161,6 +186,7 @@ export function RunList(props: IListProps): JSX.Element {
           narrow={narrow}
           height={rowHeight}
           selected={model.selection.has(run)}
+          focus={focus}
           now={now}
           onToggle={() => model.selection.toggle(run)}
           onOpen={newTab =>
@@ -177,7 +203,12 @@ export function RunList(props: IListProps): JSX.Element {
           key={`placeholder-${at.index}`}
           className="jp-nbrun-row jp-nbrun-row-placeholder"
           style={{ top, height: rowHeight, gridTemplateColumns: template }}
+          role="row"
+          aria-rowindex={slot + 2}
           aria-busy="true"
+          data-slot={slot}
+          tabIndex={focus.tabIndex}
+          onFocus={focus.onFocus}
         >
           <span />
           <span className="jp-nbrun-muted">{'\u2026'}</span>
@@ -187,32 +218,113 @@ export function RunList(props: IListProps): JSX.Element {
   }
 
   const sort = model.filters.sort;
-  const header = (label: string, column: string, title?: string) => (
-    <SortHeader
-      key={column}
-      label={label}
-      column={column}
-      sort={sort}
-      title={title}
-      onSort={() =>
-        model.setFilters({ sort: nextSort(sort, column, model.goals) })
-      }
-    />
-  );
+  let headerCount = 0;
+  const header = (label: string, column: string, title?: string) => {
+    const cell = headerCount++;
+    return (
+      <SortHeader
+        key={column}
+        label={label}
+        column={column}
+        sort={sort}
+        title={title}
+        tabIndex={current === -1 && cell === headerColumn ? 0 : -1}
+        onFocus={() => {
+          setActive(-1);
+          setHeaderColumn(cell);
+        }}
+        onSort={() =>
+          model.setFilters({ sort: nextSort(sort, column, model.goals) })
+        }
+      />
+    );
+  };
   const valueHeader = (c: string) =>
     header(columnName(c), c, sortTitle(c, model.goals));
+  const headRef = React.useRef<HTMLDivElement>(null);
+  const moveTo = (slot: number, column = headerColumn) => {
+    focusPending.current = true;
+    setActive(slot);
+    setHeaderColumn(column);
+    const node = scroller.current;
+    if (node && slot >= 0) {
+      const head = headRef.current?.offsetHeight ?? 0;
+      const to = scrollToShow(
+        slot * rowHeight,
+        rowHeight,
+        node.scrollTop,
+        node.clientHeight,
+        head
+      );
+      if (to !== node.scrollTop) {
+        node.scrollTop = to;
+        setScrollTop(to);
+      }
+    }
+  };
+  React.useEffect(() => {
+    if (!focusPending.current) {
+      return;
+    }
+    focusPending.current = false;
+    const target =
+      current === -1
+        ? headRef.current?.querySelectorAll<HTMLElement>(
+            '.jp-nbrun-sort-button'
+          )[headerColumn]
+        : scroller.current?.querySelector<HTMLElement>(
+            `[data-slot="${current}"]`
+          );
+    target?.focus({ preventScroll: true });
+  });
+  const onKeyDown = (event: React.KeyboardEvent) => {
+    if (event.altKey || event.shiftKey || event.metaKey) {
+      return;
+    }
+    const target = event.target as HTMLElement;
+    const inHeader = headRef.current?.contains(target) ?? false;
+    const page = Math.max(1, Math.floor(viewport / rowHeight));
+    let slot: number | null = null;
+    let column = headerColumn;
+    if (inHeader) {
+      const next = nextColumn(event.key, headerColumn, headerCount);
+      if (next !== null) {
+        slot = -1;
+        column = next;
+      } else if (event.key === 'ArrowDown' && slots > 0) {
+        slot = 0;
+      }
+    } else {
+      const from = target.closest<HTMLElement>('[data-slot]');
+      if (!from) {
+        return;
+      }
+      slot = nextSlot(event.key, Number(from.dataset.slot), slots, page);
+    }
+    if (slot === null) {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    moveTo(slot, column);
+  };
   return (
     <div
       className="jp-nbrun-list"
       ref={scroller}
       onScroll={onScroll}
+      onKeyDown={onKeyDown}
       role="grid"
-      aria-rowcount={slots}
+      aria-label="Runs"
+      aria-multiselectable="true"
+      aria-rowcount={slots + 1}
     >
       <div
         className="jp-nbrun-list-head"
         style={{ gridTemplateColumns: template, minWidth }}
         role="row"
+        aria-rowindex={1}
+        ref={headRef}
       >
         <span />
         <span className="jp-nbrun-head-run">
@@ -247,6 +359,8 @@ function SortHeader(props: {
   column: string;
   sort: string;
   title?: string;
+  tabIndex: number;
+  onFocus: () => void;
   onSort: () => void;
 }): JSX.Element {
   const direction = sortDirection(props.sort, props.column);
@@ -266,6 +380,8 @@ function SortHeader(props: {
       <button
         className="jp-nbrun-sort-button"
         title={props.title}
+        tabIndex={props.tabIndex}
+        onFocus={props.onFocus}
         onClick={props.onSort}
       >
         {props.label}

@@ -17,6 +17,13 @@ import {
   runDuration
 } from './format';
 
+/** What makes a row one stop of the table's roving tabindex. */
+export interface IRowFocus {
+  slot: number;
+  tabIndex: number;
+  onFocus: () => void;
+}
+
 interface IRowProps {
   run: IRunSummary;
   index: number;
@@ -30,6 +37,7 @@ interface IRowProps {
   /** The project on a line of its own (a narrow sidebar). */
   narrow: boolean;
   now: number;
+  focus: IRowFocus;
   onToggle: () => void;
   /** Open the run: in the detail tab, or (Ctrl/Cmd) in a new tab. */
   onOpen: (newTab: boolean) => void;
@@ -46,13 +54,18 @@ export const RunRow = React.memo(function RunRow(
       className={`jp-nbrun-row${selected ? ' jp-mod-selected' : ''}`}
       style={{ top, height: props.height, gridTemplateColumns: template }}
       role="row"
-      tabIndex={0}
+      aria-rowindex={props.focus.slot + 2}
+      aria-selected={selected}
+      tabIndex={props.focus.tabIndex}
+      onFocus={props.focus.onFocus}
+      data-slot={props.focus.slot}
       data-run-id={run.id}
       data-index={props.index}
       title={`${run.name}\n${run.id}\nstarted ${formatTime(run.created_at)}\n(Ctrl/Cmd-click: open in a new tab)`}
       onClick={e => props.onOpen(e.ctrlKey || e.metaKey)}
       onKeyDown={e => {
         if (e.key === 'Enter') {
+          e.preventDefault();
           props.onOpen(e.ctrlKey || e.metaKey);
         } else if (e.key === ' ') {
           e.preventDefault();
@@ -63,7 +76,9 @@ export const RunRow = React.memo(function RunRow(
       <span className="jp-nbrun-cell-check">
         <input
           type="checkbox"
-          aria-label="Select for comparison"
+          // Not a Tab stop of its own: Space on the row selects it.
+          tabIndex={-1}
+          aria-label={`Select ${run.name} for comparison`}
           checked={selected}
           onClick={e => e.stopPropagation()}
           onChange={props.onToggle}
@@ -151,6 +166,7 @@ export function GroupHeader(props: {
   /** Whether the group's runs are hidden. */
   collapsed: boolean;
   onToggle: () => void;
+  focus: IRowFocus;
 }): JSX.Element {
   const { group, by, collapsed } = props;
   const value =
@@ -163,12 +179,23 @@ export function GroupHeader(props: {
       className={`jp-nbrun-group-head${collapsed ? ' jp-mod-collapsed' : ''}`}
       style={{ top: props.top, height: props.height }}
       role="row"
+      aria-rowindex={props.focus.slot + 2}
+      tabIndex={props.focus.tabIndex}
+      onFocus={props.focus.onFocus}
+      data-slot={props.focus.slot}
       data-group-value={formatValue(group.value)}
       onClick={props.onToggle}
+      onKeyDown={e => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          props.onToggle();
+        }
+      }}
     >
       <span role="rowheader" className="jp-nbrun-group-label">
         <button
           className="jp-nbrun-group-toggle"
+          tabIndex={-1}
           aria-expanded={!collapsed}
           title={
             collapsed

@@ -89,6 +89,7 @@ function RunsView(props: {
 }): JSX.Element {
   const { model, commands } = props;
   const [showColumns, setShowColumns] = React.useState(false);
+  const runsNode = React.useRef<HTMLDivElement>(null);
   const selected = model.selection.runs;
   const columns = model.columns;
   const stores = model.catalog;
@@ -104,15 +105,23 @@ function RunsView(props: {
       </div>
     );
   }
+  // The filters are many Tab stops: this link (shown when focused) skips them.
+  const toList = () =>
+    runsNode.current
+      ?.querySelector<HTMLElement>('.jp-nbrun-list [tabindex="0"]')
+      ?.focus();
   const empty = model.whereError ? null : model.filtered ? (
     <NoMatch model={model} />
   ) : (
     <StartRuns commands={commands} hasStore={!noStore} />
   );
   return (
-    <div className="jp-nbrun-runs">
+    <div className="jp-nbrun-runs" ref={runsNode}>
       <div className="jp-nbrun-header">
         <h2 className="jp-nbrun-heading">Runs</h2>
+        <button className="jp-nbrun-skip" onClick={toList}>
+          Skip to the runs list
+        </button>
         <button
           className="jp-nbrun-button jp-nbrun-export-csv"
           title="Download every run the filters match, with config and summary columns, as CSV"
@@ -129,7 +138,11 @@ function RunsView(props: {
         </button>
       </div>
       <FilterBar model={model} />
-      <div className="jp-nbrun-actions">
+      <div
+        className="jp-nbrun-actions"
+        role="toolbar"
+        aria-label="Columns and selected runs"
+      >
         <button
           className={`jp-nbrun-button jp-nbrun-columns-toggle${showColumns ? ' jp-mod-active' : ''}`}
           onClick={() => setShowColumns(!showColumns)}
