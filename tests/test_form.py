@@ -12,7 +12,9 @@ import pytest
 import nbrun
 from nbrun.notebook.runinit import parse
 from nbrun.widgets import InitSpec, RunForm, memory
+from nbrun.widgets.choicebuttons import ChoiceButtons
 from nbrun.widgets.controls import DEFAULT_LABEL, css_class
+from nbrun.widgets.tagsfield import TagsField
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -75,17 +77,17 @@ def test_controls_fit_their_arguments(form):
     import ipywidgets as w
 
     c = form.controls
-    assert isinstance(c["tags"], w.TagsInput)
+    assert isinstance(c["tags"], TagsField)
     assert isinstance(c["project"], w.Combobox)
     assert isinstance(c["notes"], w.Textarea)
     for name in ("entity", "id", "name", "group", "job_type", "dir"):
         assert isinstance(c[name], w.Text)
     for name in ("mode", "anonymous", "allow_val_change", "force", "save_code"):
-        assert isinstance(c[name].picker, w.ToggleButtons)
+        assert isinstance(c[name].picker, ChoiceButtons)
         assert c[name].picker.value == DEFAULT_LABEL and c[name].value is None
     assert [label for label, _ in c["force"].options] == [DEFAULT_LABEL, "True", "False"]
     assert isinstance(c["config"].text, w.Textarea) and c["config"].text.continuous_update
-    assert isinstance(c["config_include_keys"], w.TagsInput)
+    assert isinstance(c["config_include_keys"], TagsField)
     assert isinstance(c["resume_from"].run, w.Dropdown)
     assert isinstance(c["fork_from"].step, w.BoundedIntText)
 

@@ -22,7 +22,6 @@ import { NbrunAPI } from './api';
 import { CommandIDs, registerCommands, runNames } from './commands';
 import { CompareWidget } from './compare';
 import { RunDetailWidget } from './detail';
-import { installTagsEnter } from './formkeys';
 // The form's insert-cell event must be taken (and cancelled) the moment a
 // form dispatches it, or the form falls back to the kernel's set_next_input.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
@@ -70,7 +69,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (notebooks) {
       installInsertCell(app, notebooks); // the run form's "Insert cell"
     }
-    installTagsEnter(); // Enter commits a tag in the run form
     const sidebar = new RunsSidebar({ model, commands });
     shell.add(sidebar, 'left', { rank: 650, type: 'nbrun Runs' });
 

@@ -13,21 +13,16 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 import ipywidgets as widgets
-from traitlets import HasTraits, Unicode, link, observe, validate
+from traitlets import HasTraits, Unicode, link, observe
 
 from ..sdk.runinit_body import dump_value, load_value
+from .choicebuttons import ChoiceButtons
+from .tagsfield import TagsField
 from .traits import StrictAny, identical
 
 DEFAULT_LABEL = "(default)"
 DESCRIPTION_STYLE = {"description_width": "11em"}
 WIDE = widgets.Layout(width="36em")
-
-
-def field_label(name: str) -> widgets.Label:
-    """A visible label for a control whose front end draws no ``description`` (TagsInput),
-    as wide as the other controls' descriptions so the fields line up."""
-    label = widgets.Label(name, layout=widgets.Layout(width="11em", min_width="11em"))
-    return label.add_class("nbrun-form-label")
 
 
 def css_class(name: str) -> str:
@@ -57,21 +52,6 @@ def text_control(spec: HasTraits, name: str, *, multiline: bool = False,
 
 
 # -- lists of strings ---------------------------------------------------------------------
-class KeysInput(widgets.TagsInput):
-    """TagsInput whose ``allowed_tags`` guide what the user types, without refusing a value
-    the model already holds (a key no longer in the config): that value's error is the
-    spec's to report, and refusing it here would break the link."""
-
-    @validate("value")
-    def _validate_value(self, proposal: Any) -> Any:
-        # "beta,gamma" committed at once (Tab, paste) is two tags, as %%runinit reads it.
-        tags: list[str] = []
-        for tag in proposal["value"]:
-            parts = [p.strip() for p in tag.split(",")] if isinstance(tag, str) else [tag]
-            tags.extend(p for p in parts if p and (self.allow_duplicates or p not in tags))
-        return tags
-
-
 def _tags_shown(value: Any) -> list[str]:
     if value is None:
         return []
@@ -89,10 +69,10 @@ def _tags_given(tags: list[str]) -> list[str] | None:
 def tags_control(spec: HasTraits, name: str,
                  allowed: Callable[[Any], list[str]] | None = None,
                  placeholder: str = "") -> widgets.Widget:
-    """A TagsInput; an empty list means "not set". With ``allowed``, the offered tags follow
-    the config (``allowed(config)``)."""
-    widget = KeysInput(description=name, style=DESCRIPTION_STYLE, layout=WIDE,
-                       allow_duplicates=False, placeholder=placeholder)
+    """A TagsField; an empty list means "not set". With ``allowed``, the offered tags follow
+    the config (``allowed(config)``): they guide what the user types, and a value the model
+    already holds (a key no longer in the config) stays, the spec reporting its error."""
+    widget = TagsField(description=name, allow_duplicates=False, placeholder=placeholder)
     link((spec, name), (widget, "value"), transform=(_tags_shown, _tags_given))
     if allowed is not None:
         widgets.dlink((spec, "config"), (widget, "allowed_tags"), transform=allowed)
@@ -101,7 +81,7 @@ def tags_control(spec: HasTraits, name: str,
 
 # -- choices ------------------------------------------------------------------------------
 class Choice(widgets.HBox):
-    """One of ``choices`` or "(default)" (None), as ToggleButtons or a Dropdown.
+    """One of ``choices`` or "(default)" (None), as ChoiceButtons or a Dropdown.
 
     ``value`` may also be outside the choices (a deprecated bool, a typo read from a cell):
     it is then shown as one more option, labelled with its repr, rather than lost."""
@@ -112,9 +92,11 @@ class Choice(widgets.HBox):
                  notes: dict[Any, str] | None = None, **kwargs: Any) -> None:
         self._known = [(DEFAULT_LABEL, None)] + [(_label(c), c) for c in choices]
         self._notes = notes or {}
-        kind = widgets.ToggleButtons if toggle else widgets.Dropdown
-        self.picker = kind(options=tuple(label for label, _ in self._known), value=DEFAULT_LABEL,
-                           description=description, style=DESCRIPTION_STYLE)
+        labels = tuple(label for label, _ in self._known)
+        self.picker: widgets.Dropdown | ChoiceButtons = (
+            ChoiceButtons(options=labels, value=DEFAULT_LABEL, description=description)
+            if toggle else widgets.Dropdown(options=labels, value=DEFAULT_LABEL,
+                                            description=description, style=DESCRIPTION_STYLE))
         self._showing = False
         super().__init__([self.picker], **kwargs)
         self.picker.observe(self._picked, "value")

@@ -32,7 +32,6 @@ from .controls import (
     YamlText,
     choice_control,
     css_class,
-    field_label,
     tags_control,
     text_control,
     yaml_control,
@@ -192,9 +191,7 @@ class RunForm(widgets.VBox):
         message.add_class(f"nbrun-form-error-{name.replace('_', '-')}")
         self.controls[name] = control
         self.messages[name] = message
-        # TagsInput's view draws no description: the label is a widget of its own.
-        label = [field_label(name)] if isinstance(control, widgets.TagsInput) else []
-        return widgets.HBox([*label, control, message]).add_class("nbrun-form-field")
+        return widgets.HBox([control, message]).add_class("nbrun-form-field")
 
     @staticmethod
     def _button(label: str, css: str, icon: str, style: str, handler: Callable[..., Any],

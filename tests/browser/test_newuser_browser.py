@@ -59,15 +59,14 @@ def test_tags_with_a_comma_then_tab_are_two_tags_and_copy_code_copies(lab_page: 
     form.wait_for(timeout=60_000)
     code = form.locator(".nbrun-form-code-text textarea")
     tags = form.locator(".nbrun-form-tags input")
-    form.locator(".nbrun-form-tags").click()
     tags.fill("beta,gamma")
     tags.press("Tab")
     page.wait_for_function("([el, text]) => el.value.includes(text)",
                            arg=[code.element_handle(), "tags=['beta', 'gamma']"],
                            timeout=10_000)
-    chips = form.locator(".nbrun-form-tags .jupyter-widget-tag:not(input)")
+    chips = form.locator(".nbrun-form-tags .nbrun-tag-text")
     page.wait_for_function("(box) => box.querySelectorAll("
-                           "'.jupyter-widget-tag:not(input)').length == 2",
+                           "'.nbrun-tag-text').length == 2",
                            arg=form.locator(".nbrun-form-tags").element_handle(),
                            timeout=10_000)
     assert chips.all_text_contents() == ["beta", "gamma"]
