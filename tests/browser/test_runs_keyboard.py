@@ -150,6 +150,10 @@ def test_every_text_of_the_runs_list_reads_at_4_5_to_1(lab_page: LabPage, ally, 
         low, measured = low_contrast(sidebar)
         lab_page.screenshot(f"runs-contrast-{theme.split()[-1].lower()}.png", sidebar)
         assert measured > 40, measured
+        # a hovered row, selected or not, reads as well
+        for name in ("ally-0", "ally-1"):
+            lab_page.row(name).hover()
+            low += low_contrast(lab_page.row(name))[0]
         assert not low, "\n".join(map(str, low))
     finally:
         if theme != "JupyterLab Light":
