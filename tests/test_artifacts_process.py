@@ -219,3 +219,48 @@ def test_a_file_written_to_while_it_is_logged_is_refused_and_nothing_is_stored(
     assert objects_on_disk(store_dir) == [] and tmp_files(store_dir) == []
     assert run.log_artifact(path, name="moving", type="dataset").version == "v0"
     run.finish()
+
+
+def test_a_file_changed_through_a_mapping_while_logged_never_gives_a_wrong_object(
+        store_dir, tmp_path):
+    """A writer that changes a file through a shared mapping (as numpy.memmap does) rewrites
+    pages already dirty, which changes neither the file's size nor its times, so the change
+    can go unseen. Whatever the log then does (refuse, or keep the bytes it read), every stored
+    object must hold exactly the content its checksum names: verify() passes and a later
+    version of the same bytes is not built on a wrong object."""
+    import mmap
+
+    path = big_file(tmp_path / "mapped.bin", 64 * 1024 * 1024)
+    run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+    stop = threading.Event()
+    with open(path, "r+b") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0)
+    # Dirty every page the writer will touch before the log starts: later writes to them do
+    # not fault, so the kernel updates no times (unless a writeback happens meanwhile).
+    offsets = range(0, len(mapped), 1024 * 1024)
+    for off in offsets:
+        mapped[off:off + 8] = b"\0" * 8
+
+    def scribble():
+        count = 0
+        while not stop.is_set():
+            count += 1
+            for off in offsets:
+                mapped[off:off + 8] = count.to_bytes(8, "little")
+
+    writer = threading.Thread(target=scribble)
+    writer.start()
+    try:
+        try:
+            run.log_artifact(path, name="mapped", type="dataset")
+        except nbrun.UsageError as exc:
+            assert "changed while it was being read" in str(exc)
+    finally:
+        stop.set()
+        writer.join()
+        mapped.close()
+    check_consistent(store_dir)
+    for digest in objects_on_disk(store_dir):
+        with open(objects.object_path(os.path.join(store_dir, ".nbrun"), digest), "rb") as fh:
+            assert hashlib.file_digest(fh, "sha256").hexdigest() == digest
+    run.finish()
