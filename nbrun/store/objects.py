@@ -1,13 +1,13 @@
 """The object store of artifacts: ``.nbrun/objects/<2 hex>/<62 hex>``, one read-only file per
 content (named by its SHA-256), shared by every run and version of the store.
 
-A file is stored as it is hashed, each byte read once: a small one chunk by chunk (each 1 MB
-chunk hashed and written to a temporary file in ``objects/tmp/``), a big one in two threads (one
-hashes a chunk while the other writes the previous one); the bytes written are the bytes hashed,
-so an object's content is always the one its name says. The temporary file is synced and then
-linked into place, so an object is complete or absent, whatever kills the process. Memory stays
-at a few 1 MB buffers whatever the file's size. A source that changes while it is read (its
-size, times or identity differ before and after) is refused.
+A file is stored as it is hashed, and what is hashed is the stored copy itself, so an object's
+content is always the one its name says: a small file chunk by chunk (each 1 MB chunk hashed and
+written to a temporary file in ``objects/tmp/``), a big one copied by the kernel in one thread
+while another hashes each window of the copy. The temporary file is synced and then linked into
+place, so an object is complete or absent, whatever kills the process. Memory stays at one 1 MB
+buffer whatever the file's size. A source that changes while it is read (its size, times or
+identity differ before and after) is refused.
 
 Objects nothing references are removed when runs are deleted (``release``, ``sweep``); a version
 is committed only after checking, under the store's write lock, that its objects exist (see
@@ -24,7 +24,7 @@ import stat
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..errors import UsageError
 from .database import Store
@@ -35,8 +35,7 @@ OBJECTS_DIRNAME = "objects"
 TMP_DIRNAME = "tmp"
 CHUNK = 1 << 20
 PIPELINE_FROM = 4 * CHUNK  # smaller files are copied in one thread
-BUFFERS = 4  # chunks in flight between the hashing and the writing thread
-WRITE_BEHIND = 32 * CHUNK
+WINDOW = 32 * CHUNK  # a big file is copied this much at a time, each hashed once copied
 SWEEP_MIN_AGE_S = 600.0  # an unreferenced object newer than this may be a log in progress
 TMP_MAX_AGE_S = 86_400.0  # a temporary file of another host (or an unknown pid) older than this
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -141,16 +140,17 @@ def hash_file(path: str, what: str) -> tuple[str, int]:
         os.close(fd)
 
 
-def _copy_hashing(src: int, dst: int, size: int) -> tuple[str, int]:
-    """Copy ``src`` to ``dst`` and hash it: ``(sha256 hex, bytes hashed)``. Each byte is read
-    once, and the bytes written are the very bytes hashed, so an object always holds the
-    content its name says, even when the source changes in a way its times do not show (pages
-    of a shared mapping rewritten while already dirty)."""
+def _copy_hashing(src: int, dst: int, copy: int, size: int) -> tuple[str, int]:
+    """Copy ``src`` to ``dst`` and hash what was copied: ``(sha256 hex, bytes hashed)``.
+    ``copy`` reads ``dst``. The hash is of the copy (a file only this process writes), never of
+    a second read of the source, so an object always holds the content its name says, even when
+    the source changes in a way its times do not show (pages of a shared mapping rewritten while
+    already dirty)."""
+    hasher = hashlib.sha256()
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    total = 0
     if size < PIPELINE_FROM:
-        hasher = hashlib.sha256()
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        total = 0
         while True:
             n = _read_all(src, buf)
             if n == 0:
@@ -158,67 +158,34 @@ def _copy_hashing(src: int, dst: int, size: int) -> tuple[str, int]:
             hasher.update(view[:n])
             _write_all(dst, view[:n])
             total += n
-    return _pipeline(src, dst)
-
-
-def _pipeline(src: int, dst: int) -> tuple[str, int]:
-    """A big file in two threads: this one reads a chunk and hashes it, then hands the buffer
-    to a helper that writes it to the object, and reads the next chunk into a buffer the helper
-    gave back. Hashing, writing and the disk's writeback overlap (each releases the GIL), and
-    memory stays at BUFFERS chunks whatever the file's size."""
-    hasher = hashlib.sha256()
-    free: queue.SimpleQueue[bytearray | None] = queue.SimpleQueue()
-    full: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
-    for _ in range(BUFFERS):
-        free.put(bytearray(CHUNK))
-    total = 0
+    # A big file is copied by the kernel (copy_file_range: no trip through this process's
+    # memory, and here far less CPU than writing it from a buffer) in a helper thread, one
+    # window at a time, while this thread hashes each window once copied, reading it back from
+    # the page cache; both release the GIL, so logging costs about what hashing alone does.
+    copied: queue.SimpleQueue[int | None] = queue.SimpleQueue()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbrun-object") as pool:
-        written = pool.submit(_write_chunks, dst, full, free)
-        try:
-            while (buf := free.get()) is not None:  # None: the writer failed
-                n = _pread_all(src, buf, total)
-                if n == 0:
+        copying = pool.submit(_copy_and_sync, src, dst, size, copied)
+        ready = 0
+        while True:
+            if total == ready:
+                step = copied.get()
+                if step is None:  # the copy ended (or failed: result() raises below)
                     break
-                with memoryview(buf) as view:
-                    hasher.update(view[:n])
-                full.put((buf, n))
-                total += n
-        finally:
-            full.put(None)
-        if written.result() != total:
-            raise OSError(f"wrote {written.result()} bytes of {total}")
+                ready = step
+                continue
+            n = _pread_all(copy, view[:min(CHUNK, ready - total)], total)
+            if n == 0:
+                raise OSError(f"the copy ended at {total} bytes of {ready}")
+            hasher.update(view[:n])
+            total += n
+        if copying.result() != total:
+            raise OSError(f"copied {copying.result()} bytes, hashed {total}")
     return hasher.hexdigest(), total
 
 
-def _write_chunks(dst: int, full: "queue.SimpleQueue[tuple[bytearray, int] | None]",
-                  free: "queue.SimpleQueue[bytearray | None]") -> int:
-    """Write the chunks handed over, in order, giving each buffer back once written; then
-    sync. The kernel is asked to start writing each WRITE_BEHIND bytes as soon as they are
-    copied, so the final sync finds little left to write."""
-    done = started = 0
-    try:
-        while (item := full.get()) is not None:
-            buf, n = item
-            with memoryview(buf) as view:
-                written = 0
-                while written < n:
-                    written += os.pwrite(dst, view[written:n], done + written)
-            done += n
-            free.put(buf)
-            if done - started >= WRITE_BEHIND:
-                _start_writeback(dst, started, done - started)
-                started = done
-        os.fsync(dst)
-        return done
-    except BaseException:
-        free.put(None)
-        raise
-
-
-def _pread_all(fd: int, buf: bytearray, offset: int) -> int:
-    view = memoryview(buf)
+def _pread_all(fd: int, view: memoryview, offset: int) -> int:
     got = 0
-    while got < len(buf):
+    while got < len(view):
         n = os.preadv(fd, [view[got:]], offset + got)
         if n == 0:
             break
@@ -226,14 +193,47 @@ def _pread_all(fd: int, buf: bytearray, offset: int) -> int:
     return got
 
 
-def _start_writeback(fd: int, offset: int, length: int) -> None:
-    """On Linux, POSIX_FADV_DONTNEED starts writing the range's dirty pages without waiting
-    (and drops those already written: an object just stored is seldom read soon)."""
-    if hasattr(os, "posix_fadvise"):
+def _copy_and_sync(src: int, dst: int, size: int, copied: "queue.SimpleQueue[int | None]"
+                   ) -> int:
+    """Copy, telling ``copied`` how far after each window (then None), and sync: the kernel
+    copies faster than SHA-256 hashes, so the copy is synced while the hash is still being
+    computed and the sync before the object is placed has nothing left to write."""
+    try:
+        done = _copy_range(src, dst, size, copied.put)
+    finally:
+        copied.put(None)
+    os.fsync(dst)
+    return done
+
+
+def _copy_range(src: int, dst: int, size: int, report: Callable[[int], None]) -> int:
+    """Copy ``size`` bytes (and any the file gained meanwhile: the change is caught later)
+    from offset 0 of ``src`` to ``dst``, reporting the bytes copied after each window; the
+    number copied. Falls back to reading and writing 1 MB at a time where the kernel cannot
+    copy between the two files."""
+    done = 0
+    if hasattr(os, "copy_file_range"):
         try:
-            os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
-        except OSError:
-            pass
+            while True:
+                n = os.copy_file_range(src, dst, WINDOW, done, done)
+                if n == 0:
+                    return done
+                done += n
+                report(done)
+        except OSError as exc:
+            if done or exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
+                                         errno.EOPNOTSUPP, errno.EPERM):
+                raise
+    view = memoryview(bytearray(CHUNK))
+    while True:
+        n = _pread_all(src, view, done)
+        if n == 0:
+            return done
+        written = 0
+        while written < n:
+            written += os.pwrite(dst, view[written:n], done + written)
+        done += n
+        report(done)
 
 
 def _tmp_dir(store_path: str) -> str:
@@ -281,7 +281,11 @@ def store_file(store_path: str, path: str, what: str) -> tuple[str, int]:
     try:
         dst = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o400)
         try:
-            digest, size = _copy_hashing(src, dst, before.st_size)
+            copy = os.open(tmp, os.O_RDONLY | _BINARY)
+            try:
+                digest, size = _copy_hashing(src, dst, copy, before.st_size)
+            finally:
+                os.close(copy)
             _check_unchanged(src, path, before, size, what)
             os.fsync(dst)
         finally:
