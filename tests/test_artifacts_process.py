@@ -4,6 +4,7 @@ processes logging one name at once, and a file written to while it is being logg
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -264,3 +265,39 @@ def test_a_file_changed_through_a_mapping_while_logged_never_gives_a_wrong_objec
         with open(objects.object_path(os.path.join(store_dir, ".nbrun"), digest), "rb") as fh:
             assert hashlib.file_digest(fh, "sha256").hexdigest() == digest
     run.finish()
+
+
+MEMORY_CHILD = """
+import json, os, resource, sys, nbrun
+from nbrun.store import objects
+store, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+run = nbrun.init(dir=store, project="p", mode="offline")
+run.log({"x": 1})
+before = peak()
+art = run.log_artifact(path, name="huge", type="dataset")
+logged = peak()
+again = run.log_artifact(path, name="huge", type="dataset")
+root = nbrun.Api(store).artifact("huge:v0").download(out)
+art.verify()
+run.finish()
+print(json.dumps({"before": before, "logged": logged, "after": peak(),
+                  "versions": [art.version, again.version],
+                  "same": objects.hash_file(os.path.join(root, os.path.basename(path)), "t")
+                          == objects.hash_file(path, "t")}))
+"""
+
+
+def test_a_big_file_is_logged_and_downloaded_in_bounded_memory(store_dir, tmp_path):
+    """Logging a file far bigger than any buffer, logging it again unchanged, downloading and
+    verifying it never hold it in memory: the process's peak resident size grows by a few MB,
+    not by the file's 256 MB."""
+    path = big_file(tmp_path / "huge.bin", 256 * 1024 * 1024)
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(MEMORY_CHILD), str(store_dir), path,
+         str(tmp_path / "out")], env=child_env(), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["versions"] == ["v0", "v0"] and got["same"]
+    assert got["after"] - got["before"] < 32, got
