@@ -301,3 +301,24 @@ def test_a_big_file_is_logged_and_downloaded_in_bounded_memory(store_dir, tmp_pa
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["versions"] == ["v0", "v0"] and got["same"]
     assert got["after"] - got["before"] < 32, got
+
+
+def test_a_big_file_from_another_file_system_is_stored_whole(store_dir, tmp_path):
+    """The kernel copies between files of one file system only (copy_file_range fails with
+    EXDEV across them): a big file on a tmpfs logged into a store on disk is copied through
+    a buffer instead, with the same digest and content."""
+    shm = "/dev/shm"
+    if not os.path.isdir(shm) or os.stat(shm).st_dev == os.stat(store_dir).st_dev:
+        pytest.skip("needs /dev/shm on a file system other than the store's")
+    path = os.path.join(shm, f"nbrun-test-{os.getpid()}.bin")
+    try:
+        big_file(path, 24 * 1024 * 1024, b"shm")
+        run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+        art = run.log_artifact(path, name="elsewhere", type="dataset")
+        run.finish()
+        art.verify()
+        root = art.download(tmp_path / "out")
+        assert (objects.hash_file(os.path.join(root, os.path.basename(path)), "t")
+                == objects.hash_file(path, "t"))
+    finally:
+        os.unlink(path)
