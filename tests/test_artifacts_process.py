@@ -322,3 +322,33 @@ def test_a_big_file_from_another_file_system_is_stored_whole(store_dir, tmp_path
                 == objects.hash_file(path, "t"))
     finally:
         os.unlink(path)
+
+
+def bytes_read() -> int:
+    """Bytes this process has read through system calls (Linux ``/proc/self/io`` rchar),
+    whether from the disk or the page cache."""
+    with open("/proc/self/io") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("rchar:"))
+
+
+def test_a_changed_file_of_the_same_size_is_not_read_once_more_to_learn_it_changed(
+        store_dir, tmp_path):
+    """Logging a new checkpoint under a name whose last version holds one of the same size
+    (the usual case: same model, new weights) costs what logging it under a new name does;
+    only an unchanged file is hashed before deciding not to copy it."""
+    if not os.path.exists("/proc/self/io"):
+        pytest.skip("needs Linux /proc/self/io to count the bytes read")
+    size = 32 * 1024 * 1024
+    path = big_file(tmp_path / "weights.bin", size, b"epoch 1")
+    run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+    run.log_artifact(path, name="model", type="model")
+    big_file(path, size, b"epoch 2")
+    before = bytes_read()
+    run.log_artifact(path, name="fresh", type="model")
+    fresh = bytes_read() - before
+    big_file(path, size, b"epoch 3")
+    before = bytes_read()
+    assert run.log_artifact(path, name="model", type="model").version == "v1"
+    changed = bytes_read() - before
+    run.finish()
+    assert changed < fresh + size // 4, (changed, fresh)

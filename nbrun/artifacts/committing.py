@@ -38,7 +38,8 @@ def _check_run(run: Any, what: str) -> tuple[Store, int]:
 
 def _hints(store: Store, project: str, name: str) -> dict[str, tuple[str, int]]:
     """path -> (digest, size) of the newest version's stored files: a file logged again under
-    the same path and size is hashed first and copied only if it changed."""
+    the same path and size (and the same bytes where ``objects.differs`` samples them) is hashed
+    first and copied only if it changed."""
     row = store.conn.execute(
         "SELECT v.vid FROM artifact_versions v JOIN artifacts a ON a.aid=v.aid "
         "WHERE a.project=? AND a.name=? ORDER BY v.idx DESC LIMIT 1", (project, name)).fetchone()
@@ -52,7 +53,8 @@ def _store_file(store: Store, source: Source, hint: tuple[str, int] | None) -> r
     assert source.local is not None
     what = f"log_artifact ({source.path})"
     if (hint is not None and objects.exists(store.path, hint[0])
-            and _size(source.local) == hint[1]):
+            and _size(source.local) == hint[1]
+            and not objects.differs(store.path, hint[0], source.local)):
         digest, size = objects.hash_file(source.local, what)
         if digest == hint[0]:
             objects.refresh(store.path, digest)

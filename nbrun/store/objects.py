@@ -35,6 +35,7 @@ OBJECTS_DIRNAME = "objects"
 TMP_DIRNAME = "tmp"
 CHUNK = 1 << 20
 PIPELINE_FROM = 4 * CHUNK  # smaller files are copied in one thread
+SAMPLE, SAMPLES = 64 << 10, 8  # compared before hashing a file logged again (differs)
 WINDOW = 32 * CHUNK  # a big file is copied this much at a time, each hashed once copied
 SWEEP_MIN_AGE_S = 600.0  # an unreferenced object newer than this may be a log in progress
 TMP_MAX_AGE_S = 86_400.0  # a temporary file of another host (or an unknown pid) older than this
@@ -138,6 +139,36 @@ def hash_file(path: str, what: str) -> tuple[str, int]:
         return hasher.hexdigest(), total
     finally:
         os.close(fd)
+
+
+def differs(store_path: str, digest: str, path: str) -> bool:
+    """A quick look before hashing a file to learn whether it is the object ``digest``: True
+    when a few SAMPLE-byte samples (its start, its end, and evenly between) differ from the
+    object's, or either cannot be read. A checkpoint saved again with new weights differs
+    everywhere, so it is copied at once instead of being read once more just to find it
+    changed; False proves nothing (the caller still hashes it)."""
+    obj = open_object(store_path, digest)
+    if obj is None:
+        return True
+    try:
+        src = os.open(path, os.O_RDONLY | _BINARY)
+    except OSError:
+        os.close(obj)
+        return True
+    try:
+        size = os.fstat(obj).st_size
+        if os.fstat(src).st_size != size:
+            return True
+        last = max(size - SAMPLE, 0)
+        for offset in sorted({last * i // (SAMPLES - 1) for i in range(SAMPLES)}):
+            if os.pread(src, SAMPLE, offset) != os.pread(obj, SAMPLE, offset):
+                return True
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(src)
+        os.close(obj)
 
 
 def _copy_hashing(src: int, dst: int, copy: int, size: int) -> tuple[str, int]:
