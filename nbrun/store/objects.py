@@ -5,9 +5,9 @@ A file is stored as it is hashed, and what is hashed is the stored copy itself, 
 content is always the one its name says: a small file chunk by chunk (each 1 MB chunk hashed and
 written to a temporary file in ``objects/tmp/``), a big one copied by the kernel in one thread
 while another hashes each window of the copy. The temporary file is synced and then linked into
-place, so an object is complete or absent, whatever kills the process. Memory stays at one 1 MB
-buffer whatever the file's size. A source that changes while it is read (its size, times or
-identity differ before and after) is refused.
+place, so an object is complete or absent, whatever kills the process. Memory stays at two 1 MB
+buffers at most, whatever the file's size. A source that changes while it is read (its size,
+times or identity differ before and after) is refused.
 
 Objects nothing references are removed when runs are deleted (``release``, ``sweep``); a version
 is committed only after checking, under the store's write lock, that its objects exist (see
