@@ -352,3 +352,36 @@ def test_a_changed_file_of_the_same_size_is_not_read_once_more_to_learn_it_chang
     changed = bytes_read() - before
     run.finish()
     assert changed < fresh + size // 4, (changed, fresh)
+
+
+def test_a_folder_whose_later_file_changes_while_logged_leaves_no_object_behind(
+        store_dir, tmp_path):
+    """Files are stored one by one: when one is refused because it changed while read, the
+    objects stored for the files before it (which no version holds) go too, so a refused
+    log leaves the store as it was."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.txt").write_text("first, stored before the refusal")
+    path = big_file(folder / "b.bin", 64 * 1024 * 1024)
+    run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+    stop = threading.Event()
+
+    def scribble():
+        with open(path, "r+b") as fh:
+            while not stop.is_set():
+                fh.seek(0)
+                fh.write(os.urandom(16))
+                fh.flush()
+                time.sleep(0.0005)
+
+    writer = threading.Thread(target=scribble)
+    writer.start()
+    try:
+        with pytest.raises(nbrun.UsageError, match="b.bin.*changed while it was being read"):
+            run.log_artifact(str(folder), name="folder", type="dataset")
+    finally:
+        stop.set()
+        writer.join()
+    assert nbrun.Api(store_dir).artifacts() == []
+    assert objects_on_disk(store_dir) == [] and tmp_files(store_dir) == []
+    run.finish()

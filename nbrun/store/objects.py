@@ -1,13 +1,12 @@
 """The object store of artifacts: ``.nbrun/objects/<2 hex>/<62 hex>``, one read-only file per
 content (named by its SHA-256), shared by every run and version of the store.
 
-A file is stored as it is hashed, and what is hashed is the stored copy itself, so an object's
-content is always the one its name says: a small file chunk by chunk (each 1 MB chunk hashed and
-written to a temporary file in ``objects/tmp/``), a big one copied by the kernel in one thread
-while another hashes each window of the copy. The temporary file is synced and then linked into
-place, so an object is complete or absent, whatever kills the process. Memory stays at two 1 MB
-buffers at most, whatever the file's size. A source that changes while it is read (its size,
-times or identity differ before and after) is refused.
+A file is copied into a temporary file in ``objects/tmp/`` and hashed as it is copied, the hash
+being of the copy itself (``objectcopy``), so an object's content is always the one its name
+says; memory stays at two 1 MB buffers at most, whatever the file's size. The temporary file is
+synced and then linked into place, so an object is complete or absent, whatever kills the
+process. A source that changes while it is read (its size, times or identity differ before and
+after) is refused.
 
 Objects nothing references are removed when runs are deleted (``release``, ``sweep``); a version
 is committed only after checking, under the store's write lock, that its objects exist (see
@@ -19,24 +18,20 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import queue
 import stat
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterable
+from typing import Iterable
 
 from ..errors import UsageError
 from .database import Store
 from .liveness import HOST, process_alive
+from .objectcopy import CHUNK, copy_hashing, read_all
 from .runfiles import regular_or_close
 
 OBJECTS_DIRNAME = "objects"
 TMP_DIRNAME = "tmp"
-CHUNK = 1 << 20
-PIPELINE_FROM = 4 * CHUNK  # smaller files are copied in one thread
 SAMPLE, SAMPLES = 64 << 10, 8  # compared before hashing a file logged again (differs)
-WINDOW = 32 * CHUNK  # a big file is copied this much at a time, each hashed once copied
 SWEEP_MIN_AGE_S = 600.0  # an unreferenced object newer than this may be a log in progress
 TMP_MAX_AGE_S = 86_400.0  # a temporary file of another host (or an unknown pid) older than this
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -103,24 +98,6 @@ def _check_unchanged(fd: int, path: str, before: os.stat_result, read: int, what
             f"{read} read); nothing was stored: log it again once it is no longer being written")
 
 
-def _read_all(fd: int, buf: bytearray) -> int:
-    """Fill ``buf`` from ``fd`` (short only at the end of the file)."""
-    view = memoryview(buf)
-    got = 0
-    while got < len(buf):
-        n = os.readv(fd, [view[got:]])
-        if n == 0:
-            break
-        got += n
-    return got
-
-
-def _write_all(fd: int, data: memoryview) -> None:
-    while data:
-        n = os.write(fd, data)
-        data = data[n:]
-
-
 def hash_file(path: str, what: str) -> tuple[str, int]:
     """``(sha256 hex, size)`` of a file, read in 1 MB chunks; refused if it changes meanwhile."""
     fd, before = _open_source(path, what)
@@ -130,7 +107,7 @@ def hash_file(path: str, what: str) -> tuple[str, int]:
         view = memoryview(buf)
         total = 0
         while True:
-            n = _read_all(fd, buf)
+            n = read_all(fd, buf)
             if n == 0:
                 break
             hasher.update(view[:n])
@@ -169,102 +146,6 @@ def differs(store_path: str, digest: str, path: str) -> bool:
     finally:
         os.close(src)
         os.close(obj)
-
-
-def _copy_hashing(src: int, dst: int, copy: int, size: int) -> tuple[str, int]:
-    """Copy ``src`` to ``dst`` and hash what was copied: ``(sha256 hex, bytes hashed)``.
-    ``copy`` reads ``dst``. The hash is of the copy (a file only this process writes), never of
-    a second read of the source, so an object always holds the content its name says, even when
-    the source changes in a way its times do not show (pages of a shared mapping rewritten while
-    already dirty)."""
-    hasher = hashlib.sha256()
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    total = 0
-    if size < PIPELINE_FROM:
-        while True:
-            n = _read_all(src, buf)
-            if n == 0:
-                return hasher.hexdigest(), total
-            hasher.update(view[:n])
-            _write_all(dst, view[:n])
-            total += n
-    # A big file is copied by the kernel (copy_file_range: no trip through this process's
-    # memory, and here far less CPU than writing it from a buffer) in a helper thread, one
-    # window at a time, while this thread hashes each window once copied, reading it back from
-    # the page cache; both release the GIL, so logging costs about what hashing alone does.
-    copied: queue.SimpleQueue[int | None] = queue.SimpleQueue()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbrun-object") as pool:
-        copying = pool.submit(_copy_and_sync, src, dst, size, copied)
-        ready = 0
-        while True:
-            if total == ready:
-                step = copied.get()
-                if step is None:  # the copy ended (or failed: result() raises below)
-                    break
-                ready = step
-                continue
-            n = _pread_all(copy, view[:min(CHUNK, ready - total)], total)
-            if n == 0:
-                raise OSError(f"the copy ended at {total} bytes of {ready}")
-            hasher.update(view[:n])
-            total += n
-        if copying.result() != total:
-            raise OSError(f"copied {copying.result()} bytes, hashed {total}")
-    return hasher.hexdigest(), total
-
-
-def _pread_all(fd: int, view: memoryview, offset: int) -> int:
-    got = 0
-    while got < len(view):
-        n = os.preadv(fd, [view[got:]], offset + got)
-        if n == 0:
-            break
-        got += n
-    return got
-
-
-def _copy_and_sync(src: int, dst: int, size: int, copied: "queue.SimpleQueue[int | None]"
-                   ) -> int:
-    """Copy, telling ``copied`` how far after each window (then None), and sync: the kernel
-    copies faster than SHA-256 hashes, so the copy is synced while the hash is still being
-    computed and the sync before the object is placed has nothing left to write."""
-    try:
-        done = _copy_range(src, dst, size, copied.put)
-    finally:
-        copied.put(None)
-    os.fsync(dst)
-    return done
-
-
-def _copy_range(src: int, dst: int, size: int, report: Callable[[int], None]) -> int:
-    """Copy ``size`` bytes (and any the file gained meanwhile: the change is caught later)
-    from offset 0 of ``src`` to ``dst``, reporting the bytes copied after each window; the
-    number copied. Falls back to reading and writing 1 MB at a time where the kernel cannot
-    copy between the two files."""
-    done = 0
-    if hasattr(os, "copy_file_range"):
-        try:
-            while True:
-                n = os.copy_file_range(src, dst, WINDOW, done, done)
-                if n == 0:
-                    return done
-                done += n
-                report(done)
-        except OSError as exc:
-            if done or exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
-                                         errno.EOPNOTSUPP, errno.EPERM):
-                raise
-    view = memoryview(bytearray(CHUNK))
-    while True:
-        n = _pread_all(src, view, done)
-        if n == 0:
-            return done
-        written = 0
-        while written < n:
-            written += os.pwrite(dst, view[written:n], done + written)
-        done += n
-        report(done)
 
 
 def _tmp_dir(store_path: str) -> str:
@@ -314,7 +195,7 @@ def store_file(store_path: str, path: str, what: str) -> tuple[str, int]:
         try:
             copy = os.open(tmp, os.O_RDONLY | _BINARY)
             try:
-                digest, size = _copy_hashing(src, dst, copy, before.st_size)
+                digest, size = copy_hashing(src, dst, copy, before.st_size)
             finally:
                 os.close(copy)
             _check_unchanged(src, path, before, size, what)
