@@ -82,7 +82,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     shell.add(sidebar, 'left', { rank: 650, type: 'nbrun Runs' });
     if (!labShell && notebooks) {
       // Notebook 7 (no ILabShell, no restorer): its side areas show no tabs.
-      addRunsButton(commands, notebooks, sidebar.id, sidebar.title.caption);
+      addRunsButton(commands, notebooks, sidebar);
     }
 
     // Detail and comparison views in the main area, restored with the layout.

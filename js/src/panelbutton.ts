@@ -5,6 +5,8 @@
 import { ToolbarButton } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { CommandRegistry } from '@lumino/commands';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from './commands';
 import { runsIcon } from './icons';
@@ -14,32 +16,46 @@ const TOGGLE_PANEL = 'application:toggle-panel';
 
 /**
  * Put a button with the Runs icon in every notebook's toolbar: it shows the
- * Runs panel in the left area, or hides it when it is shown.
+ * Runs panel (`sidebar`, in the left area), or hides it when it is shown, and
+ * is pressed while the panel shows, however it was opened or closed.
  */
 export function addRunsButton(
   commands: CommandRegistry,
   notebooks: INotebookTracker,
-  sidebarId: string,
-  caption: string
+  sidebar: Widget
 ): void {
+  const caption = sidebar.title.caption;
   const toggle = (): void => {
     if (commands.hasCommand(TOGGLE_PANEL)) {
       void commands.execute(TOGGLE_PANEL, {
         side: 'left',
         title: caption,
-        id: sidebarId
+        id: sidebar.id
       });
     } else {
       void commands.execute(CommandIDs.openSidebar);
     }
   };
+  const buttons = new Set<ToolbarButton>();
+  MessageLoop.installMessageHook(sidebar, (_, msg) => {
+    if (msg.type === 'after-show' || msg.type === 'after-hide') {
+      // After the message is handled, when isVisible has changed.
+      requestAnimationFrame(() => {
+        buttons.forEach(button => (button.pressed = sidebar.isVisible));
+      });
+    }
+    return true;
+  });
   notebooks.widgetAdded.connect((_, panel) => {
     const button = new ToolbarButton({
       icon: runsIcon,
       onClick: toggle,
       tooltip: `Show or hide ${caption}`,
-      className: 'jp-nbrun-runs-button'
+      className: 'jp-nbrun-runs-button',
+      pressed: sidebar.isVisible
     });
+    buttons.add(button);
+    button.disposed.connect(() => buttons.delete(button));
     panel.toolbar.addItem('nbrun-runs', button);
   });
 }

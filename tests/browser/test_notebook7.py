@@ -82,10 +82,24 @@ def below_notebook(nb: LabPage) -> Any:
 
 
 def test_runs_icon_shows_and_hides_the_panel(nb_page: LabPage):
+    page = nb_page.page
     sidebar = open_runs_panel(nb_page)
     sidebar.locator(".jp-nbrun-row-name", has_text="sweep-0").wait_for()
-    nb_page.page.locator('[data-jp-item-name="nbrun-runs"] button').click()
+    icon = page.locator('[data-jp-item-name="nbrun-runs"] button')
+    assert icon.get_attribute("aria-label") == "Show or hide Runs (nbrun)"
+    page.wait_for_function("el => el.getAttribute('aria-pressed') === 'true'",
+                           arg=icon.element_handle())
+    icon.click()
     sidebar.wait_for(state="hidden")
+    page.wait_for_function("el => el.getAttribute('aria-pressed') === 'false'",
+                           arg=icon.element_handle())
+    # Closed by the side panel's own button, the icon follows too.
+    icon.click()
+    sidebar.wait_for(state="visible")
+    page.locator("#jp-left-stack .jp-SidePanel-collapse").click()
+    sidebar.wait_for(state="hidden")
+    page.wait_for_function("el => el.getAttribute('aria-pressed') === 'false'",
+                           arg=icon.element_handle())
 
 
 def test_click_on_a_run_opens_its_detail_below_the_notebook(nb_page: LabPage):
@@ -137,3 +151,17 @@ def test_compare_of_two_runs_opens_below_the_notebook(nb_page: LabPage):
     assert page.locator(".lm-TabBar-tabLabel", has_text="Compare 2 runs").is_visible()
     assert page.locator("#main-panel .jp-NotebookPanel").is_visible()
     nb_page.screenshot("notebook7-runs.png")
+
+
+def test_resume_in_the_detail_below_writes_the_cell_into_the_notebook_above(nb_page: LabPage):
+    page = nb_page.page
+    run = nb_page.lab.run_named("sweep-2")
+    open_runs_panel(nb_page)
+    detail = nb_page.open_run("sweep-2")
+    detail.locator(".jp-nbrun-resume").click()
+    notebook = page.locator("#main-panel .jp-NotebookPanel")
+    cell = notebook.locator(".jp-Cell", has_text="%%runinit")
+    cell.wait_for()
+    text = "\n".join(cell.locator(".cm-line").all_text_contents())
+    assert text.startswith("%%runinit\n"), text
+    assert f'id: "{run["id"]}"' in text and "resume: must" in text, text
