@@ -54,6 +54,8 @@ def test_stats_give_last_min_and_max_with_their_steps(logged, numpy_or_not):
     assert acc == {"last": 0.5, "last_step": STEPS - 1, "min": pytest.approx(0.2),
                    "min_step": 1234, "max": pytest.approx(0.9), "max_step": 2001,
                    "count": STEPS}
+    # only when asked for: a chart's poll pays nothing for it
+    assert "stats" not in service.run_history(run_id, {"keys": [b"acc"]})
 
 
 def test_nan_and_text_points_are_left_out_and_ints_stay_ints(logged, numpy_or_not):
@@ -66,9 +68,3 @@ def test_nan_and_text_points_are_left_out_and_ints_stay_ints(logged, numpy_or_no
     assert isinstance(count["max"], int)
     mixed = stats(service, run_id, "mixed")["stats"]["mixed"]
     assert mixed["count"] == 1 and mixed["min"] == mixed["max"] == 2.5
-
-
-def test_stats_only_when_asked_for(logged):
-    service, run_id = logged
-    query = {"keys": [b"acc"]}
-    assert "stats" not in service.run_history(run_id, query)
