@@ -19,7 +19,9 @@ import { nextSort, sortDirection } from './filters';
 import { nextColumn, nextSlot, scrollToShow } from './gridkeys';
 import { GroupedRows } from './grouping';
 import type { RunListModel } from './model';
+import { toggleRow } from './rangeselect';
 import { GroupHeader, RunRow } from './runrow';
+import { SelectAllBox } from './selectallbox';
 import { sortTitle } from './sortorder';
 
 /** Height of one row in pixels (rows are absolutely placed). */
@@ -69,7 +71,8 @@ export function RunList(props: IListProps): JSX.Element {
   const frame = React.useRef<number | null>(null);
   // The slot holding the Tab stop (-1: the header row), and the header cell.
   const [active, setActive] = React.useState(0);
-  const [headerColumn, setHeaderColumn] = React.useState(0);
+  // Header cells: 0 is the select-all box, 1 the Run header (where Up lands).
+  const [headerColumn, setHeaderColumn] = React.useState(1);
   const focusPending = React.useRef(false);
 
   React.useEffect(() => {
@@ -188,7 +191,7 @@ export function RunList(props: IListProps): JSX.Element {
           selected={model.selection.has(run)}
           focus={focus}
           now={now}
-          onToggle={() => model.selection.toggle(run)}
+          onToggle={shift => void toggleRow(model, run, at.index, shift)}
           onOpen={newTab =>
             void commands.execute(CommandIDs.openRun, {
               store: run.store,
@@ -218,7 +221,7 @@ export function RunList(props: IListProps): JSX.Element {
   }
 
   const sort = model.filters.sort;
-  let headerCount = 0;
+  let headerCount = 1;
   const header = (label: string, column: string, title?: string) => {
     const cell = headerCount++;
     return (
@@ -270,7 +273,7 @@ export function RunList(props: IListProps): JSX.Element {
     const target =
       current === -1
         ? headRef.current?.querySelectorAll<HTMLElement>(
-            '.jp-nbrun-sort-button'
+            '.jp-nbrun-select-all, .jp-nbrun-sort-button'
           )[headerColumn]
         : scroller.current?.querySelector<HTMLElement>(
             `[data-slot="${current}"]`
@@ -326,7 +329,16 @@ export function RunList(props: IListProps): JSX.Element {
         aria-rowindex={1}
         ref={headRef}
       >
-        <span />
+        <span className="jp-nbrun-cell-check">
+          <SelectAllBox
+            model={model}
+            tabIndex={current === -1 && headerColumn === 0 ? 0 : -1}
+            onFocus={() => {
+              setActive(-1);
+              setHeaderColumn(0);
+            }}
+          />
+        </span>
         <span className="jp-nbrun-head-run">
           {header('Run', 'name', 'Sort by name')}
           {header('State', 'state', 'Sort by state')}

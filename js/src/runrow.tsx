@@ -38,7 +38,8 @@ interface IRowProps {
   narrow: boolean;
   now: number;
   focus: IRowFocus;
-  onToggle: () => void;
+  /** Choose the run or let it go; with shift, the rows from the last one clicked too. */
+  onToggle: (shift: boolean) => void;
   /** Open the run: in the detail tab, or (Ctrl/Cmd) in a new tab. */
   onOpen: (newTab: boolean) => void;
 }
@@ -69,7 +70,7 @@ export const RunRow = React.memo(function RunRow(
           props.onOpen(e.ctrlKey || e.metaKey);
         } else if (e.key === ' ') {
           e.preventDefault();
-          props.onToggle();
+          props.onToggle(e.shiftKey);
         }
       }}
     >
@@ -81,7 +82,8 @@ export const RunRow = React.memo(function RunRow(
           aria-label={`Select ${run.name} for comparison`}
           checked={selected}
           onClick={e => e.stopPropagation()}
-          onChange={props.onToggle}
+          title="Select for comparison (shift-click: the rows from the last one clicked)"
+          onChange={e => props.onToggle((e.nativeEvent as MouseEvent).shiftKey)}
         />
       </span>
       <span className="jp-nbrun-cell-run">
