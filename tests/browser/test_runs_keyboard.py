@@ -7,6 +7,7 @@ a selected row and every run state included."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from .conftest import LabPage, python_child, scratch_store
@@ -51,6 +52,15 @@ def ally(lab):
 
 def show_runs(lab_page: LabPage):
     lab_page.open()
+    # The lab opens its launcher once the layout is restored and focuses it: under load that
+    # comes late, and would take the focus from the keys the test is pressing.
+    page = lab_page.page
+    page.locator(".jp-Launcher").first.wait_for(timeout=30_000)
+    try:
+        page.wait_for_function("() => !!document.activeElement.closest('.jp-Launcher')",
+                               timeout=5_000)
+    except PlaywrightTimeout:
+        pass  # a lab that did not focus its launcher: nothing to wait for
     sidebar = lab_page.open_sidebar()
     lab_page.search("ally-")
     expect(sidebar.locator(".jp-nbrun-row-name")).to_have_count(5, timeout=15_000)
@@ -101,6 +111,7 @@ def test_runs_list_is_one_tab_stop_moved_by_arrows(lab_page: LabPage, ally):
     assert focused(page)["text"].startswith("Columns"), focused(page)
     # Space selects the focused row (twice: Compare), Enter opens it.
     page.keyboard.press("Tab")
+    assert focused(page)["slot"] == "1"
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Space")
