@@ -16,7 +16,7 @@ import { CompareWidget } from './compare';
 import { RunDetailWidget } from './detail';
 import { runsIcon } from './icons';
 import type { RunListModel } from './model';
-import { runinitCell, START_CELLS } from './runinittext';
+import { runCell, START_CELLS } from './runinittext';
 
 export namespace CommandIDs {
   /** Show the runs sidebar. */
@@ -26,9 +26,10 @@ export namespace CommandIDs {
   /** Compare runs: args `{runs: [{store, id}, ...]}` (default: the selection). */
   export const compare = 'nbrun:compare-runs';
   /**
-   * Write a `%%runinit` cell below the active cell of the active notebook:
-   * args `{action: "resume" | "fork" | "rewind", project, id, store?, step?}`.
-   * The cell names the run's store (`dir:`) when the notebook's kernel writes
+   * Write a cell that resumes, forks or rewinds a run (one `nbrun.init()`
+   * call) below the active cell of the active notebook: args
+   * `{action: "resume" | "fork" | "rewind", project, id, store?, step?}`.
+   * The cell names the run's store (`dir=`) when the notebook's kernel writes
    * to another one by default.
    */
   export const writeCell = 'nbrun:write-cell';
@@ -218,7 +219,7 @@ export function registerCommands(context: ICommandContext): void {
     const panel = notebooks?.currentWidget ?? null;
     if (!panel) {
       Notification.warning(
-        'Open a notebook first: the %%runinit cell is written into the active notebook.',
+        'Open a notebook first: the cell is written into the active notebook.',
         { autoClose: 6000 }
       );
     }
@@ -243,7 +244,7 @@ export function registerCommands(context: ICommandContext): void {
           action: {
             type: 'string',
             enum: ['resume', 'fork', 'rewind'],
-            description: 'What the %%runinit cell does (default: resume)'
+            description: 'What the cell does (default: resume)'
           },
           project: { type: 'string', description: "The run's project" },
           id: { type: 'string', description: "The run's id" },
@@ -271,7 +272,7 @@ export function registerCommands(context: ICommandContext): void {
         project: String(args.project ?? ''),
         id: String(args.id ?? '')
       };
-      runinitCell(action, run, step); // a wrong step throws before any request
+      runCell(action, run, step); // a wrong step throws before any request
       const panel = activeNotebook();
       if (!panel) {
         return;
@@ -291,7 +292,7 @@ export function registerCommands(context: ICommandContext): void {
         );
         return;
       }
-      const text = runinitCell(action, { ...run, dir }, step);
+      const text = runCell(action, { ...run, dir }, step);
       insertCellBelow(panel, text);
       shell.activateById(panel.id);
       return text;

@@ -1,6 +1,6 @@
 /**
  * nbrun's JupyterLab extension: a runs sidebar in the left area, run detail
- * and comparison views in the main area, `%%runinit` cells written into the
+ * and comparison views in the main area, cells that resume a run written into the
  * active notebook, and running runs in the Running panel. This module only
  * wires the parts together.
  */
@@ -39,7 +39,7 @@ import { addRunningSection } from './running';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunsSidebar } from './sidebar';
 
-export { runinitCell, yamlString } from './runinittext';
+export { runCell, pythonString } from './runinittext';
 export { CommandIDs } from './commands';
 
 const plugin: JupyterFrontEndPlugin<void> = {
