@@ -108,8 +108,8 @@ def test_a_resume_cell_of_a_run_the_kernel_cannot_see_is_an_error(lab_page: LabP
             kernel_notebook(lab_page, "cells-gamma/missing.ipynb", first) as notebook:
         try:
             cell = write_resume_cell(lab_page, notebook, "cell-gone-run")
-            assert cell_text(cell) == ('import nbrun\n\n'
-                                       'run = nbrun.init(project="cells", id="cellgone", resume="must")')
+            assert cell_text(cell) == (
+                'import nbrun\n\nrun = nbrun.init(project="cells", id="cellgone", resume="must")')
             run_cell(lab_page, cell)
             error = cell.locator(".jp-OutputArea-output", has_text="resume='must'")
             error.wait_for(timeout=60_000)
