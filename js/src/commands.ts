@@ -12,6 +12,7 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { IRunRef, IRunSummary } from './api';
 import { CellAction, insertCellBelow, insertCellsBelow } from './cells';
+import { SavedCharts } from './savedcharts';
 import { CompareWidget } from './compare';
 import { RunDetailWidget } from './detail';
 import { runsIcon } from './icons';
@@ -87,11 +88,13 @@ export interface ICommandContext {
   notebooks: INotebookTracker | null;
   details: WidgetTracker<MainAreaWidget<RunDetailWidget>>;
   comparisons: WidgetTracker<MainAreaWidget<CompareWidget>>;
+  /** The keys and chart view of each project's comparisons, kept. */
+  savedCharts?: SavedCharts;
 }
 
 /** Register every command of the extension. */
 export function registerCommands(context: ICommandContext): void {
-  const { app, model, notebooks, details, comparisons } = context;
+  const { app, model, notebooks, details, comparisons, savedCharts } = context;
   const { commands, shell } = app;
   const api = model.api;
 
@@ -130,7 +133,12 @@ export function registerCommands(context: ICommandContext): void {
       // One detail tab is reused (the last one focused) unless another is
       // asked for: a sweep's runs opened one after another make no pile.
       const reused = args.newTab ? null : details.currentWidget;
-      const content = new RunDetailWidget({ api, ref, commands });
+      const content = new RunDetailWidget({
+        api,
+        ref,
+        commands,
+        saved: savedCharts
+      });
       const widget = new MainAreaWidget({ content });
       widget.id = `nbrun-run-${domId(ref)}`;
       const name = typeof args.name === 'string' ? args.name : '';
@@ -202,7 +210,12 @@ export function registerCommands(context: ICommandContext): void {
         });
         return;
       }
-      const content = new CompareWidget({ api, refs, commands });
+      const content = new CompareWidget({
+        api,
+        refs,
+        commands,
+        saved: savedCharts
+      });
       const widget = new MainAreaWidget({ content });
       widget.id = `nbrun-compare-${Date.now()}`;
       widget.title.label = `Compare ${refs.length} runs`;

@@ -10,9 +10,10 @@ import * as React from 'react';
 
 import { IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
 import { ISeries, LineChart, seriesColor } from './chart';
-import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
+import { ChartControls, IChartView } from './chartcontrols';
 import { CommandIDs } from './commands';
 import { ComparisonModel, MAX_RUNS, metricKeys } from './comparemodel';
+import { SavedCharts } from './savedcharts';
 import { KeyChooser } from './components/keychooser';
 import { allKeys, DiffTable, differingKeys } from './difftable';
 import { flatten } from './format';
@@ -74,6 +75,7 @@ export namespace CompareWidget {
     api: NbrunAPI;
     refs: IRunRef[];
     commands: CommandRegistry;
+    saved?: SavedCharts;
   }
 }
 
@@ -209,7 +211,7 @@ function MetricCharts(props: {
   model: ComparisonModel;
 }): JSX.Element {
   const { runs, labels, model } = props;
-  const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
+  const view = model.view;
   const keys = metricKeys(runs);
   if (keys.length === 0) {
     return (
@@ -224,13 +226,7 @@ function MetricCharts(props: {
           chosen={model.chartKeys}
           onChange={chosen => (model.chartKeys = chosen)}
         />
-        <ChartControls
-          view={view}
-          onChange={next => {
-            setView(next);
-            model.times = next.xAxis !== 'step';
-          }}
-        />
+        <ChartControls view={view} onChange={next => (model.view = next)} />
       </div>
       <div className="jp-nbrun-charts">
         {model.chartKeys.map(key => (

@@ -4,6 +4,8 @@
  * is running). Every charted key is fetched again when a run moved on.
  */
 import { IHistory, IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
+import { DEFAULT_VIEW, IChartView } from './chartcontrols';
+import { chartsProject, SavedCharts } from './savedcharts';
 import { PolledModel } from './polled';
 
 /** Keys charted when the user has not chosen. */
@@ -47,6 +49,7 @@ export class ComparisonModel extends PolledModel {
       .slice(0, MAX_RUNS)
       .map(r => ({ store: r.store, id: r.id }));
     this.leftOut = Math.max(0, options.refs.length - MAX_RUNS);
+    this._saved = options.saved ?? null;
   }
 
   /** How many of the runs asked for are beyond {@link MAX_RUNS}, left out. */
@@ -79,9 +82,22 @@ export class ComparisonModel extends PolledModel {
 
   set chartKeys(keys: string[]) {
     this._chartKeys = keys;
+    this._save({ keys });
     this._signature = '';
     this.emitChanged();
     void this.poll.refresh();
+  }
+
+  /** The chart view (smoothing, log y, x axis) of every chart. */
+  get view(): IChartView {
+    return this._view;
+  }
+
+  set view(view: IChartView) {
+    this._view = view;
+    this._save({ view });
+    this.times = view.xAxis !== 'step';
+    this.emitChanged();
   }
 
   /** Whether histories carry each point's time (charts on a time axis). */
@@ -118,6 +134,7 @@ export class ComparisonModel extends PolledModel {
     });
     this._error = errors.length ? errors.join('; ') : null;
     const runs = this.runs;
+    await this._restore(runs);
     const keys = this.chartKeys;
     const signature = [
       keys.join('\0'),
@@ -156,11 +173,43 @@ export class ComparisonModel extends PolledModel {
     this.emitChanged();
   }
 
+  /**
+   * Once the runs are in: the keys and chart view last used for their
+   * project, unless chosen here already (keys no run logged are left out).
+   */
+  private async _restore(runs: IRunDetail[]): Promise<void> {
+    if (this._restored || !runs.length || !this._saved) {
+      return;
+    }
+    this._restored = true;
+    await this._saved.ready;
+    const saved = this._saved.get(chartsProject(runs));
+    const logged = new Set(metricKeys(runs));
+    const keys = (saved.keys ?? []).filter(k => logged.has(k));
+    if (this._chartKeys === null && keys.length) {
+      this._chartKeys = keys;
+    }
+    if (saved.view) {
+      this._view = saved.view;
+      this._times = saved.view.xAxis !== 'step';
+    }
+  }
+
+  private _save(change: { keys?: string[]; view?: IChartView }): void {
+    const runs = this.runs;
+    if (this._saved && runs.length) {
+      this._saved.update(chartsProject(runs), change);
+    }
+  }
+
   private _runs = new Map<string, IRunDetail>();
   private _histories = new Map<string, IHistory['keys']>();
   private _chartKeys: string[] | null = null;
   private _signature = '';
   private _times = false;
+  private _view: IChartView = DEFAULT_VIEW;
+  private _saved: SavedCharts | null;
+  private _restored = false;
   private _historyVersion = 0;
   private _error: string | null = null;
 }
@@ -169,5 +218,7 @@ export namespace ComparisonModel {
   export interface IOptions {
     api: NbrunAPI;
     refs: IRunRef[];
+    /** Where the keys and chart view of each project's comparisons are kept. */
+    saved?: SavedCharts;
   }
 }

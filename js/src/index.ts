@@ -31,6 +31,10 @@ import { installInsertCell } from './insertcell';
 // Running panel's section.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunListModel } from './model';
+// The charts' saved views are read at activation, before a restored detail or
+// compare tab first loads.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { SavedCharts } from './savedcharts';
 // The Running panel asks its sections for their items as soon as one is added.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addRunningSection } from './running';
@@ -87,7 +91,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       sidebarId: sidebar.id,
       notebooks,
       details,
-      comparisons
+      comparisons,
+      // Compare keys and chart views are kept per project.
+      savedCharts: new SavedCharts(state)
     });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);

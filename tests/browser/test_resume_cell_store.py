@@ -141,11 +141,11 @@ def test_a_fork_cell_runs_in_a_kernel_that_never_loaded_nbrun(lab_page: LabPage)
         detail.locator(".jp-nbrun-fork").click()
         cell = notebook.locator(".jp-Cell", has_text="fork_from")
         cell.wait_for(timeout=20_000)
-        assert init_arguments(cell_text(cell)) == {"project": "landing",
-                                                    "fork_from": "landbase?_step=2"}
+        text = cell_text(cell)
         run_cell(lab_page, cell)
         # the run card of the forked run shows under the cell (the extension loaded itself)
         cell.locator(".nbrun-card").wait_for(timeout=60_000)
+        assert init_arguments(text) == {"project": "landing", "fork_from": "landbase?_step=2"}
         lab_page.page.keyboard.insert_text(
             "run.log({'loss': 7.0})\nrun.finish()\nprint('forked', run.id)")
         lab_page.page.keyboard.press("Shift+Enter")

@@ -7,12 +7,7 @@ import { NotebookModel } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 
 import { insertCellBelow, insertCellsBelow } from '../cells';
-import {
-  CellAction,
-  pythonString,
-  runCell,
-  START_CELLS
-} from '../runinittext';
+import { CellAction, pythonString, runCell, START_CELLS } from '../runinittext';
 
 describe('runCell', () => {
   const run = { project: 'vision', id: 'abc123' };
