@@ -13,15 +13,16 @@
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import { columnName, isConfigColumn } from './columns';
+import { columnName } from './columns';
 import { CommandIDs } from './commands';
-import { nextSort, sortDirection } from './filters';
+import { nextSort } from './filters';
 import { nextColumn, nextSlot, scrollToShow } from './gridkeys';
 import { GroupedRows } from './grouping';
 import type { RunListModel } from './model';
 import { toggleRow } from './rangeselect';
 import { GroupHeader, RunRow } from './runrow';
 import { SelectAllBox } from './selectallbox';
+import { SortHeader } from './sortheader';
 import { sortTitle } from './sortorder';
 
 /** Height of one row in pixels (rows are absolutely placed). */
@@ -362,44 +363,6 @@ export function RunList(props: IListProps): JSX.Element {
       </div>
       {model.loaded && model.total === 0 && props.empty}
     </div>
-  );
-}
-
-/** A column's header: a click sorts by the column, a second reverses it. */
-function SortHeader(props: {
-  label: string;
-  column: string;
-  sort: string;
-  title?: string;
-  tabIndex: number;
-  onFocus: () => void;
-  onSort: () => void;
-}): JSX.Element {
-  const direction = sortDirection(props.sort, props.column);
-  const arrow =
-    direction === 'ascending'
-      ? ' \u25b2'
-      : direction === 'descending'
-        ? ' \u25bc'
-        : '';
-  return (
-    <span
-      role="columnheader"
-      aria-sort={direction}
-      className={`jp-nbrun-sort-head${isConfigColumn(props.column) || props.column.startsWith('summary.') ? ' jp-nbrun-num' : ''}`}
-      data-column={props.column}
-    >
-      <button
-        className="jp-nbrun-sort-button"
-        title={props.title}
-        tabIndex={props.tabIndex}
-        onFocus={props.onFocus}
-        onClick={props.onSort}
-      >
-        {props.label}
-        {arrow && <span aria-hidden="true">{arrow}</span>}
-      </button>
-    </span>
   );
 }
 
