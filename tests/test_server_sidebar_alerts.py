@@ -54,8 +54,8 @@ def test_the_listing_marks_runs_with_alerts(rest, jp_root_dir):
     loud.alert("second", "it diverged", level="ERROR")
     loud.finish()
     runs = {r["id"]: r for r in rest("runs")["runs"]}
-    assert (runs["loud"]["alerts"], runs["loud"]["alert_level"]) == (2, "ERROR")
-    assert (runs["quiet"]["alerts"], runs["quiet"]["alert_level"]) == (0, None)
+    assert (runs["loud"]["alert_count"], runs["loud"]["alert_level"]) == (2, "ERROR")
+    assert (runs["quiet"]["alert_count"], runs["quiet"]["alert_level"]) == (0, None)
     assert quiet.id == "quiet"
 
 

@@ -14,6 +14,7 @@ import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { CommandIDs } from './commands';
 import { ComparisonModel, MAX_RUNS, metricKeys } from './comparemodel';
 import { KeyChooser } from './components/keychooser';
+import { againstStepMetric, sharedStepMetric } from './stepmetric';
 import { allKeys, DiffTable, differingKeys } from './difftable';
 import { flatten } from './format';
 import { CompareMedia } from './media/comparemedia';
@@ -257,19 +258,23 @@ function CompareChart(props: {
 }): JSX.Element {
   const { name, runs, labels, model } = props;
   // New series only when the model fetched again: a redraw keeps the zoom.
+  // On the step axis, against define_metric's step metric when the runs agree.
+  const metric =
+    props.view.xAxis === 'step' ? sharedStepMetric(name, runs) : null;
   const series = React.useMemo<ISeries[]>(
     () =>
       runs.map((run, i) => {
         const data = model.series(run, name);
-        return {
+        const own: ISeries = {
           label: labels[i],
           steps: data?.steps ?? [],
           values: data?.values ?? [],
           walls: data?.walls,
           start: run.created_at
         };
+        return metric ? againstStepMetric(own, data?.x) : own;
       }),
-    [name, model.historyVersion, labels.join('\0')]
+    [name, model.historyVersion, labels.join('\0'), metric]
   );
   return (
     <LineChart
@@ -278,6 +283,7 @@ function CompareChart(props: {
       series={series}
       height={260}
       view={props.view}
+      xLabel={metric ?? undefined}
     />
   );
 }

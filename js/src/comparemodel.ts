@@ -33,10 +33,14 @@ export function defaultMetrics(runs: IRunDetail[]): string[] {
   const keys = metricKeys(runs).filter(
     k => !runs.some(r => Object.prototype.hasOwnProperty.call(r.media ?? {}, k))
   );
-  const common = keys.filter(
+  // Nor are keys that every run logging them hid with define_metric.
+  const shown = keys.filter(k =>
+    runs.some(r => (r.keys ?? []).includes(k) && !r.charts?.[k]?.hidden)
+  );
+  const common = shown.filter(
     k => !k.startsWith('_') && runs.every(r => (r.keys ?? []).includes(k))
   );
-  return common.length ? common.slice(0, DEFAULT_CHARTS) : keys.slice(0, 1);
+  return common.length ? common.slice(0, DEFAULT_CHARTS) : shown.slice(0, 1);
 }
 
 export class ComparisonModel extends PolledModel {

@@ -147,7 +147,7 @@ class Service:
                 continue
             alerts, level = marks[i].get(row[-1], (0, None))
             run = {"store": handles[i].key, **summary, "sync": _sync(handles[i].store, row[-1]),
-                   "alerts": alerts, "alert_level": level}
+                   "alert_count": alerts, "alert_level": level}
             if lq.group is not None:
                 run["group_value"] = as_json(row[0], row[1])
             if lq.columns:
