@@ -57,7 +57,7 @@ def since(store: Store, after: float, limit: int) -> list[dict[str, Any]]:
     first, at most ``limit`` (the newest): what a page open since then has not seen."""
     rows = store.conn.execute(
         "SELECT a.at, a.step, a.level, a.title, a.body, r.id, r.name FROM alerts AS a "
-        "JOIN runs AS r ON r.rid=a.rid WHERE a.at > ? AND r.hidden=0 "
+        "CROSS JOIN runs AS r ON r.rid=a.rid WHERE a.at > ? AND r.hidden=0 "
         "ORDER BY a.at DESC, a.rowid DESC LIMIT ?", (after, limit)).fetchall()
     return [{"time": r[0], "step": r[1], "level": r[2], "title": r[3], "text": r[4],
              "id": r[5], "name": r[6]} for r in reversed(rows)]
