@@ -55,6 +55,8 @@ def marks(store: Store, rids: list[int]) -> dict[int, tuple[int, str]]:
 def since(store: Store, after: float, limit: int) -> list[dict[str, Any]]:
     """The alerts of visible runs recorded after ``after`` (seconds since the epoch), oldest
     first, at most ``limit`` (the newest): what a page open since then has not seen."""
+    # CROSS JOIN keeps the alerts the outer loop (SQLite would walk every run otherwise):
+    # a store holds far fewer alerts than runs, so a poll costs what the alerts are.
     rows = store.conn.execute(
         "SELECT a.at, a.step, a.level, a.title, a.body, r.id, r.name FROM alerts AS a "
         "CROSS JOIN runs AS r ON r.rid=a.rid WHERE a.at > ? AND r.hidden=0 "
