@@ -14,6 +14,7 @@ import { SplitPanel, Widget } from '@lumino/widgets';
 import { IRunRef, IRunSummary } from './api';
 import { CellAction, insertCellBelow, insertCellsBelow } from './cells';
 import { CompareWidget } from './compare';
+import { usedKeys } from './compare/keyorder';
 import { RunDetailWidget } from './detail';
 import { runsIcon } from './icons';
 import type { RunListModel } from './model';
@@ -184,6 +185,12 @@ export function registerCommands(context: ICommandContext): void {
             description:
               'The runs to compare (two or more); default: the selection',
             items: RUN_REF_SCHEMA
+          },
+          keys: {
+            type: 'array',
+            description:
+              'Keys charted first; default: those the runs list sorts and filters on',
+            items: { type: 'string' }
           }
         }
       }
@@ -202,7 +209,11 @@ export function registerCommands(context: ICommandContext): void {
         });
         return;
       }
-      const content = new CompareWidget({ api, refs, commands });
+      // Compared from the sidebar: what it is sorted and filtered on is charted first.
+      const used = Array.isArray(args.keys)
+        ? (args.keys as string[])
+        : usedKeys(model.filters.sort, model.filters.where, model.columns);
+      const content = new CompareWidget({ api, refs, commands, used });
       const widget = new MainAreaWidget({ content });
       widget.id = `nbrun-compare-${Date.now()}`;
       widget.title.label = `Compare ${refs.length} runs`;

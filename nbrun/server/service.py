@@ -18,7 +18,7 @@ from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.filters import RunFilter
 from ..store.records import summary_of
-from . import cellstore, history, params, stepaxis, system
+from . import cellstore, history, keystats, params, stepaxis, system
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -260,7 +260,10 @@ class Service:
             chunks.update(stored_history.history_chunks(
                 handle.store, row[0], sorted(wanted - set(chunks))))
             stepaxis.add_x(series, options, chunks, hq.since_step)
-        return {"keys": series, "last_step": row[1], "since_step": hq.since_step}
+        out = {"keys": series, "last_step": row[1], "since_step": hq.since_step}
+        if hq.stats:
+            out["stats"] = {k: keystats.key_stats(chunks[k]) for k in keys}
+        return out
 
     def new_alerts(self, query: params.Query) -> dict[str, Any]:
         """The alerts recorded after ``after`` (seconds since the epoch) in every store, for
