@@ -8,6 +8,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import type {
+  IAlertFeed,
   IHistory,
   IMediaList,
   IRunDetail,
@@ -97,6 +98,14 @@ export class NbrunAPI {
       { store: ref.store, notebook }
     );
     return data.dir;
+  }
+
+  /**
+   * `GET /alerts`: the alerts of every store recorded after `after` (the
+   * server's `now` of an earlier answer); without it, only `now`.
+   */
+  alerts(after?: number): Promise<IAlertFeed> {
+    return this._request<IAlertFeed>(['alerts'], { after });
   }
 
   /** `GET /runs/<id>/history` */

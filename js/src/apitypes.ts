@@ -53,6 +53,45 @@ export interface IRunSummary {
   config?: Record<string, unknown>;
   /** The value of the listing's `group_by` for this run. */
   group_value?: unknown;
+  /** How many alerts (`run.alert()`) the run has, and the newest one's level. */
+  alert_count?: number;
+  alert_level?: AlertLevel | null;
+}
+
+/** An alert's level, as `run.alert()` records it. */
+export type AlertLevel = 'INFO' | 'WARN' | 'ERROR';
+
+/** One `run.alert()` call. Times are unix seconds. */
+export interface IAlert {
+  time: number;
+  step: number | null;
+  level: AlertLevel;
+  title: string;
+  text: string;
+  /** Calls of the same title held back by `wait_duration` before this one. */
+  suppressed?: number;
+}
+
+/** An alert as `GET /alerts` lists it: with the run it belongs to. */
+export interface IRunAlert extends IAlert {
+  store: string;
+  id: string;
+  name: string;
+}
+
+/** `GET /alerts`: the server's time, and the alerts recorded after `after`. */
+export interface IAlertFeed {
+  now: number;
+  alerts: IRunAlert[];
+}
+
+/** How the charts show a key that `define_metric` changed. */
+export interface IChartOption {
+  /** The key whose value is the x of each point (null: the step). */
+  step_metric: string | null;
+  step_sync: boolean;
+  /** Left out of the default charts. */
+  hidden: boolean;
 }
 
 /** A video attached to a run (monitor_gym), as the run detail lists it. */
@@ -95,6 +134,11 @@ export interface IRunDetail extends IRunSummary {
   media?: Record<string, MediaKind>;
   /** System metrics sampled while it ran (null: none); see system.tsx. */
   system?: IRunSystem | null;
+  /** The keys `define_metric` charts otherwise (step metric, hidden). */
+  charts?: Record<string, IChartOption>;
+  /** The run's newest alerts (oldest first), and how many it has in all. */
+  alerts?: IAlert[];
+  alerts_total?: number;
 }
 
 /** A run's system metrics: the charts to draw and each metric's points. */
@@ -160,6 +204,8 @@ export interface IHistory {
       values: (number | null)[];
       /** With `times`: each point's commit time (s since the epoch) or null. */
       walls?: (number | null)[];
+      /** A key with a step metric: that metric's value at each point, or null. */
+      x?: (number | null)[];
     }
   >;
   last_step: number;

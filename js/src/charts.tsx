@@ -8,6 +8,12 @@ import { IHistory, IRunDetail } from './api';
 import { ISeries, LineChart } from './chart';
 import { ChartControls, IChartView } from './chartcontrols';
 import { KeyChooser } from './components/keychooser';
+import {
+  againstStepMetric,
+  hiddenKeys,
+  pickerKeys,
+  stepMetric
+} from './stepmetric';
 
 export function Charts(props: {
   run: IRunDetail;
@@ -27,7 +33,8 @@ export function Charts(props: {
     <div className="jp-nbrun-charts-section">
       <div className="jp-nbrun-charts-toolbar">
         <KeyChooser
-          keys={keys}
+          keys={pickerKeys(keys, run.charts)}
+          hidden={hiddenKeys(keys, run.charts)}
           chosen={chartKeys}
           onChange={props.onChartKeys}
         />
@@ -39,6 +46,7 @@ export function Charts(props: {
             key={key}
             name={key}
             start={run.created_at}
+            stepMetric={stepMetric(key, run.charts)}
             history={history}
             view={view}
           />
@@ -51,28 +59,30 @@ export function Charts(props: {
 function HistoryChart(props: {
   name: string;
   start: number;
+  /** `define_metric`'s step metric of the key: its x on the step axis. */
+  stepMetric: string | null;
   history: IHistory | null;
   view: IChartView;
 }): JSX.Element {
   const data = props.history?.keys?.[props.name];
-  const series = React.useMemo<ISeries[]>(
-    () => [
-      {
-        label: props.name,
-        steps: data?.steps ?? [],
-        values: data?.values ?? [],
-        walls: data?.walls,
-        start: props.start
-      }
-    ],
-    [data, props.name, props.start]
-  );
+  const onMetric = props.stepMetric !== null && props.view.xAxis === 'step';
+  const series = React.useMemo<ISeries[]>(() => {
+    const own: ISeries = {
+      label: props.name,
+      steps: data?.steps ?? [],
+      values: data?.values ?? [],
+      walls: data?.walls,
+      start: props.start
+    };
+    return [onMetric ? againstStepMetric(own, data?.x) : own];
+  }, [data, props.name, props.start, onMetric]);
   return (
     <LineChart
       title={props.name}
       chartKey={props.name}
       series={series}
       view={props.view}
+      xLabel={onMetric ? (props.stepMetric ?? undefined) : undefined}
     />
   );
 }

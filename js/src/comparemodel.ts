@@ -50,11 +50,15 @@ export function defaultMetrics(
   const keys = metricKeys(runs).filter(
     k => !runs.some(r => Object.prototype.hasOwnProperty.call(r.media ?? {}, k))
   );
-  const common = keys.filter(
+  // Nor are keys that every run logging them hid with define_metric.
+  const shown = keys.filter(k =>
+    runs.some(r => (r.keys ?? []).includes(k) && !r.charts?.[k]?.hidden)
+  );
+  const common = shown.filter(
     k => !k.startsWith('_') && runs.every(r => (r.keys ?? []).includes(k))
   );
-  const inUse = used.filter(k => keys.includes(k));
-  const rest = common.length ? common : keys.slice(0, 1);
+  const inUse = used.filter(k => keys.includes(k)); // chosen: even if hidden
+  const rest = common.length ? common : shown.slice(0, 1);
   return orderByUse([...inUse, ...rest], inUse).slice(
     0,
     Math.max(DEFAULT_CHARTS, inUse.length)

@@ -13,6 +13,7 @@ import { IHistory, IRunDetail, IRunRef, NbrunAPI } from './api';
 import { CellAction } from './cells';
 import { CommandIDs } from './commands';
 import { Actions } from './actions';
+import { AlertList } from './alerts';
 import { IChartView } from './chartcontrols';
 import { Charts } from './charts';
 import { RunDetailModel } from './detailmodel';
@@ -249,6 +250,11 @@ function RunDetailView(props: IDetailProps): JSX.Element {
       <Unstored run={run} />
       <RunErrorView run={run} />
       <Actions {...props} />
+      {(run.alerts_total ?? 0) > 0 && (
+        <Section title={`Alerts (${run.alerts_total})`}>
+          <AlertList alerts={run.alerts ?? []} total={run.alerts_total ?? 0} />
+        </Section>
+      )}
       <Section title="Charts">
         <Charts
           run={run}

@@ -5,11 +5,19 @@
  */
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { IHistory, IRunDetail, IRunRef, NbrunAPI, NbrunAPIError } from './api';
+import {
+  IChartOption,
+  IHistory,
+  IRunDetail,
+  IRunRef,
+  NbrunAPI,
+  NbrunAPIError
+} from './api';
 import { DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { appendHistory, lastHeldStep } from './livehistory';
 import { PolledModel } from './polled';
 import { SavedCharts } from './savedcharts';
+import { hiddenKeys } from './stepmetric';
 
 /** Keys charted when the user has not chosen. */
 const DEFAULT_CHARTS = 6;
@@ -20,14 +28,18 @@ const HELD_POINTS = 2000;
 
 /**
  * The keys charted by default: the first user keys (not `_step` and such),
- * leaving out the keys of media values (`media`: they have no line to draw).
+ * leaving out the keys of media values (`media`: they have no line to draw)
+ * and those `define_metric` hid (`charts`).
  */
 export function defaultKeys(
   keys: string[],
-  media: Record<string, unknown> = {}
+  media: Record<string, unknown> = {},
+  charts: Record<string, IChartOption> = {}
 ): string[] {
+  // Keys define_metric hid are charted only when chosen.
+  const hidden = new Set(hiddenKeys(keys, charts));
   const drawn = keys.filter(
-    k => !Object.prototype.hasOwnProperty.call(media, k)
+    k => !Object.prototype.hasOwnProperty.call(media, k) && !hidden.has(k)
   );
   const user = drawn.filter(k => !k.startsWith('_'));
   return (user.length ? user : drawn).slice(0, DEFAULT_CHARTS);
@@ -68,7 +80,11 @@ export class RunDetailModel extends PolledModel {
   get chartKeys(): string[] {
     return (
       this._chartKeys ??
-      defaultKeys(this._run?.keys ?? [], this._run?.media ?? {})
+      defaultKeys(
+        this._run?.keys ?? [],
+        this._run?.media ?? {},
+        this._run?.charts ?? {}
+      )
     );
   }
 

@@ -136,6 +136,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
     if (runningManagers) {
       addRunningSection(app, runningManagers, model);
     }
+    // A JupyterLab notification for each alert a run records from now on.
+    void app.restored.then(async () => {
+      const { AlertWatch, notifyAlert } = await import('./alertwatch');
+      return new AlertWatch({ api, notify: a => notifyAlert(a, commands) });
+    });
     // The chosen columns (per project), order and grouping are kept.
     if (state) {
       void app.restored.then(() => model.restore(state));

@@ -36,7 +36,8 @@ export function appendHistory(
       ? {
           steps: series.steps.concat(more.steps),
           values: series.values.concat(more.values),
-          walls: series.walls && more.walls && series.walls.concat(more.walls)
+          walls: series.walls && more.walls && series.walls.concat(more.walls),
+          x: series.x && more.x && series.x.concat(more.x)
         }
       : series;
   }

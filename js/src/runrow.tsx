@@ -5,6 +5,7 @@
 import { caretDownIcon, caretRightIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { AlertMark } from './alerts';
 import { IRunGroup, IRunSummary } from './api';
 import { columnName, columnValue, isConfigColumn } from './columns';
 import { StateBadge } from './components/statebadge';
@@ -97,6 +98,7 @@ export const RunRow = React.memo(function RunRow(
         )}
         <span className="jp-nbrun-line jp-nbrun-muted">
           <StateBadge state={run.state} />
+          <AlertMark run={run} />
           {run.last_step >= 0 && (
             // Beside the state, never cut: project and tags give way.
             <span className="jp-nbrun-row-step" title="last step logged">

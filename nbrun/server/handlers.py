@@ -74,6 +74,12 @@ class KeysHandler(NbrunHandler):
         await self.respond(self.service.keys, self.query())
 
 
+class AlertsHandler(NbrunHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        await self.respond(self.service.new_alerts, self.query())
+
+
 class RunHandler(NbrunHandler):
     @tornado.web.authenticated
     async def get(self, run_id: str) -> None:
@@ -179,6 +185,7 @@ def routes(service: Service, executor: Executor) -> list[tuple[str, type, dict[s
         ("stores", StoresHandler, kwargs),
         ("runs", RunsHandler, kwargs),
         ("keys", KeysHandler, kwargs),
+        ("alerts", AlertsHandler, kwargs),
         ("export/runs.csv", RunsCsvHandler, kwargs),
         (f"runs/{ID}/history", HistoryHandler, kwargs),
         (f"runs/{ID}/history\\.csv", HistoryCsvHandler, kwargs),

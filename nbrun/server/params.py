@@ -4,6 +4,7 @@ a message naming the parameter. Value rules come from ``nbrun.validation``."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -252,3 +253,18 @@ def state_body(body: bytes) -> str:
         return rules.check_choice(data.get("state"), "state", ("crashed", "finished"))
     except UsageError as exc:
         raise bad_request(str(exc)) from None
+
+
+def alerts_after(query: Query) -> float | None:
+    """``after``: seconds since the epoch (a number the server answered as ``now``)."""
+    text = one(query, "after")
+    if text is None or text == "":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise bad_request(f"after={text[:80]!r} is not a time; give seconds since the epoch, "
+                          "as the server answered in 'now'") from None
+    if not math.isfinite(value):
+        raise bad_request(f"after={text[:80]!r} is not a finite time in seconds")
+    return value

@@ -18,13 +18,14 @@ from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.filters import RunFilter
 from ..store.records import summary_of
-from . import cellstore, history, keystats, params, system
+from . import cellstore, history, keystats, params, stepaxis, system
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
 log = logging.getLogger(__name__)
 
 KEYS_TTL_S = 5.0  # a config key added by a running notebook shows up within this
+ALERTS_MAX = 50  # alerts per notification poll: more at once are not read one by one
 
 
 class Service:
@@ -136,6 +137,7 @@ class Service:
         found = {i: search.summaries(handles[i].store, rids) for i, rids in wanted.items()}
         configs = ({i: search.config_values(handles[i].store, rids, lq.columns)
                     for i, rids in wanted.items()} if lq.columns else {})
+        marks = {i: stored_alerts.marks(handles[i].store, rids) for i, rids in wanted.items()}
         for i, by_rid in found.items():
             staleness.mark(handles[i].store, list(by_rid.values()), list(by_rid))
         out = []
@@ -143,7 +145,9 @@ class Service:
             summary = found[i].get(row[-1])
             if summary is None:  # deleted between the two queries: left out
                 continue
-            run = {"store": handles[i].key, **summary, "sync": _sync(handles[i].store, row[-1])}
+            alerts, level = marks[i].get(row[-1], (0, None))
+            run = {"store": handles[i].key, **summary, "sync": _sync(handles[i].store, row[-1]),
+                   "alert_count": alerts, "alert_level": level}
             if lq.group is not None:
                 run["group_value"] = as_json(row[0], row[1])
             if lq.columns:
@@ -247,12 +251,35 @@ class Service:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
         keys = hq.keys if hq.keys is not None else stored_history.history_keys(handle.store, row[0])
         chunks = stored_history.history_chunks(handle.store, row[0], keys)
-        out = {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step, hq.times)
-                        for k in keys},
-               "last_step": row[1], "since_step": hq.since_step}
+        series = {k: history.series_json(chunks[k], hq.points, hq.since_step, hq.times)
+                  for k in keys}
+        # A key define_metric gave a step metric also gets that metric's values (``x``).
+        options = metricdefs.chart_options(metricdefs.of_run(handle.store, row[0]), keys)
+        if any(o["step_metric"] for o in options.values()):
+            wanted = {o["step_metric"] for o in options.values() if o["step_metric"]}
+            chunks.update(stored_history.history_chunks(
+                handle.store, row[0], sorted(wanted - set(chunks))))
+            stepaxis.add_x(series, options, chunks, hq.since_step)
+        out = {"keys": series, "last_step": row[1], "since_step": hq.since_step}
         if hq.stats:
             out["stats"] = {k: keystats.key_stats(chunks[k]) for k in keys}
         return out
+
+    def new_alerts(self, query: params.Query) -> dict[str, Any]:
+        """The alerts recorded after ``after`` (seconds since the epoch) in every store, for
+        notifications; without ``after``, none: only the server's time to ask after next."""
+        now = time.time()
+        after = params.alerts_after(query)
+        found: list[dict[str, Any]] = []
+        if after is not None:
+            for handle in self.registry.stores():
+                try:
+                    found += [{"store": handle.key, **a}
+                              for a in stored_alerts.since(handle.store, after, ALERTS_MAX)]
+                except (sqlite3.Error, Error) as exc:
+                    log.warning("nbrun: store %s left out of the alerts: %s", handle.path, exc)
+        found.sort(key=lambda a: a["time"])
+        return {"now": now, "alerts": found[-ALERTS_MAX:]}
 
     def run_file(self, run_id: str, path: str, query: params.Query) -> int:
         """An open read-only descriptor of the run's file ``path`` (a regular file inside the

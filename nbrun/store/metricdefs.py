@@ -9,7 +9,11 @@ is ``minimize``, ``maximize`` or None.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+import json
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+if TYPE_CHECKING:
+    from .database import Store
 
 Definition = Mapping[str, Any]
 
@@ -50,3 +54,9 @@ def chart_options(definitions: Mapping[str, Definition], keys: Iterable[str]
             out[key] = {"step_metric": step_metric, "step_sync": bool(found.get("step_sync")),
                         "hidden": hidden}
     return out
+
+
+def of_run(store: Store, rid: int) -> dict[str, Definition]:
+    """The run's stored definitions (``{}`` when it made none)."""
+    row = store.conn.execute("SELECT metrics FROM runs WHERE rid=?", (rid,)).fetchone()
+    return json.loads(row[0]) if row is not None and row[0] else {}

@@ -9,6 +9,7 @@ import { IRunDetail } from '../api';
 import { ISeries, LineChart } from '../chart';
 import { IChartView } from '../chartcontrols';
 import { ComparisonModel } from '../comparemodel';
+import { againstStepMetric, sharedStepMetric } from '../stepmetric';
 import { groupByPrefix, searchKeys } from './keygroups';
 
 export function ChartGroups(props: {
@@ -126,19 +127,23 @@ function CompareChart(props: {
 }): JSX.Element {
   const { name, runs, labels, model } = props;
   // New series only when the model fetched again: a redraw keeps the zoom.
+  // On the step axis, against define_metric's step metric when the runs agree.
+  const metric =
+    props.view.xAxis === 'step' ? sharedStepMetric(name, runs) : null;
   const series = React.useMemo<ISeries[]>(
     () =>
       runs.map((run, i) => {
         const data = model.series(run, name);
-        return {
+        const own: ISeries = {
           label: labels[i],
           steps: data?.steps ?? [],
           values: data?.values ?? [],
           walls: data?.walls,
           start: run.created_at
         };
+        return metric ? againstStepMetric(own, data?.x) : own;
       }),
-    [name, model.historyVersion, labels.join('\0')]
+    [name, model.historyVersion, labels.join('\0'), metric]
   );
   return (
     <LineChart
@@ -147,6 +152,7 @@ function CompareChart(props: {
       series={series}
       height={260}
       view={props.view}
+      xLabel={metric ?? undefined}
       legend={false}
     />
   );

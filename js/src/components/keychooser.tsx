@@ -10,9 +10,12 @@ export function KeyChooser(props: {
   keys: string[];
   /** The keys charted, in the order charted. */
   chosen: string[];
+  /** Keys `define_metric` hid: offered, marked as hidden. */
+  hidden?: string[];
   onChange: (keys: string[]) => void;
 }): JSX.Element {
   const { keys, chosen } = props;
+  const hidden = new Set(props.hidden ?? []);
   const [open, setOpen] = React.useState(false);
   const [search, setSearch] = React.useState('');
   const needle = search.trim().toLowerCase();
@@ -40,7 +43,11 @@ export function KeyChooser(props: {
           />
           <div className="jp-nbrun-column-chooser">
             {offered.map(key => (
-              <label key={key} className="jp-nbrun-column-option">
+              <label
+                key={key}
+                className="jp-nbrun-column-option"
+                data-hidden={hidden.has(key) ? 'true' : undefined}
+              >
                 <input
                   type="checkbox"
                   checked={chosen.includes(key)}
@@ -53,6 +60,14 @@ export function KeyChooser(props: {
                   }
                 />
                 <span>{key}</span>
+                {hidden.has(key) && (
+                  <span
+                    className="jp-nbrun-muted jp-nbrun-key-hidden"
+                    title="define_metric(hidden=True): not charted unless chosen"
+                  >
+                    hidden
+                  </span>
+                )}
               </label>
             ))}
             {offered.length === 0 && (
