@@ -240,6 +240,12 @@ class Client:
         target = f"{experiment_id}/{run_id}/artifacts/{quote(path)}"
         self.request("PUT", ARTIFACTS + target, f"PUT artifact {path}", body=data)
 
+    def put_artifact_at(self, root: str, path: str, data: Any) -> None:
+        """Upload ``data`` as ``path`` under ``root``, a folder of the server's proxied artifact
+        store (e.g. ``1/models/m-.../artifacts``, a logged model's)."""
+        target = f"{quote(root.strip('/'))}/{quote(path)}"
+        self.request("PUT", ARTIFACTS + target, f"PUT artifact {path}", body=data)
+
     def run_url(self, experiment_id: str, run_id: str) -> str:
         return f"{self.base_url}/#/experiments/{experiment_id}/runs/{run_id}"
 
