@@ -227,8 +227,8 @@ _OVERVIEW = (
 
 def overview(store: Store) -> dict[str, dict[str, Any]]:
     """Per run id: its sync row's fields (None when it never synced), ``behind``, the history
-    points not yet on the server, and ``media_behind``, its media values not yet there (one
-    query, for listings)."""
+    points not yet on the server, ``media_behind``, its media values not yet there, and
+    ``artifacts_behind``, its artifact lineage rows not yet there (one query, for listings)."""
     rows = store.conn.execute(
         _OVERVIEW +
         "FROM runs r LEFT JOIN sync y ON y.rid=r.rid").fetchall()

@@ -2,8 +2,8 @@
 
 The caller holds the run's lease (``syncstate.claim``). Order of a pass: the server run (found or
 created), tags and params, history in batches (each recorded in the store once accepted), files,
-media, artifact versions and inputs (``artifactsync``), then the run's state. A failure raises; what was recorded stays recorded, so the next pass
-resumes where this one stopped.
+media, artifact versions and inputs (``artifactsync``), then the run's state. A failure raises;
+what was recorded stays recorded, so the next pass resumes where this one stopped.
 """
 
 from __future__ import annotations
