@@ -1,7 +1,8 @@
 """Reading a run's artifact versions back from a real MLflow server, for the artifact sync
 tests: the files under the run's ``artifacts/<name>/v<n>/`` through the REST listing and
 download, the server's own artifact folder (to count copies of a content), the run's logged
-models (MLflow 3's search, as its UI lists them) and dataset inputs (MLflow's client)."""
+models (MLflow 3's search, as its UI lists them) and dataset inputs (MLflow's client).
+``log_runs`` logs the runs the tests share and ``assert_on_server`` checks all of them."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ import pytest
 
 from conftest import child_env, db_path, run_python
 from fault_proxy import Fault, FaultProxy
-from mlflow_artifacts import (assert_on_server, assert_version_on_run, log_runs, logged_models,
-                              model_files, output_models, server_copies, sha)
+from mlflow_artifacts import (assert_on_server, assert_version_on_run, dataset_inputs, log_runs,
+                              logged_models, model_files, output_models, server_copies, sha)
 import sync_support
 from sync_support import status, wait_synced
 
@@ -156,3 +156,27 @@ def test_a_sender_stopped_after_a_model_upload_makes_no_second_model(online, sto
     assert output_models(online.url, server_run) == [made[0].model_id]
     assert model_files(online.folder, models[0]) == {"model.pkl": weights}
     assert len(server_copies(online.folder)[sha(weights)]) == 1
+
+
+def test_a_refused_input_is_said_and_does_not_hold_the_run_back(online, store_dir, tmp_path,
+                                                                monkeypatch):
+    # Fake only in the 400 it answers for every dataset input; all else reaches the server.
+    proxy = FaultProxy(online.url)
+    proxy.faults.append(Fault("POST", "runs/log-inputs", "bad400", times=1000))
+    monkeypatch.setenv("NBRUN_BASE_URL", proxy.url)
+    (tmp_path / "d.csv").write_text("x\n1\n")
+    try:
+        a = nbrun.init(dir=str(store_dir), project="art-refused", id="ar-a")
+        a.log_artifact(str(tmp_path / "d.csv"), name="table", type="dataset")
+        a.finish()
+        b = nbrun.init(dir=str(store_dir), project="art-refused", id="ar-b")
+        b.use_artifact("table:latest")
+        b.finish()
+        wait_synced(store_dir, "ar-a")
+        st = wait_synced(store_dir, "ar-b")
+    finally:
+        proxy.close()
+    assert any("artifact table:v0 not sent: the server refused it" in e for e in st["errors"])
+    assert dataset_inputs(online.url, st["server_run_id"]) == []
+    assert_version_on_run(online.url, status(store_dir, "ar-a")["server_run_id"], "table", "v0",
+                          {"d.csv": b"x\n1\n"})

@@ -28,7 +28,7 @@ from typing import Any, Callable
 from ..store import Store, artifact_reads, artifactsent, objects, syncstate
 from ..store.artifactsent import Version
 from . import loggedmodels, senders, transport
-from .client import Client
+from .client import Client, ServerError
 
 ROOT = "artifacts"
 TAG = "nbrun.artifact."
@@ -78,7 +78,7 @@ class ArtifactPass:
                 break
             if budget and done >= PASS_VERSIONS:
                 return False
-            note = self._send_logged(pending[0])
+            note = self._refusable(self._send_logged, pending[0])
             if not artifactsent.mark_logged(self.store, self.rid, self.owner, pending[0].vid,
                                             note):
                 raise self.lease_lost()
@@ -87,19 +87,31 @@ class ArtifactPass:
             uses = artifactsent.pending_used(self.store, self.rid, INPUTS_PER_CALL)
             if not uses:
                 return True
-            note = self._send_inputs(uses)
+            note = self._refusable(self._send_inputs, uses)
             if not artifactsent.mark_used(self.store, self.rid, self.owner,
                                           [(u.vid, u.asked or "") for u in uses], note):
                 raise self.lease_lost()
+
+    def _refusable(self, send: Callable[[Any], dict[str, Any]], what: Any) -> dict[str, Any]:
+        """``send(what)``; a 4xx (the server refuses it, and would again) is said in the run's
+        sync errors and the rows are marked, so they do not hold the run back forever."""
+        try:
+            return send(what)
+        except ServerError as exc:
+            if exc.status is None or not 400 <= exc.status < 500:
+                raise
+            names = ", ".join(sorted({f"{v.name}:v{v.index}" for v in
+                                      (what if isinstance(what, list) else [what])}))
+            self.record_error(f"artifact {names} not sent: the server refused it: {exc}")
+            return {"refused": str(exc)[:500]}
 
     # -- versions logged ----------------------------------------------------------------------
     def _send_logged(self, v: Version) -> dict[str, Any]:
         files = artifact_reads.files(self.store.conn, v.vid)
         folder = version_dir(v.name, v.index)
         note: dict[str, Any] = {"path": folder}
-        if is_model(v.type):
-            info = loggedmodels.ensure(self.client, self.eid, self.run, v.name, v.digest,
-                                       self._model_tags(v), _params(v.metadata))
+        info = self._logged_model(v) if is_model(v.type) else None
+        if info is not None:
             root = loggedmodels.artifact_root(info)
             self._upload(files, lambda path, body: self.client.put_artifact_at(root, path,
                                                                                body), "")
@@ -111,6 +123,19 @@ class ArtifactPass:
         self._put_run(folder + ".json", _manifest(v, files, note.get("model_id")))
         self._send_tags(v)
         return note
+
+    def _logged_model(self, v: Version) -> dict[str, Any] | None:
+        """The version's logged model; None from a server without logged models (before
+        MLflow 3: no such endpoint), whose version goes among the run's artifacts."""
+        try:
+            return loggedmodels.ensure(self.client, self.eid, self.run, v.name, v.digest,
+                                       self._model_tags(v), _params(v.metadata))
+        except ServerError as exc:
+            if exc.status != 404 or exc.error_code is not None:
+                raise
+            self.record_error(f"model {v.name}:v{v.index} sent as run artifacts: the server "
+                              f"has no logged models (MLflow 3 has them): {exc}")
+            return None
 
     def _put_run(self, path: str, body: Any) -> None:
         self.client.put_artifact(self.eid, self.run, path, body)
