@@ -108,6 +108,9 @@ def assert_on_server(server, store_dir, logged: dict) -> None:
     run_a = status(store_dir, logged["a"])["server_run_id"]
     run_b = status(store_dir, logged["b"])["server_run_id"]
     v0, v1, model = logged["v0"], logged["v1"], logged["model"]
+    for run_id in (logged["a"], logged["b"]):
+        refused = [e for e in status(store_dir, run_id)["errors"] if "refused" in e]
+        assert not refused, refused
 
     # Each version's files on the run that logged it, byte-identical, each once.
     assert_version_on_run(url, run_a, "mnist", "v0", {"a.csv": logged["csv0"],
