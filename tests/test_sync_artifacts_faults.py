@@ -99,12 +99,26 @@ def test_syncing_process_killed_mid_upload_then_nbrun_sync(online, store_dir, tm
     server_run = status(store_dir, "ak1")["server_run_id"]
     assert _on_server(online.folder, server_run) < files  # killed mid-upload
     assert status(store_dir, "ak1")["artifacts_behind"] == 1
-    out = _sync(store_dir, online.url, "ak1")
+    whole = sum(1 for name, data in local.items() if _server_file(online.folder, server_run,
+                                                                 name) == data)
+    proxy = FaultProxy(online.url)  # injects nothing here: it counts the uploads
+    try:
+        out = _sync(store_dir, proxy.url, "ak1")
+    finally:
+        proxy.close()
     assert "ak1: synced" in out, out
+    resent = [p for m, p in proxy.requests if m == "PUT" and "/artifacts/many/v0/" in p]
+    assert len(resent) == files - whole  # the files the server held whole were not sent again
     assert status(store_dir, "ak1")["server_run_id"] == server_run
     assert_version_on_run(online.url, server_run, "many", "v0", local)
     copies = server_copies(online.folder)
     assert all(len(copies[sha(data)]) == 1 for data in local.values())
+
+
+def _server_file(server_folder, server_run: str, name: str) -> bytes | None:
+    found = list((server_folder / "artifacts").glob(
+        f"*/{server_run}/artifacts/artifacts/many/v0/{name}"))
+    return found[0].read_bytes() if found else None
 
 
 class Killed(BaseException):

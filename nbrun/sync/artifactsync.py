@@ -13,9 +13,10 @@
   context ``input``, which MLflow's UI shows as the data the run used.
 
 A version is marked sent in the store (``artifactsent``) only once all of it is on the server;
-one stopped anywhere before is sent again to the same names: an upload overwrites, a logged
-model and a run output are looked up before being made, and the server keeps one input per
-dataset and run. Nothing is doubled, nothing is skipped.
+one stopped anywhere before is sent again to the same names: an upload overwrites (and the
+files the server already holds whole are not sent again), a logged model and a run output are
+looked up before being made, and the server keeps one input per dataset and run. Nothing is
+doubled, nothing is skipped.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class ArtifactPass:
         self.store, self.rid, self.client, self.owner = store, rid, client, owner
         self.record_error = record_error
         self.lease_lost = lease_lost
+        self.resuming = False
 
     def send(self, budget: bool) -> bool:
         """Send pending rows; True when none is left (False: stopped at the budget)."""
@@ -78,6 +80,7 @@ class ArtifactPass:
                 break
             if budget and done >= PASS_VERSIONS:
                 return False
+            self._started(pending[0].vid)
             note = self._refusable(self._send_logged, pending[0])
             if not artifactsent.mark_logged(self.store, self.rid, self.owner, pending[0].vid,
                                             note):
@@ -91,6 +94,17 @@ class ArtifactPass:
             if not artifactsent.mark_used(self.store, self.rid, self.owner,
                                           [(u.vid, u.asked or "") for u in uses], note):
                 raise self.lease_lost()
+
+    def _started(self, vid: int) -> None:
+        """Note the version under way, so that a sync stopped in its uploads is resumed with
+        only the files the server does not hold whole."""
+        state = syncstate.get(self.store, self.rid)
+        assert state is not None
+        self.resuming = state.sent.get("artifact_started") == vid
+        if not self.resuming and not syncstate.update(
+                self.store, self.rid, self.owner,
+                sent={**state.sent, "artifact_started": vid}):
+            raise self.lease_lost()
 
     def _refusable(self, send: Callable[[Any], dict[str, Any]], what: Any) -> dict[str, Any]:
         """``send(what)``; a 4xx (the server refuses it, and would again) is said in the run's
@@ -114,12 +128,13 @@ class ArtifactPass:
         if info is not None:
             root = loggedmodels.artifact_root(info)
             self._upload(files, lambda path, body: self.client.put_artifact_at(root, path,
-                                                                               body), "")
+                                                                               body), "", root)
             loggedmodels.finalize(self.client, info["model_id"])
             loggedmodels.ensure_output(self.client, self.run, info["model_id"], v.step or 0)
             note["model_id"] = info["model_id"]
         else:
-            self._upload(files, self._put_run, folder + "/")
+            self._upload(files, self._put_run, folder + "/",
+                         f"{self.eid}/{self.run}/artifacts/{folder}")
         self._put_run(folder + ".json", _manifest(v, files, note.get("model_id")))
         self._send_tags(v)
         return note
@@ -141,8 +156,14 @@ class ArtifactPass:
         self.client.put_artifact(self.eid, self.run, path, body)
 
     def _upload(self, files: list[dict[str, Any]], put: Callable[[str, Any], None],
-                prefix: str) -> None:
+                prefix: str, root: str) -> None:
+        """Send the version's stored files (a resumed version: those the server does not
+        hold at their size; it publishes a file only once whole, and a path of a version only
+        ever holds that version's file)."""
         stored = [f for f in files if f["ref"] is None]
+        if self.resuming and stored:
+            held = self.client.artifact_sizes(root)
+            stored = [f for f in stored if held.get(f["path"]) != f["size"]]
         lanes = [stored[i::LANES] for i in range(min(LANES, len(stored)))]
         senders.run_together([functools.partial(self._upload_lane, lane, put, prefix)
                               for lane in lanes])
