@@ -105,14 +105,16 @@ export class NbrunAPI {
     keys: string[],
     points = 1000,
     sinceStep?: number,
-    times = false
+    times = false,
+    stats = false
   ): Promise<IHistory> {
     return this._request<IHistory>(['runs', ref.id, 'history'], {
       store: ref.store,
       keys,
       points,
       since_step: sinceStep,
-      times: times ? 'true' : undefined
+      times: times ? 'true' : undefined,
+      stats: stats ? 'true' : undefined
     });
   }
 

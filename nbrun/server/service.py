@@ -18,7 +18,7 @@ from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.filters import RunFilter
 from ..store.records import summary_of
-from . import cellstore, history, params, system
+from . import cellstore, history, keystats, params, system
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -247,9 +247,12 @@ class Service:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
         keys = hq.keys if hq.keys is not None else stored_history.history_keys(handle.store, row[0])
         chunks = stored_history.history_chunks(handle.store, row[0], keys)
-        return {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step, hq.times)
-                         for k in keys},
-                "last_step": row[1], "since_step": hq.since_step}
+        out = {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step, hq.times)
+                        for k in keys},
+               "last_step": row[1], "since_step": hq.since_step}
+        if hq.stats:
+            out["stats"] = {k: keystats.key_stats(chunks[k]) for k in keys}
+        return out
 
     def run_file(self, run_id: str, path: str, query: params.Query) -> int:
         """An open read-only descriptor of the run's file ``path`` (a regular file inside the

@@ -263,8 +263,10 @@ def test_compare_highlights_config_differences(lab_page: LabPage):
     chart = view.locator('.jp-nbrun-chart[data-key="compare:loss"]')
     chart.locator("canvas").wait_for()
     page.wait_for_function("el => el.dataset.points === '150'", arg=chart.element_handle())
-    legend = chart.locator(".u-legend .u-label").all_text_contents()
-    assert legend[1:] == ["baseline-0", "baseline-1", "baseline-2"]
+    # one legend for the page, none under each chart (issue 23 point 4)
+    legend = view.locator(".jp-nbrun-run-legend li").all_text_contents()
+    assert legend == ["baseline-0", "baseline-1", "baseline-2"]
+    assert chart.locator(".u-legend").count() == 0
     lab_page.screenshot("compare.png")
 
 
