@@ -99,8 +99,8 @@ def test_syncing_process_killed_mid_upload_then_nbrun_sync(online, store_dir, tm
     server_run = status(store_dir, "ak1")["server_run_id"]
     assert _on_server(online.folder, server_run) < files  # killed mid-upload
     assert status(store_dir, "ak1")["artifacts_behind"] == 1
-    whole = sum(1 for name, data in local.items() if _server_file(online.folder, server_run,
-                                                                 name) == data)
+    whole = _settled(lambda: sum(1 for name, data in local.items()
+                                 if _server_file(online.folder, server_run, name) == data))
     proxy = FaultProxy(online.url)  # injects nothing here: it counts the uploads
     try:
         out = _sync(store_dir, proxy.url, "ak1")
@@ -113,6 +113,18 @@ def test_syncing_process_killed_mid_upload_then_nbrun_sync(online, store_dir, tm
     assert_version_on_run(online.url, server_run, "many", "v0", local)
     copies = server_copies(online.folder)
     assert all(len(copies[sha(data)]) == 1 for data in local.values())
+
+
+def _settled(count) -> int:
+    """``count()`` once it stays the same for a second: the server may still be storing an
+    upload whose sender was killed after its last byte."""
+    last = count()
+    while True:
+        time.sleep(1.0)
+        now = count()
+        if now == last:
+            return now
+        last = now
 
 
 def _server_file(server_folder, server_run: str, name: str) -> bytes | None:
