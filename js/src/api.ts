@@ -86,7 +86,7 @@ export class NbrunAPI {
   }
 
   /**
-   * `GET /runs/<id>/cell-dir`: the `dir` a `%%runinit` cell for the run must
+   * `GET /runs/<id>/cell-dir`: the `dir` a resume cell for the run must
    * name when written into the notebook at `notebook` (its path relative to
    * the server's root folder); null when the notebook's kernel writes to the
    * run's store anyway.

@@ -9,13 +9,14 @@ import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
 import { IRunDetail, IRunRef, NbrunAPI } from './api';
-import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
+import { ChartControls } from './chartcontrols';
 import { CommandIDs } from './commands';
 import { ChartGroups } from './compare/chartgroups';
 import { orderByUse } from './compare/keyorder';
 import { RunLegend } from './compare/legend';
 import { MetricTable } from './compare/metrictable';
 import { ComparisonModel, MAX_RUNS, metricKeys } from './comparemodel';
+import { SavedCharts } from './savedcharts';
 import { KeyChooser } from './components/keychooser';
 import { allKeys, DiffTable, differingKeys } from './difftable';
 import { flatten } from './format';
@@ -79,6 +80,7 @@ export namespace CompareWidget {
     commands: CommandRegistry;
     /** Keys the runs list was sorted or filtered on (charted first). */
     used?: string[];
+    saved?: SavedCharts;
   }
 }
 
@@ -108,7 +110,7 @@ function CompareView(props: {
 }): JSX.Element {
   const { runs, model } = props;
   const [showAll, setShowAll] = React.useState(false);
-  const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
+  const view = model.view;
   const labels = runLabels(runs);
   const configs = runs.map(r => flatten(r.config ?? {}));
   const summaries = runs.map(r => flatten(r.summary ?? {}));
@@ -143,13 +145,7 @@ function CompareView(props: {
       )}
       <RunLegend labels={labels} smoothed={view.smoothing > 0} />
       <Section title="Metrics">
-        <MetricCharts
-          runs={runs}
-          labels={labels}
-          model={model}
-          view={view}
-          onView={setView}
-        />
+        <MetricCharts runs={runs} labels={labels} model={model} />
       </Section>
       <Section title="Metric table">
         <MetricTable
@@ -221,10 +217,9 @@ function MetricCharts(props: {
   runs: IRunDetail[];
   labels: string[];
   model: ComparisonModel;
-  view: IChartView;
-  onView: (view: IChartView) => void;
 }): JSX.Element {
-  const { runs, labels, model, view } = props;
+  const { runs, labels, model } = props;
+  const view = model.view;
   const keys = metricKeys(runs);
   if (keys.length === 0) {
     return (
@@ -239,13 +234,7 @@ function MetricCharts(props: {
           chosen={model.chartKeys}
           onChange={chosen => (model.chartKeys = chosen)}
         />
-        <ChartControls
-          view={view}
-          onChange={next => {
-            props.onView(next);
-            model.times = next.xAxis !== 'step';
-          }}
-        />
+        <ChartControls view={view} onChange={next => (model.view = next)} />
       </div>
       <ChartGroups
         runs={runs}

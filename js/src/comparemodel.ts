@@ -11,7 +11,9 @@ import {
   NbrunAPI,
   runKey
 } from './api';
+import { DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { orderByUse } from './compare/keyorder';
+import { chartsProject, SavedCharts } from './savedcharts';
 import { PolledModel } from './polled';
 
 /** Keys charted when the user has not chosen. */
@@ -68,6 +70,7 @@ export class ComparisonModel extends PolledModel {
       .map(r => ({ store: r.store, id: r.id }));
     this.leftOut = Math.max(0, options.refs.length - MAX_RUNS);
     this.used = options.used ?? [];
+    this._saved = options.saved ?? null;
   }
 
   /** The keys the runs list was sorted or filtered on, most weighty first. */
@@ -108,9 +111,22 @@ export class ComparisonModel extends PolledModel {
 
   set chartKeys(keys: string[]) {
     this._chartKeys = keys;
+    this._save({ keys });
     this._signature = '';
     this.emitChanged();
     void this.poll.refresh();
+  }
+
+  /** The chart view (smoothing, log y, x axis) of every chart. */
+  get view(): IChartView {
+    return this._view;
+  }
+
+  set view(view: IChartView) {
+    this._view = view;
+    this._save({ view });
+    this.times = view.xAxis !== 'step';
+    this.emitChanged();
   }
 
   /** Whether histories carry each point's time (charts on a time axis). */
@@ -147,6 +163,7 @@ export class ComparisonModel extends PolledModel {
     });
     this._error = errors.length ? errors.join('; ') : null;
     const runs = this.runs;
+    await this._restore(runs);
     const keys = this.chartKeys;
     const signature = [
       keys.join('\0'),
@@ -188,12 +205,44 @@ export class ComparisonModel extends PolledModel {
     this.emitChanged();
   }
 
+  /**
+   * Once the runs are in: the keys and chart view last used for their
+   * project, unless chosen here already (keys no run logged are left out).
+   */
+  private async _restore(runs: IRunDetail[]): Promise<void> {
+    if (this._restored || !runs.length || !this._saved) {
+      return;
+    }
+    this._restored = true;
+    await this._saved.ready;
+    const saved = this._saved.get(chartsProject(runs));
+    const logged = new Set(metricKeys(runs));
+    const keys = (saved.keys ?? []).filter(k => logged.has(k));
+    if (this._chartKeys === null && keys.length) {
+      this._chartKeys = keys;
+    }
+    if (saved.view) {
+      this._view = saved.view;
+      this._times = saved.view.xAxis !== 'step';
+    }
+  }
+
+  private _save(change: { keys?: string[]; view?: IChartView }): void {
+    const runs = this.runs;
+    if (this._saved && runs.length) {
+      this._saved.update(chartsProject(runs), change);
+    }
+  }
+
   private _runs = new Map<string, IRunDetail>();
   private _histories = new Map<string, IHistory['keys']>();
   private _stats = new Map<string, Record<string, IKeyStats | null>>();
   private _chartKeys: string[] | null = null;
   private _signature = '';
   private _times = false;
+  private _view: IChartView = DEFAULT_VIEW;
+  private _saved: SavedCharts | null;
+  private _restored = false;
   private _historyVersion = 0;
   private _error: string | null = null;
 }
@@ -204,5 +253,7 @@ export namespace ComparisonModel {
     refs: IRunRef[];
     /** Keys the runs list was sorted or filtered on (charted first). */
     used?: string[];
+    /** Where the keys and chart view of each project's comparisons are kept. */
+    saved?: SavedCharts;
   }
 }

@@ -13,6 +13,7 @@ import { IHistory, IRunDetail, IRunRef, NbrunAPI } from './api';
 import { CellAction } from './cells';
 import { CommandIDs } from './commands';
 import { Actions } from './actions';
+import { IChartView } from './chartcontrols';
 import { Charts } from './charts';
 import { RunDetailModel } from './detailmodel';
 import { downloadText } from './download';
@@ -31,6 +32,7 @@ import { Fact, KeyValueTable, Section, SyncFact, Unstored } from './runfacts';
 import { StateBadge } from './components/statebadge';
 import { SystemCharts } from './system';
 import { RunVideos } from './videos';
+import { SavedCharts } from './savedcharts';
 
 /** The widget of a run's detail view. */
 export class RunDetailWidget extends PolledModelView<RunDetailModel> {
@@ -82,7 +84,8 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
         chartKeys={model.chartKeys}
         error={model.error}
         onChartKeys={keys => (model.chartKeys = keys)}
-        onTimes={times => (model.times = times)}
+        view={model.view}
+        onView={view => (model.view = view)}
         onWriteCell={(action, step) =>
           void this._commands.execute(CommandIDs.writeCell, {
             action,
@@ -190,6 +193,7 @@ export namespace RunDetailWidget {
     api: NbrunAPI;
     ref: IRunRef;
     commands: CommandRegistry;
+    saved?: SavedCharts;
   }
 }
 
@@ -200,7 +204,8 @@ interface IDetailProps {
   chartKeys: string[];
   error: string | null;
   onChartKeys: (keys: string[]) => void;
-  onTimes: (times: boolean) => void;
+  view: IChartView;
+  onView: (view: IChartView) => void;
   onWriteCell: (action: CellAction, step?: number) => void;
   onOpenRun: (id: string) => void;
   onSaveTags: (tags: string[]) => Promise<void>;
@@ -250,7 +255,8 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           history={props.history}
           chartKeys={props.chartKeys}
           onChartKeys={props.onChartKeys}
-          onTimes={props.onTimes}
+          view={props.view}
+          onView={props.onView}
         />
       </Section>
       {run.media && Object.keys(run.media).length > 0 && (

@@ -281,6 +281,16 @@ class Service:
         self._check(outcome, run_id, handle, "edit it from its notebook")
         return self._detail(handle, run_id)
 
+    def run_state(self, run_id: str, query: params.Query) -> dict[str, Any]:
+        """A run's state and last step alone: what a run card polls while its run runs (the
+        card cannot learn from its kernel that the kernel was killed)."""
+        handle = self.locate(run_id, params.store_key(query))
+        row = handle.store.get(run_id)  # also detects a crash of this run
+        if row is None:
+            raise not_found(f"no run {run_id!r} in store {handle.path}")
+        return {"store": handle.key, "id": row.id, "state": row.state,
+                "last_step": row.last_step, "exit_code": row.exit_code}
+
     def set_state(self, run_id: str, query: params.Query, body: bytes) -> dict[str, Any]:
         params.run_id(run_id)
         target = params.state_body(body)
