@@ -150,7 +150,7 @@ class FaultProxy:
                     self.wfile.write(block)
                 self.close_connection = True
 
-            do_GET = do_POST = do_PUT = do_DELETE = _handle
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
         INJECTED = {name: getattr(Handler, name) for name in
                     ("html", "bad400", "unavailable503", "empty", "redirect_loop",

@@ -6,7 +6,7 @@ import sqlite3
 
 from ..errors import Error
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Version 1. A run row is one incarnation of a run id: ``rid`` keys its history, so a run id that
 # is replaced (resume=None on an existing id) never mixes with data a stale writer still sends.
@@ -219,6 +219,13 @@ MIGRATIONS: dict[int, str] = {
     9: """
     ALTER TABLE media ADD COLUMN sent TEXT;
     CREATE INDEX IF NOT EXISTS media_unsent ON media (rid) WHERE sent IS NULL
+    """,
+    # 11: online mode for artifacts. ``sent`` of a lineage row is what of it is on the run's
+    # tracking server (JSON: where the files went, the logged model's id; '' when there was
+    # nothing to send), NULL until all of it is there (see nbrun/sync/artifactsync.py).
+    10: """
+    ALTER TABLE artifact_logged ADD COLUMN sent TEXT;
+    ALTER TABLE artifact_used ADD COLUMN sent TEXT
     """,
 }
 

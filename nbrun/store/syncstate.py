@@ -219,13 +219,16 @@ _OVERVIEW = (
     "(SELECT COALESCE(SUM(s.n), 0) FROM series s WHERE s.rid=r.rid AND "
     " s.rowid>COALESCE(y.cursor, 0) AND s.rewound=0) - COALESCE(y.partial, 0) AS behind, "
     "(SELECT COUNT(*) FROM media m WHERE m.rid=r.rid AND m.sent IS NULL AND m.rewound=0) "
-    " AS media_behind ")
+    " AS media_behind, "
+    "(SELECT COUNT(*) FROM artifact_logged l WHERE l.rid=r.rid AND l.sent IS NULL) + "
+    "(SELECT COUNT(*) FROM artifact_used u WHERE u.rid=r.rid AND u.sent IS NULL) "
+    " AS artifacts_behind ")
 
 
 def overview(store: Store) -> dict[str, dict[str, Any]]:
     """Per run id: its sync row's fields (None when it never synced), ``behind``, the history
-    points not yet on the server, and ``media_behind``, its media values not yet there (one
-    query, for listings)."""
+    points not yet on the server, ``media_behind``, its media values not yet there, and
+    ``artifacts_behind``, its artifact lineage rows not yet there (one query, for listings)."""
     rows = store.conn.execute(
         _OVERVIEW +
         "FROM runs r LEFT JOIN sync y ON y.rid=r.rid").fetchall()
@@ -235,7 +238,8 @@ def overview(store: Store) -> dict[str, dict[str, Any]]:
 def _entry(row: sqlite3.Row) -> dict[str, Any]:
     state = SyncState.from_sql(row) if row["rid"] is not None else None
     return {"sync": state, "behind": max(0, int(row["behind"])), "mode": row["mode"],
-            "state": row["state"], "media_behind": int(row["media_behind"])}
+            "state": row["state"], "media_behind": int(row["media_behind"]),
+            "artifacts_behind": int(row["artifacts_behind"])}
 
 
 def describe(entry: dict[str, Any]) -> dict[str, Any]:
@@ -245,8 +249,9 @@ def describe(entry: dict[str, Any]) -> dict[str, Any]:
     sent = state.sent if state is not None else {}
     server_state = sent.get("state")
     media = entry.get("media_behind", 0)
+    artifacts = entry.get("artifacts_behind", 0)
     caught_up = (state is not None and state.server_run_id is not None and entry["behind"] == 0
-                 and media == 0 and server_state is not None and
+                 and media == 0 and artifacts == 0 and server_state is not None and
                  (entry["state"] == "running" or server_state[0] != "RUNNING"))
     if state is None or state.server_run_id is None:
         label = "offline" if entry["mode"] == "offline" and state is None else "not synced"
@@ -254,9 +259,11 @@ def describe(entry: dict[str, Any]) -> dict[str, Any]:
         label = "synced"
     else:
         label = f"{entry['behind']} behind" if entry["behind"] else \
-            f"{media} media behind" if media else "state pending"
+            f"{media} media behind" if media else \
+            f"{artifacts} artifacts behind" if artifacts else "state pending"
     return {
         "label": label, "synced": caught_up, "behind": entry["behind"], "media_behind": media,
+        "artifacts_behind": artifacts,
         "url": state.url if state is not None else None,
         "server": state.server if state is not None else None,
         "server_run_id": state.server_run_id if state is not None else None,

@@ -240,6 +240,32 @@ class Client:
         target = f"{experiment_id}/{run_id}/artifacts/{quote(path)}"
         self.request("PUT", ARTIFACTS + target, f"PUT artifact {path}", body=data)
 
+    def put_artifact_at(self, root: str, path: str, data: Any) -> None:
+        """Upload ``data`` as ``path`` under ``root``, a folder of the server's proxied artifact
+        store (e.g. ``1/models/m-.../artifacts``, a logged model's)."""
+        target = f"{quote(root.strip('/'))}/{quote(path)}"
+        self.request("PUT", ARTIFACTS + target, f"PUT artifact {path}", body=data)
+
+    def artifact_sizes(self, root: str) -> dict[str, int]:
+        """Every file under ``root`` (a folder of the proxied artifact store) with its size,
+        by path relative to ``root``; {} when there is none."""
+        out: dict[str, int] = {}
+        folders = [""]
+        while folders:
+            folder = folders.pop()
+            where = root.strip("/") + (f"/{folder}" if folder else "")
+            answer = self.request("GET", ARTIFACTS.rstrip("/"), "GET artifacts list",
+                                  params={"path": where})
+            for entry in (answer or {}).get("files") or []:
+                if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+                    continue
+                rel = f"{folder}/{entry['path']}" if folder else entry["path"]
+                if entry.get("is_dir"):
+                    folders.append(rel)
+                else:
+                    out[rel] = int(entry.get("file_size") or 0)
+        return out
+
     def run_url(self, experiment_id: str, run_id: str) -> str:
         return f"{self.base_url}/#/experiments/{experiment_id}/runs/{run_id}"
 

@@ -102,6 +102,8 @@ def cmd_sync(api: Any, args: argparse.Namespace) -> int:
         if args.dry_run:
             label = status_mod.describe(entry)["label"]
             media = f" and {entry['media_behind']} media values" if entry["media_behind"] else ""
+            if entry.get("artifacts_behind"):
+                media += f" and {entry['artifacts_behind']} artifact rows"
             print(f"{row.id}: {behind} points{media}, state {row.state}, now {label} -> "
                   f"{public_url(url)}")
             continue
@@ -136,6 +138,8 @@ def _sync_one(store: Store, row: Any, url: str, anonymous: str | None, me: str,
     progress = _Progress(row.id, behind, sys.stdout)
     media = syncstate.status_of(store, rid) or {}
     values = f" and {media['media_behind']} media values" if media.get("media_behind") else ""
+    if media.get("artifacts_behind"):
+        values += f" and {media['artifacts_behind']} artifact rows"
     print(f"{row.id}: sending {behind} points{values} to {public_url(url)}", flush=True)
     try:
         work.run_pass(progress=progress)

@@ -2,8 +2,8 @@
 
 The caller holds the run's lease (``syncstate.claim``). Order of a pass: the server run (found or
 created), tags and params, history in batches (each recorded in the store once accepted), files,
-then the run's state. A failure raises; what was recorded stays recorded, so the next pass
-resumes where this one stopped.
+media, artifact versions and inputs (``artifactsync``), then the run's state. A failure raises;
+what was recorded stays recorded, so the next pass resumes where this one stopped.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from ..store import Store
 from ..store import mediafiles, syncstate
 from ..store.syncstate import SyncState
 from ..store import runfiles
-from . import alerts, batches, mapping, mediasync, senders, systemsync, transport
+from . import (alerts, artifactsync, batches, mapping, mediasync, senders, systemsync,
+               transport)
 from .client import Client, ServerError
 from .redact import redact
 
@@ -99,11 +100,14 @@ class RunSync:
         media_done = mediasync.MediaPass(self.store, self.rid, self.client, self.owner,
                                          self.record_error, self._lease_lost).send(
             row.id, int(row.created_at * 1000), budget is not None)
-        self.more = not media_done
+        artifacts_done = artifactsync.ArtifactPass(
+            self.store, self.rid, self.client, self.owner, self.record_error,
+            self._lease_lost).send(budget is not None)
+        self.more = not media_done or not artifacts_done
         done = self._send_state(row, state, sent)
         state = self._state()
         behind = syncstate.backlog(self.store, self.rid, state.cursor, state.partial)
-        if done and behind == 0 and media_done:
+        if done and behind == 0 and media_done and artifacts_done:
             self._update(synced_at=time.time())
             return row.state != "running"
         return False

@@ -230,6 +230,8 @@ def behind_message(entries: list[_Entry], waited: float) -> str:
             st = {}
         if st.get("behind"):
             detail = f"{st['behind']} point{'s' if st['behind'] != 1 else ''} behind"
+        elif st.get("artifacts_behind"):
+            detail = f"{st['artifacts_behind']} artifact versions or uses behind"
         elif st.get("server_run_id"):
             detail = "its final state pending"
         else:
