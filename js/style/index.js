@@ -4,3 +4,4 @@ import './detail.css';
 import './charts.css';
 import './table.css';
 import './media.css';
+import './artifacts.css';

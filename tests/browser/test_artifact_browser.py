@@ -156,7 +156,7 @@ def test_artifact_view_versions_lineage_and_diff(lab_page: LabPage, artifact_sto
     expect(node(view, f"run:{run_ids['prepare-2']}")).to_have_accessible_name(
         "Open run prepare-2")
     labels = graph.locator(".jp-nbrun-lineage-edge-label").all_text_contents()
-    assert sorted(labels) == ["logged at step 0"] * 3 + ["used as latest", "used as v1"]
+    assert sorted(labels) == ["logged"] * 3 + ["used as latest", "used as v1"]
     # Runs left of the version, users right of it, their models further right.
     x = {name: node(view, f"run:{run_ids[name]}").bounding_box()["x"]
          for name in ("prepare-2", "train-a", "train-b")}
@@ -190,4 +190,71 @@ def test_artifact_view_versions_lineage_and_diff(lab_page: LabPage, artifact_sto
     node(view, f"run:{run_ids['train-b']}").click()
     expect(page.locator(".jp-nbrun-detail:visible .jp-nbrun-detail-name")).to_have_text(
         "train-b")
+    assert not lab_page.errors and not lab_page.dialogs
+
+
+# Every text of the artifact view against what it is drawn on (a box of the graph, else the
+# nearest background), the text's own transparency blended in; disabled controls left out.
+CONTRAST = """(root) => {
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  const solid = (c) => c.length === 3 || (c.length === 4 && c[3] > 0);
+  const background = (el) => {
+    const box = el.closest('.jp-nbrun-lineage-node');
+    if (box) {
+      const fill = parse(getComputedStyle(box.querySelector('rect')).fill);
+      if (solid(fill)) return fill;
+    }
+    for (let e = el.closest('svg') ? el.closest('svg').parentElement : el; e;
+         e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (solid(c)) return c;
+    }
+    return [255, 255, 255];
+  };
+  const texts = root.querySelectorAll(
+    'svg text, td, th, dt, dd, summary, button:not(:disabled), a, label, p, h1, h2, h3, h4,' +
+    ' .jp-nbrun-artifact-alias, .jp-nbrun-artifact-type, .jp-nbrun-artifact-range');
+  return [...texts].filter((el) => el.textContent.trim()).map((el) => {
+    const style = getComputedStyle(el);
+    const fg = parse(el.closest('svg') ? style.fill : style.color);
+    const bg = background(el);
+    const alpha = fg.length === 4 ? fg[3] : 1;
+    const seen = [0, 1, 2].map((i) => alpha * fg[i] + (1 - alpha) * bg[i]);
+    const a = lum(seen), b = lum(bg);
+    return [el.textContent.trim().slice(0, 40), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}"""
+
+
+def switch_theme(page, name: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=name).first.click()
+    page.wait_for_function(f"() => document.body.dataset.jpThemeName === {name!r}",
+                           timeout=20_000)
+
+
+def test_artifact_view_text_is_legible_in_light_and_dark(lab_page: LabPage,
+                                                         artifact_store: Path):
+    page = lab_page.page
+    lab_page.open()
+    lab_page.open_sidebar()
+    detail = lab_page.open_run("prepare-2")
+    artifacts_section(detail).get_by_role("button", name="Open artifact toy-data:v1").click()
+    view = page.locator(".jp-nbrun-artifact-view:visible")
+    view.locator(".jp-nbrun-artifact-diff-result").wait_for()
+    view.locator(".jp-nbrun-lineage-node").first.wait_for()
+    try:
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            if theme != "JupyterLab Light":
+                switch_theme(page, theme)
+            ratios = view.evaluate(CONTRAST)
+            texts = {text for text, _ in ratios}
+            assert {"prepare-2", "toy-data:v1", "used as latest", "latest", "extra.csv"} <= texts
+            low = [(text, round(r, 2)) for text, r in ratios if r < 4.5]
+            assert not low, (theme, low)
+    finally:
+        switch_theme(page, "JupyterLab Light")
     assert not lab_page.errors and not lab_page.dialogs

@@ -21,7 +21,7 @@ function cut(text: string, max = TEXT_MAX): string {
 
 export function edgeText(edge: ILineageEdge): string {
   if (edge.kind === 'logged') {
-    return edge.step !== null ? `logged at step ${edge.step}` : 'logged';
+    return 'logged';
   }
   const asked = edge.asked ? ` as ${edge.asked}` : '';
   return `used${asked}${edge.via ? ' (via fork)' : ''}`;
@@ -60,17 +60,23 @@ export function LineageGraph(props: {
       aria-label="Lineage graph: runs and artifact versions"
     >
       <defs>
-        <marker
-          id={marker}
-          viewBox="0 0 10 10"
-          refX="10"
-          refY="5"
-          markerWidth="7"
-          markerHeight="7"
-          orient="auto-start-reverse"
-        >
-          <path d="M 0 0 L 10 5 L 0 10 z" className="jp-nbrun-lineage-arrow" />
-        </marker>
+        {['logged', 'used'].map(kind => (
+          <marker
+            key={kind}
+            id={`${marker}-${kind}`}
+            viewBox="0 0 10 10"
+            refX="10"
+            refY="5"
+            markerWidth="7"
+            markerHeight="7"
+            orient="auto-start-reverse"
+          >
+            <path
+              d="M 0 0 L 10 5 L 0 10 z"
+              className={`jp-nbrun-lineage-arrow-${kind}`}
+            />
+          </marker>
+        ))}
       </defs>
       {layout.edges.map((e, i) => {
         const mid = (e.x1 + e.x2) / 2;
@@ -84,8 +90,10 @@ export function LineageGraph(props: {
             data-target={e.edge.target}
             data-kind={e.edge.kind}
           >
-            <title>{text}</title>
-            <path d={path} markerEnd={`url(#${marker})`} />
+            <title>
+              {e.edge.step !== null ? `${text} at step ${e.edge.step}` : text}
+            </title>
+            <path d={path} markerEnd={`url(#${marker}-${e.edge.kind})`} />
             {labelled && (
               <text
                 x={mid}

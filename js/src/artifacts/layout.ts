@@ -20,9 +20,9 @@ export interface ILayoutOptions {
 
 export const LAYOUT_DEFAULTS: ILayoutOptions = {
   maxPerColumn: 12,
-  nodeWidth: 190,
+  nodeWidth: 176,
   nodeHeight: 46,
-  gapX: 80,
+  gapX: 92,
   gapY: 14,
   pad: 8
 };

@@ -34,17 +34,23 @@ export function LineagePanel(props: {
 }): JSX.Element {
   const { client, where } = props;
   const [hops, setHops] = React.useState(2);
-  const graph = useFetch(
-    signal => client.lineage(where, hops, signal),
+  // The version is kept with its graph: until the graph of a newly chosen
+  // version is read, the last one stays drawn around its own version.
+  const fetched = useFetch(
+    signal =>
+      client
+        .lineage(where, hops, signal)
+        .then(graph => ({ graph, version: where.version })),
     [client, where.store, where.project, where.name, where.version, hops]
   );
+  const graph = { ...fetched, data: fetched.data?.graph ?? null };
   const layout = React.useMemo(() => {
-    if (!graph.data) {
+    if (!fetched.data) {
       return null;
     }
-    const focus = focusOf(graph.data, where.version) ?? '';
-    return layoutLineage(graph.data, focus);
-  }, [graph.data, where.version]);
+    const { graph, version } = fetched.data;
+    return layoutLineage(graph, focusOf(graph, version) ?? '');
+  }, [fetched.data]);
   return (
     <div className="jp-nbrun-artifact-lineage">
       <div className="jp-nbrun-pager">

@@ -10,6 +10,9 @@ import { Fact, KeyValueTable } from '../runfacts';
 import { FileTable, sizeText } from './files';
 import { IRunUse, IVersionDetail } from './types';
 
+/** Up to this many files are listed open; more are behind their summary. */
+const FILES_OPEN = 20;
+
 function RunList(props: {
   runs: IRunUse[];
   onOpenRun: (runId: string) => void;
@@ -74,13 +77,20 @@ export function VersionInfo(props: {
         className="jp-nbrun-artifact-metadata"
         values={flatten(v.metadata)}
       />
-      <h3>Files</h3>
-      <FileTable
-        files={v.files}
-        total={v.files_total}
-        urlOf={props.urlOf}
-        label={`Files of ${label}`}
-      />
+      <details
+        className="jp-nbrun-artifact-version-files"
+        open={v.files_total <= FILES_OPEN}
+      >
+        <summary>
+          <h3>Files ({v.files_total})</h3>
+        </summary>
+        <FileTable
+          files={v.files}
+          total={v.files_total}
+          urlOf={props.urlOf}
+          label={`Files of ${label}`}
+        />
+      </details>
     </div>
   );
 }

@@ -64,7 +64,11 @@ export function VersionsTable(props: {
   );
 }
 
-function VersionRow(props: {
+/**
+ * A row re-renders only when its version or whether it is selected changes:
+ * choosing a version among 1,000 listed redraws two rows, not the table.
+ */
+const VersionRow = React.memo(function VersionRow(props: {
   version: IArtifactVersion;
   selected: boolean;
   onSelect: (version: string) => void;
@@ -118,7 +122,7 @@ function VersionRow(props: {
       <td className="jp-nbrun-artifact-meta">{metadataText(v.metadata)}</td>
     </tr>
   );
-}
+});
 
 /** Newer / older pages, where this page is, and the page size. */
 export function VersionsPager(props: {

@@ -103,7 +103,11 @@ function ArtifactView(props: {
     [client, where.store, where.project, where.name, shown]
   );
   const store = page.data?.store ?? artifact.store;
-  const openRun = (id: string): void => props.onOpenRun(store, id);
+  const { onOpenRun } = props;
+  const openRun = React.useCallback(
+    (id: string): void => onOpenRun(store, id),
+    [onOpenRun, store]
+  );
   const detail = version.data;
   const onArtifact = (node: IArtifactNode): void => {
     if (node.project === artifact.project && node.name === artifact.name) {
@@ -182,17 +186,6 @@ function ArtifactView(props: {
           Could not load version {shown}: {version.error}
         </p>
       )}
-      {detail && (
-        <Section title={`Version ${detail.version}`}>
-          <VersionInfo
-            version={detail}
-            urlOf={path =>
-              client.fileUrl({ ...where, store, version: detail.version }, path)
-            }
-            onOpenRun={openRun}
-          />
-        </Section>
-      )}
       {shown && (
         // Read alongside the version (not after it): the graph is what a
         // user waits for when choosing a version.
@@ -202,6 +195,17 @@ function ArtifactView(props: {
             where={{ ...where, store, version: shown }}
             onOpenRun={openRun}
             onArtifact={onArtifact}
+          />
+        </Section>
+      )}
+      {detail && (
+        <Section title={`Version ${detail.version}`}>
+          <VersionInfo
+            version={detail}
+            urlOf={path =>
+              client.fileUrl({ ...where, store, version: detail.version }, path)
+            }
+            onOpenRun={openRun}
           />
         </Section>
       )}
