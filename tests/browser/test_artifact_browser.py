@@ -176,6 +176,7 @@ def test_artifact_view_versions_lineage_and_diff(lab_page: LabPage, artifact_sto
     assert meta.evaluate_all("rs => rs.map(r => [...r.cells].map(c => c.textContent))") == [
         ["rows", "changed", "200", "300"], ["source", "added", "", "synthetic"]]
 
+    page.mouse.move(0, 0)  # no box drawn hovered
     lab_page.screenshot("artifact-lineage.png", view.locator(".jp-nbrun-artifact-lineage"))
 
     # A box of another artifact shows it in the same tab; a run's box opens its detail.
