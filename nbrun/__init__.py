@@ -4,7 +4,8 @@ The public surface: ``init()`` and the module-level ``run``, ``config``, ``summa
 ``finish`` of the current global run; ``Settings``; ``Api`` to read runs back; the error classes;
 ``InitSpec`` and ``RunForm``, the media types (``Image``, ``Audio``, ``Video``, ``Html``,
 ``Plotly``, ``Table``, ``Histogram``), ``plot`` and ``Artifact`` (all loaded on first use) and the
-current run's ``log_artifact``/``use_artifact``; ``watch`` and ``unwatch`` of the current run;
+current run's ``log_artifact``/``use_artifact``/``log_model``/``use_model``/``save``/
+``define_metric``/``alert``; ``watch`` and ``unwatch`` of the current run;
 ``sklearn``, the scikit-learn charts (loaded on first use; the framework callbacks are in
 ``nbrun.integration.*``); the IPython, Jupyter server and JupyterLab
 extension hooks.
@@ -189,4 +190,24 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         return importlib.import_module(".sklearn", __name__)
+    if name in _RUN_METHODS:
+        return _current_run_method(name)
+    from .tracker_gaps import refuse
+
+    error = refuse(name)
+    if error is not None:
+        raise error
     raise AttributeError(f"module 'nbrun' has no attribute {name!r}")
+
+
+# The tracker's module-level functions that act on the current run, as its own do.
+_RUN_METHODS = ("save", "log_model", "use_model", "define_metric", "alert")
+
+
+def _current_run_method(name: str) -> Any:
+    def method(*args: Any, **kwargs: Any) -> Any:
+        return getattr(_require_run(name), name)(*args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``{name}()`` on the current global run."
+    return method

@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { SplitPanel, Widget } from '@lumino/widgets';
 
 import { IRunRef, IRunSummary } from './api';
 import { CellAction, insertCellBelow, insertCellsBelow } from './cells';
@@ -152,15 +153,15 @@ export function registerCommands(context: ICommandContext): void {
         }
       });
       void details.add(widget);
-      shell.add(
+      const below = addView(
+        shell,
         widget,
-        'main',
         reused && !reused.isDisposed
           ? { ref: reused.id, mode: 'tab-after' }
           : undefined
       );
       reused?.dispose();
-      shell.activateById(widget.id);
+      showView(shell, widget, below);
       return widget;
     }
   });
@@ -208,8 +209,7 @@ export function registerCommands(context: ICommandContext): void {
       widget.title.icon = runsIcon;
       widget.title.closable = true;
       void comparisons.add(widget);
-      shell.add(widget, 'main');
-      shell.activateById(widget.id);
+      showView(shell, widget, addView(shell, widget));
       return widget;
     }
   });
@@ -317,6 +317,48 @@ export function registerCommands(context: ICommandContext): void {
         return START_CELLS.join('\n');
       }
     });
+  }
+}
+
+/**
+ * Add a detail or comparison view to the main area, or, in a shell whose main
+ * area holds one document only and ignores any other (Notebook 7's pages),
+ * to the area below it: tabbed under the notebook, whose cells the views'
+ * Resume and Fork write into. True when it went below.
+ */
+function addView(
+  shell: JupyterFrontEnd.IShell,
+  widget: Widget,
+  options?: Parameters<JupyterFrontEnd.IShell['add']>[2]
+): boolean {
+  shell.add(widget, 'main', options);
+  if (widget.parent) {
+    return false;
+  }
+  shell.add(widget, 'down');
+  return true;
+}
+
+/**
+ * Activate a view. Notebook 7 opens its area below the notebook at a quarter
+ * of the page, too low for a run's charts: it opens at half the page, and
+ * keeps whatever height the user drags it to afterwards.
+ */
+function showView(
+  shell: JupyterFrontEnd.IShell,
+  widget: Widget,
+  below: boolean
+): void {
+  const tabs = widget.parent?.parent; // the area's tab panel
+  const split = tabs?.parent;
+  const opening =
+    below &&
+    !!tabs?.isHidden &&
+    split instanceof SplitPanel &&
+    split.orientation === 'vertical';
+  shell.activateById(widget.id);
+  if (opening) {
+    split.setRelativeSizes([0.5, 0.5]);
   }
 }
 

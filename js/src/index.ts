@@ -1,10 +1,12 @@
 /**
  * nbrun's JupyterLab extension: a runs sidebar in the left area, run detail
- * and comparison views in the main area, `%%runinit` cells written into the
- * active notebook, and running runs in the Running panel. This module only
- * wires the parts together.
+ * and comparison views in the main area (in Notebook 7: below the notebook,
+ * and the sidebar has a button in the notebook's toolbar), `%%runinit` cells
+ * written into the active notebook, and running runs in the Running panel.
+ * This module only wires the parts together.
  */
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -37,6 +39,9 @@ import { installInsertCell } from './insertcell';
 // Running panel's section.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunListModel } from './model';
+// Notebook 7's notebooks get the Runs button as they open, from activation on.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { addRunsButton } from './panelbutton';
 // The Running panel asks its sections for their items as soon as one is added.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addRunningSection } from './running';
@@ -58,7 +63,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     INotebookTracker,
     IRunningSessionManagers,
     ICommandPalette,
-    IStateDB
+    IStateDB,
+    ILabShell
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -66,7 +72,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     notebooks: INotebookTracker | null,
     runningManagers: IRunningSessionManagers | null,
     palette: ICommandPalette | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    labShell: ILabShell | null
   ): void => {
     const { commands, shell } = app;
     const api = new NbrunAPI({
@@ -79,6 +86,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     installTagsEnter(); // Enter commits a tag in the run form
     const sidebar = new RunsSidebar({ model, commands });
     shell.add(sidebar, 'left', { rank: 650, type: 'nbrun Runs' });
+    if (!labShell && notebooks) {
+      // Notebook 7 (no ILabShell, no restorer): its side areas show no tabs.
+      addRunsButton(commands, notebooks, sidebar);
+    }
 
     // Detail and comparison views in the main area, restored with the layout.
     const details = new WidgetTracker<MainAreaWidget<RunDetailWidget>>({

@@ -1,8 +1,9 @@
 #!/usr/bin/env python
-"""Benchmark rich data in log(): nbrun against wandb (offline) and MLflow (log_image/log_table
-on a local file store), side by side.
+"""Benchmark rich data in log(): nbrun against wandb (offline), trackio (the lightweight
+local-first tracker, on its local SQLite store) and MLflow (log_image/log_table on a local file
+store), side by side.
 
-Run:  python tests/benchmarks/bench_media.py [--only nbrun,wandb,mlflow] [--json PATH]
+Run:  python tests/benchmarks/bench_media.py [--only nbrun,wandb,trackio,mlflow] [--json PATH]
 
 Figures (issue 20's Performance section):
 - ``log({"img": Image(64x64x3 uint8)})`` per call over 200 steps (a new image each step, the
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-TRACKERS = ("nbrun", "wandb", "mlflow")
+TRACKERS = ("nbrun", "wandb", "trackio", "mlflow")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RESULT_TAG = "BENCH_RESULT "
 IMAGE_STEPS = 200
@@ -46,6 +47,10 @@ def start(tracker: str, workdir: str) -> Any:
         import wandb
         return wandb.init(project="bench", dir=workdir, mode="offline",
                           settings=wandb.Settings(console="off"))
+    if tracker == "trackio":
+        import trackio
+        return trackio.init(project="bench", embed=False, auto_log_cpu=False,
+                            auto_log_gpu=False, capture_console=False)
     import mlflow
     mlflow.set_tracking_uri(Path(workdir, "mlruns").as_uri())
     mlflow.set_experiment("bench")
@@ -193,7 +198,8 @@ def child_env(root: str) -> dict[str, str]:
     env.update(WANDB_SILENT="true", WANDB_MODE="offline", WANDB_DIR=root, WANDB_CONSOLE="off",
                WANDB_CACHE_DIR=root, WANDB_CONFIG_DIR=root, WANDB_DATA_DIR=root,
                GIT_PYTHON_REFRESH="quiet", MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true",
-               MLFLOW_ENABLE_ASYNC_LOGGING="false", MLFLOW_ALLOW_FILE_STORE="true")
+               MLFLOW_ENABLE_ASYNC_LOGGING="false", MLFLOW_ALLOW_FILE_STORE="true",
+               TRACKIO_DIR=root, HF_HOME=root, GRADIO_ANALYTICS_ENABLED="False")
     return env
 
 
@@ -202,7 +208,8 @@ def run_child(kind: str, tracker: str, root: str) -> dict[str, Any]:
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--tracker", tracker,
             "--dir", workdir]
     try:
-        proc = subprocess.run(argv, env=child_env(root), cwd=workdir, capture_output=True,
+        env = {**child_env(root), "TRACKIO_DIR": workdir}  # its files counted where it wrote them
+        proc = subprocess.run(argv, env=env, cwd=workdir, capture_output=True,
                               text=True, timeout=900)
     except subprocess.TimeoutExpired:
         return {"error": f"{kind}: timeout"}

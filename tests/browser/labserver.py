@@ -96,6 +96,10 @@ class Lab:
         self._workspace += 1
         return f"{self.url}lab/workspaces/t{self._workspace}{path}?token={self.token}"
 
+    def notebook_url(self, path: str) -> str:
+        """The Notebook 7 page of the notebook at ``path`` (a server from ``start_notebook7``)."""
+        return f"{self.url}notebooks/{path}?token={self.token}"
+
     def log_tail(self, lines: int = 60) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -176,6 +180,13 @@ def start_lab(root: Path, home: Path, command: Sequence[str] = (),
         raise LabError(f"the nbrun server extension does not answer ({exc}); `jupyter server "
                        f"extension list` must show nbrun enabled:\n{lab.log_tail()}") from None
     return lab
+
+
+def start_notebook7(root: Path, home: Path) -> Lab:
+    """``start_lab`` for Notebook 7 (the ``notebook`` package's server and pages) serving
+    ``root``, with the same private folders and this checkout's build of the extension."""
+    return start_lab(root, home, [sys.executable, "-m", "notebook",
+                                  f"--ServerApp.root_dir={root}"])
 
 
 def stop_lab(lab: Lab) -> None:
