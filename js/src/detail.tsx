@@ -14,7 +14,7 @@ import { CellAction } from './cells';
 import { CommandIDs } from './commands';
 import { Actions } from './actions';
 import { ArtifactClient } from './artifacts/client';
-import { OPEN_ARTIFACT } from './artifacts/command';
+import { OPEN_ARTIFACT } from './artifacts/ids';
 import { ArtifactsSection } from './artifacts/section';
 import { IArtifactRef } from './artifacts/types';
 import { Charts } from './charts';

@@ -21,7 +21,11 @@ import { IRunningSessionManagers } from '@jupyterlab/running';
 import { IStateDB } from '@jupyterlab/statedb';
 
 import { NbrunAPI } from './api';
+// The artifact view's command is registered at activation, like the run
+// commands (a restored artifact tab runs it at once).
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import { ArtifactClient } from './artifacts/client';
+// eslint-disable-next-line jupyter/prefer-lazy-imports
 import {
   ArtifactTracker,
   OPEN_ARTIFACT,

@@ -6,13 +6,14 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
+import { addView, showView } from '../commands';
 import { runsIcon } from '../icons';
 import { ArtifactClient } from './client';
+import { OPEN_ARTIFACT } from './ids';
 import { IArtifactRef } from './types';
 import { ArtifactWidget } from './view';
 
-/** Open the artifact view: args `{store?, project, name, version?}`. */
-export const OPEN_ARTIFACT = 'nbrun:open-artifact';
+export { OPEN_ARTIFACT };
 
 export type ArtifactTracker = WidgetTracker<MainAreaWidget<ArtifactWidget>>;
 
@@ -66,7 +67,7 @@ export function registerArtifactCommand(
       const open = tracker.currentWidget;
       if (open && !open.isDisposed) {
         open.content.showArtifact(ref);
-        shell.activateById(open.id);
+        showView(shell, open, false);
         return open;
       }
       const content = new ArtifactWidget({
@@ -85,8 +86,7 @@ export function registerArtifactCommand(
         void tracker.save(widget);
       });
       void tracker.add(widget);
-      shell.add(widget, 'main');
-      shell.activateById(widget.id);
+      showView(shell, widget, addView(shell, widget)); // Notebook 7: below the notebook
       return widget;
     }
   });
