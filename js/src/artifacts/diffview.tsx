@@ -80,7 +80,11 @@ export function DiffPanel(props: {
   );
 }
 
-function DiffResult({ diff }: { diff: IArtifactDiff }): JSX.Element {
+const DiffResult = React.memo(function DiffResult({
+  diff
+}: {
+  diff: IArtifactDiff;
+}): JSX.Element {
   const { counts } = diff.files;
   const folders = groupByFolder(fileRows(diff.files));
   const meta = metadataRows(diff.metadata);
@@ -174,7 +178,7 @@ function DiffResult({ diff }: { diff: IArtifactDiff }): JSX.Element {
       )}
     </div>
   );
-}
+});
 
 function FileRow({ row }: { row: IDiffFileRow }): JSX.Element {
   return (

@@ -33,7 +33,7 @@ export function nodeName(node: LineageNode): string {
     : `artifact ${node.name}:${node.version}`;
 }
 
-export function LineageGraph(props: {
+export const LineageGraph = React.memo(function LineageGraph(props: {
   layout: ILayout;
   onRun: (runId: string) => void;
   onArtifact: (node: IArtifactNode) => void;
@@ -173,4 +173,4 @@ export function LineageGraph(props: {
       ))}
     </svg>
   );
-}
+});

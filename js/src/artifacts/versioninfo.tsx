@@ -41,7 +41,7 @@ function RunList(props: {
   );
 }
 
-export function VersionInfo(props: {
+export const VersionInfo = React.memo(function VersionInfo(props: {
   version: IVersionDetail;
   urlOf: (path: string) => string;
   onOpenRun: (runId: string) => void;
@@ -93,4 +93,4 @@ export function VersionInfo(props: {
       </details>
     </div>
   );
-}
+});

@@ -109,18 +109,38 @@ function ArtifactView(props: {
     [onOpenRun, store]
   );
   const detail = version.data;
-  const onArtifact = (node: IArtifactNode): void => {
-    if (node.project === artifact.project && node.name === artifact.name) {
-      setAsked(node.version);
-    } else {
-      props.onOpenArtifact({
-        store,
-        project: node.project,
-        name: node.name,
-        version: node.version
-      });
-    }
-  };
+  // Stable callbacks: the memoised parts (rows, graph, version facts) are not
+  // redrawn when only another part of the view changed.
+  const { onOpenArtifact } = props;
+  const onArtifact = React.useCallback(
+    (node: IArtifactNode): void => {
+      if (node.project === artifact.project && node.name === artifact.name) {
+        setAsked(node.version);
+      } else {
+        onOpenArtifact({
+          store,
+          project: node.project,
+          name: node.name,
+          version: node.version
+        });
+      }
+    },
+    [artifact.project, artifact.name, store, onOpenArtifact]
+  );
+  const shownVersion = detail?.version ?? '';
+  const urlOf = React.useCallback(
+    (path: string): string =>
+      client.fileUrl(
+        {
+          store,
+          project: artifact.project,
+          name: artifact.name,
+          version: shownVersion
+        },
+        path
+      ),
+    [client, store, artifact.project, artifact.name, shownVersion]
+  );
   const data = page.data;
   return (
     <div
@@ -200,13 +220,7 @@ function ArtifactView(props: {
       )}
       {detail && (
         <Section title={`Version ${detail.version}`}>
-          <VersionInfo
-            version={detail}
-            urlOf={path =>
-              client.fileUrl({ ...where, store, version: detail.version }, path)
-            }
-            onOpenRun={openRun}
-          />
+          <VersionInfo version={detail} urlOf={urlOf} onOpenRun={openRun} />
         </Section>
       )}
       {detail && (
