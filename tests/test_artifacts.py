@@ -86,6 +86,32 @@ def test_logging_known_content_again_moves_latest_to_it(store_dir, tmp_path):
     run.finish()
 
 
+def test_a_file_rewritten_in_place_with_its_size_and_times_kept_is_a_new_version(store_dir,
+                                                                                   tmp_path):
+    """Logging again compares content, not file times: a file rewritten with the same size
+    whose modification time is then put back (as ``cp -p``, ``rsync -t`` or ``touch -r`` do)
+    is still seen as changed, both below and above the size where big files are copied by the
+    kernel, and when the change is where a quick comparison of samples does not look."""
+    run = start(store_dir)
+    for size in (1000, 6 * 1024 * 1024):
+        path = tmp_path / f"f-{size}.bin"
+        path.write_bytes(b"a" * size)
+        first = run.log_artifact(str(path), name=f"f{size}", type="dataset")
+        kept = os.stat(path)
+        at = min(100_000, size - 1)  # in the big file, between the bytes differs() samples
+        with open(path, "r+b") as fh:
+            fh.seek(at)
+            fh.write(b"b")
+        os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))
+        assert os.stat(path).st_size == kept.st_size
+        second = run.log_artifact(str(path), name=f"f{size}", type="dataset")
+        assert (first.version, second.version) == ("v0", "v1")
+        root = second.download(tmp_path / f"out-{size}")
+        with open(os.path.join(root, path.name), "rb") as fh:
+            assert fh.read() == b"a" * at + b"b" + b"a" * (size - at - 1)
+    run.finish()
+
+
 def test_a_file_is_stored_once_whatever_the_versions_and_names_holding_it(store_dir, tmp_path):
     shared = {f"part-{i:03}.bin": os.urandom(1000) for i in range(100)}
     data = make_tree(tmp_path / "d", shared)

@@ -4,6 +4,7 @@ processes logging one name at once, and a file written to while it is being logg
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -218,4 +219,169 @@ def test_a_file_written_to_while_it_is_logged_is_refused_and_nothing_is_stored(
     assert nbrun.Api(store_dir).artifacts() == []
     assert objects_on_disk(store_dir) == [] and tmp_files(store_dir) == []
     assert run.log_artifact(path, name="moving", type="dataset").version == "v0"
+    run.finish()
+
+
+def test_a_file_changed_through_a_mapping_while_logged_never_gives_a_wrong_object(
+        store_dir, tmp_path):
+    """A writer that changes a file through a shared mapping (as numpy.memmap does) rewrites
+    pages already dirty, which changes neither the file's size nor its times, so the change
+    can go unseen. Whatever the log then does (refuse, or keep the bytes it read), every stored
+    object must hold exactly the content its checksum names: verify() passes and a later
+    version of the same bytes is not built on a wrong object."""
+    import mmap
+
+    path = big_file(tmp_path / "mapped.bin", 64 * 1024 * 1024)
+    run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+    stop = threading.Event()
+    with open(path, "r+b") as fh:
+        mapped = mmap.mmap(fh.fileno(), 0)
+    # Dirty every page the writer will touch before the log starts: later writes to them do
+    # not fault, so the kernel updates no times (unless a writeback happens meanwhile).
+    offsets = range(0, len(mapped), 1024 * 1024)
+    for off in offsets:
+        mapped[off:off + 8] = b"\0" * 8
+
+    def scribble():
+        count = 0
+        while not stop.is_set():
+            count += 1
+            for off in offsets:
+                mapped[off:off + 8] = count.to_bytes(8, "little")
+
+    writer = threading.Thread(target=scribble)
+    writer.start()
+    try:
+        try:
+            run.log_artifact(path, name="mapped", type="dataset")
+        except nbrun.UsageError as exc:
+            assert "changed while it was being read" in str(exc)
+    finally:
+        stop.set()
+        writer.join()
+        mapped.close()
+    check_consistent(store_dir)
+    for digest in objects_on_disk(store_dir):
+        with open(objects.object_path(os.path.join(store_dir, ".nbrun"), digest), "rb") as fh:
+            assert hashlib.file_digest(fh, "sha256").hexdigest() == digest
+    run.finish()
+
+
+MEMORY_CHILD = """
+import json, os, resource, sys, nbrun
+from nbrun.store import objects
+store, path, out = sys.argv[1], sys.argv[2], sys.argv[3]
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+run = nbrun.init(dir=store, project="p", mode="offline")
+run.log({"x": 1})
+before = peak()
+art = run.log_artifact(path, name="huge", type="dataset")
+logged = peak()
+again = run.log_artifact(path, name="huge", type="dataset")
+root = nbrun.Api(store).artifact("huge:v0").download(out)
+art.verify()
+run.finish()
+print(json.dumps({"before": before, "logged": logged, "after": peak(),
+                  "versions": [art.version, again.version],
+                  "same": objects.hash_file(os.path.join(root, os.path.basename(path)), "t")
+                          == objects.hash_file(path, "t")}))
+"""
+
+
+def test_a_big_file_is_logged_and_downloaded_in_bounded_memory(store_dir, tmp_path):
+    """Logging a file far bigger than any buffer, logging it again unchanged, downloading and
+    verifying it never hold it in memory: the process's peak resident size grows by a few MB,
+    not by the file's 256 MB."""
+    path = big_file(tmp_path / "huge.bin", 256 * 1024 * 1024)
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(MEMORY_CHILD), str(store_dir), path,
+         str(tmp_path / "out")], env=child_env(), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["versions"] == ["v0", "v0"] and got["same"]
+    assert got["after"] - got["before"] < 32, got
+
+
+def test_a_big_file_from_another_file_system_is_stored_whole(store_dir, tmp_path):
+    """The kernel copies between files of one file system only (copy_file_range fails with
+    EXDEV across them): a big file on a tmpfs logged into a store on disk is copied through
+    a buffer instead, with the same digest and content."""
+    shm = "/dev/shm"
+    if not os.path.isdir(shm) or os.stat(shm).st_dev == os.stat(store_dir).st_dev:
+        pytest.skip("needs /dev/shm on a file system other than the store's")
+    path = os.path.join(shm, f"nbrun-test-{os.getpid()}.bin")
+    try:
+        big_file(path, 24 * 1024 * 1024, b"shm")
+        run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+        art = run.log_artifact(path, name="elsewhere", type="dataset")
+        run.finish()
+        art.verify()
+        root = art.download(tmp_path / "out")
+        assert (objects.hash_file(os.path.join(root, os.path.basename(path)), "t")
+                == objects.hash_file(path, "t"))
+    finally:
+        os.unlink(path)
+
+
+def bytes_read() -> int:
+    """Bytes this process has read through system calls (Linux ``/proc/self/io`` rchar),
+    whether from the disk or the page cache."""
+    with open("/proc/self/io") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("rchar:"))
+
+
+def test_a_changed_file_of_the_same_size_is_not_read_once_more_to_learn_it_changed(
+        store_dir, tmp_path):
+    """Logging a new checkpoint under a name whose last version holds one of the same size
+    (the usual case: same model, new weights) costs what logging it under a new name does;
+    only an unchanged file is hashed before deciding not to copy it."""
+    if not os.path.exists("/proc/self/io"):
+        pytest.skip("needs Linux /proc/self/io to count the bytes read")
+    size = 32 * 1024 * 1024
+    path = big_file(tmp_path / "weights.bin", size, b"epoch 1")
+    run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+    run.log_artifact(path, name="model", type="model")
+    big_file(path, size, b"epoch 2")
+    before = bytes_read()
+    run.log_artifact(path, name="fresh", type="model")
+    fresh = bytes_read() - before
+    big_file(path, size, b"epoch 3")
+    before = bytes_read()
+    assert run.log_artifact(path, name="model", type="model").version == "v1"
+    changed = bytes_read() - before
+    run.finish()
+    assert changed < fresh + size // 4, (changed, fresh)
+
+
+def test_a_folder_whose_later_file_changes_while_logged_leaves_no_object_behind(
+        store_dir, tmp_path):
+    """Files are stored one by one: when one is refused because it changed while read, the
+    objects stored for the files before it (which no version holds) go too, so a refused
+    log leaves the store as it was."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.txt").write_text("first, stored before the refusal")
+    path = big_file(folder / "b.bin", 64 * 1024 * 1024)
+    run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+    stop = threading.Event()
+
+    def scribble():
+        with open(path, "r+b") as fh:
+            while not stop.is_set():
+                fh.seek(0)
+                fh.write(os.urandom(16))
+                fh.flush()
+                time.sleep(0.0005)
+
+    writer = threading.Thread(target=scribble)
+    writer.start()
+    try:
+        with pytest.raises(nbrun.UsageError, match="b.bin.*changed while it was being read"):
+            run.log_artifact(str(folder), name="folder", type="dataset")
+    finally:
+        stop.set()
+        writer.join()
+    assert nbrun.Api(store_dir).artifacts() == []
+    assert objects_on_disk(store_dir) == [] and tmp_files(store_dir) == []
     run.finish()

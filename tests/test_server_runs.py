@@ -295,6 +295,22 @@ def test_state_actions_on_a_killed_run(rest, jp_root_dir, killed_run):
     assert nbrun.Api(jp_root_dir).run(killed_run).state == "finished"
 
 
+def test_state_of_a_killed_run_is_crashed_for_a_run_card(rest, jp_root_dir, killed_run):
+    # What a run card polls once its kernel sends nothing more (issue 23.6): the state alone,
+    # under the key the card computes from its store's path.
+    from nbrun.notebook.card import RunCard
+    from nbrun.store.location import store_key
+
+    set_column(jp_root_dir, killed_run, "state", "running")  # as the kernel left it
+    key = store_key(os.path.realpath(os.path.join(jp_root_dir, ".nbrun")))
+    assert key == key_of(jp_root_dir)
+    reply = rest("runs", killed_run, "state", params={"store": key})
+    assert reply == {"store": key, "id": killed_run, "state": "crashed", "last_step": 4,
+                     "exit_code": None}
+    rest("runs", "nosuch", "state", expect=404)
+    assert "store_key" in RunCard.class_trait_names(sync=True)
+
+
 def test_state_of_a_running_stale_row_is_settled(rest, jp_root_dir, killed_run):
     # A row that still reads running while its process is gone (as before any crash check).
     set_column(jp_root_dir, killed_run, "state", "running")

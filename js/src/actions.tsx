@@ -73,7 +73,7 @@ export function Actions(props: IActionsProps): JSX.Element {
             live ??
             (problem && lastStep >= 0
               ? problem
-              : 'Write a %%runinit cell that resumes this run at the step (an earlier step rewinds it there first)')
+              : 'Write a cell that resumes this run at the step (an earlier step rewinds it there first)')
           }
           onClick={resume}
         >
@@ -97,7 +97,7 @@ export function Actions(props: IActionsProps): JSX.Element {
           disabled={problem !== null}
           title={
             problem ??
-            'Write a %%runinit cell that forks a new run from this one at the step'
+            'Write a cell that forks a new run from this one at the step'
           }
           onClick={() => props.onWriteCell('fork', stepNumber)}
         >
@@ -109,7 +109,7 @@ export function Actions(props: IActionsProps): JSX.Element {
           title={
             live ??
             problem ??
-            'Write a %%runinit cell that rewinds this run to the step and continues it'
+            'Write a cell that rewinds this run to the step and continues it'
           }
           onClick={() => props.onWriteCell('rewind', stepNumber)}
         >

@@ -86,7 +86,7 @@ export class NbrunAPI {
   }
 
   /**
-   * `GET /runs/<id>/cell-dir`: the `dir` a `%%runinit` cell for the run must
+   * `GET /runs/<id>/cell-dir`: the `dir` a resume cell for the run must
    * name when written into the notebook at `notebook` (its path relative to
    * the server's root folder); null when the notebook's kernel writes to the
    * run's store anyway.
@@ -105,14 +105,16 @@ export class NbrunAPI {
     keys: string[],
     points = 1000,
     sinceStep?: number,
-    times = false
+    times = false,
+    stats = false
   ): Promise<IHistory> {
     return this._request<IHistory>(['runs', ref.id, 'history'], {
       store: ref.store,
       keys,
       points,
       since_step: sinceStep,
-      times: times ? 'true' : undefined
+      times: times ? 'true' : undefined,
+      stats: stats ? 'true' : undefined
     });
   }
 

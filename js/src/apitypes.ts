@@ -163,6 +163,19 @@ export interface IHistory {
     }
   >;
   last_step: number;
+  /** With `stats`: each key's last, min and max and their steps (null: no number). */
+  stats?: Record<string, IKeyStats | null>;
+}
+
+/** A key's last, smallest and largest value over every stored point, each with its step. */
+export interface IKeyStats {
+  last: number;
+  last_step: number;
+  min: number;
+  min_step: number;
+  max: number;
+  max_step: number;
+  count: number;
 }
 
 /**

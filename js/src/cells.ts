@@ -1,11 +1,11 @@
 /**
- * Cells written into a notebook below its active cell: the `%%runinit` cells
+ * Cells written into a notebook below its active cell: the resume cells
  * of the run detail and the run form, and the cells of a first run.
  */
 import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 
 export type { CellAction, ICellRun } from './runinittext';
-export { runinitCell, yamlString } from './runinittext';
+export { runCell, pythonString } from './runinittext';
 
 /**
  * Insert a new code cell below the active cell of a notebook and put `source`

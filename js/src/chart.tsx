@@ -78,6 +78,11 @@ export interface ILineChartProps {
   xLabel?: string;
   /** Points without lines (a scatter). */
   points?: boolean;
+  /**
+   * uPlot's legend under the chart (default true); false where the page has
+   * one legend for all its charts (compare).
+   */
+  legend?: boolean;
 }
 
 /**
@@ -87,6 +92,7 @@ export interface ILineChartProps {
 export function LineChart(props: ILineChartProps): JSX.Element {
   const { title, series, height = 180, chartKey, xLabel } = props;
   const onlyPoints = !!props.points;
+  const showLegend = props.legend ?? true;
   const view = props.view ?? DEFAULT_VIEW;
   const smoothed = view.smoothing > 0;
   const host = React.useRef<HTMLDivElement>(null);
@@ -172,7 +178,7 @@ export function LineChart(props: ILineChartProps): JSX.Element {
       ],
       // Drag across to zoom on steps; "Reset zoom" (or a double click) undoes it.
       cursor: { drag: { x: true, y: false } },
-      legend: { show: true, live: true },
+      legend: { show: showLegend, live: true },
       hooks: {
         setSelect: [
           u => {
@@ -263,7 +269,17 @@ export function LineChart(props: ILineChartProps): JSX.Element {
     };
     // `data` is applied by the next effect; rebuild only for new lines, and
     // for a new theme (canvas colours are read once, at build).
-  }, [labels, height, theme, smoothed, view.logY, xAxis, xLabel, onlyPoints]);
+  }, [
+    labels,
+    height,
+    theme,
+    smoothed,
+    view.logY,
+    xAxis,
+    xLabel,
+    onlyPoints,
+    showLegend
+  ]);
 
   // New points (or the same points drawn otherwise): update in place, keeping
   // a zoomed x range.

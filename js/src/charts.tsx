@@ -6,7 +6,7 @@ import * as React from 'react';
 
 import { IHistory, IRunDetail } from './api';
 import { ISeries, LineChart } from './chart';
-import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
+import { ChartControls, IChartView } from './chartcontrols';
 import { KeyChooser } from './components/keychooser';
 
 export function Charts(props: {
@@ -14,12 +14,12 @@ export function Charts(props: {
   history: IHistory | null;
   chartKeys: string[];
   onChartKeys: (keys: string[]) => void;
-  /** Asked for each point's time (true) or not, as the x axis needs. */
-  onTimes: (times: boolean) => void;
+  /** The view of every chart (the model asks for times as its x axis needs). */
+  view: IChartView;
+  onView: (view: IChartView) => void;
 }): JSX.Element {
-  const { run, history, chartKeys } = props;
+  const { run, history, chartKeys, view } = props;
   const keys = run.keys ?? [];
-  const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
   if (keys.length === 0) {
     return <p className="jp-nbrun-muted">Nothing logged yet.</p>;
   }
@@ -31,13 +31,7 @@ export function Charts(props: {
           chosen={chartKeys}
           onChange={props.onChartKeys}
         />
-        <ChartControls
-          view={view}
-          onChange={next => {
-            setView(next);
-            props.onTimes(next.xAxis !== 'step');
-          }}
-        />
+        <ChartControls view={view} onChange={props.onView} />
       </div>
       <div className="jp-nbrun-charts">
         {chartKeys.map(key => (

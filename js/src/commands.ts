@@ -13,11 +13,13 @@ import { SplitPanel, Widget } from '@lumino/widgets';
 
 import { IRunRef, IRunSummary } from './api';
 import { CellAction, insertCellBelow, insertCellsBelow } from './cells';
+import { SavedCharts } from './savedcharts';
 import { CompareWidget } from './compare';
+import { usedKeys } from './compare/keyorder';
 import { RunDetailWidget } from './detail';
 import { runsIcon } from './icons';
 import type { RunListModel } from './model';
-import { runinitCell, START_CELLS } from './runinittext';
+import { runCell, START_CELLS } from './runinittext';
 
 export namespace CommandIDs {
   /** Show the runs sidebar. */
@@ -27,9 +29,10 @@ export namespace CommandIDs {
   /** Compare runs: args `{runs: [{store, id}, ...]}` (default: the selection). */
   export const compare = 'nbrun:compare-runs';
   /**
-   * Write a `%%runinit` cell below the active cell of the active notebook:
-   * args `{action: "resume" | "fork" | "rewind", project, id, store?, step?}`.
-   * The cell names the run's store (`dir:`) when the notebook's kernel writes
+   * Write a cell that resumes, forks or rewinds a run (one `nbrun.init()`
+   * call) below the active cell of the active notebook: args
+   * `{action: "resume" | "fork" | "rewind", project, id, store?, step?}`.
+   * The cell names the run's store (`dir=`) when the notebook's kernel writes
    * to another one by default.
    */
   export const writeCell = 'nbrun:write-cell';
@@ -87,11 +90,13 @@ export interface ICommandContext {
   notebooks: INotebookTracker | null;
   details: WidgetTracker<MainAreaWidget<RunDetailWidget>>;
   comparisons: WidgetTracker<MainAreaWidget<CompareWidget>>;
+  /** The keys and chart view of each project's comparisons, kept. */
+  savedCharts?: SavedCharts;
 }
 
 /** Register every command of the extension. */
 export function registerCommands(context: ICommandContext): void {
-  const { app, model, notebooks, details, comparisons } = context;
+  const { app, model, notebooks, details, comparisons, savedCharts } = context;
   const { commands, shell } = app;
   const api = model.api;
 
@@ -130,7 +135,12 @@ export function registerCommands(context: ICommandContext): void {
       // One detail tab is reused (the last one focused) unless another is
       // asked for: a sweep's runs opened one after another make no pile.
       const reused = args.newTab ? null : details.currentWidget;
-      const content = new RunDetailWidget({ api, ref, commands });
+      const content = new RunDetailWidget({
+        api,
+        ref,
+        commands,
+        saved: savedCharts
+      });
       const widget = new MainAreaWidget({ content });
       widget.id = `nbrun-run-${domId(ref)}`;
       const name = typeof args.name === 'string' ? args.name : '';
@@ -184,6 +194,12 @@ export function registerCommands(context: ICommandContext): void {
             description:
               'The runs to compare (two or more); default: the selection',
             items: RUN_REF_SCHEMA
+          },
+          keys: {
+            type: 'array',
+            description:
+              'Keys charted first; default: those the runs list sorts and filters on',
+            items: { type: 'string' }
           }
         }
       }
@@ -202,7 +218,17 @@ export function registerCommands(context: ICommandContext): void {
         });
         return;
       }
-      const content = new CompareWidget({ api, refs, commands });
+      // Compared from the sidebar: what it is sorted and filtered on is charted first.
+      const used = Array.isArray(args.keys)
+        ? (args.keys as string[])
+        : usedKeys(model.filters.sort, model.filters.where, model.columns);
+      const content = new CompareWidget({
+        api,
+        refs,
+        commands,
+        used,
+        saved: savedCharts
+      });
       const widget = new MainAreaWidget({ content });
       widget.id = `nbrun-compare-${Date.now()}`;
       widget.title.label = `Compare ${refs.length} runs`;
@@ -218,7 +244,7 @@ export function registerCommands(context: ICommandContext): void {
     const panel = notebooks?.currentWidget ?? null;
     if (!panel) {
       Notification.warning(
-        'Open a notebook first: the %%runinit cell is written into the active notebook.',
+        'Open a notebook first: the cell is written into the active notebook.',
         { autoClose: 6000 }
       );
     }
@@ -243,7 +269,7 @@ export function registerCommands(context: ICommandContext): void {
           action: {
             type: 'string',
             enum: ['resume', 'fork', 'rewind'],
-            description: 'What the %%runinit cell does (default: resume)'
+            description: 'What the cell does (default: resume)'
           },
           project: { type: 'string', description: "The run's project" },
           id: { type: 'string', description: "The run's id" },
@@ -271,7 +297,7 @@ export function registerCommands(context: ICommandContext): void {
         project: String(args.project ?? ''),
         id: String(args.id ?? '')
       };
-      runinitCell(action, run, step); // a wrong step throws before any request
+      runCell(action, run, step); // a wrong step throws before any request
       const panel = activeNotebook();
       if (!panel) {
         return;
@@ -291,7 +317,7 @@ export function registerCommands(context: ICommandContext): void {
         );
         return;
       }
-      const text = runinitCell(action, { ...run, dir }, step);
+      const text = runCell(action, { ...run, dir }, step);
       insertCellBelow(panel, text);
       shell.activateById(panel.id);
       return text;
@@ -321,8 +347,8 @@ export function registerCommands(context: ICommandContext): void {
 }
 
 /**
- * Add a detail, comparison or artifact view to the main area, or, in a shell whose main
- * area holds one document only and ignores any other (Notebook 7's pages),
+ * Add a detail, comparison or artifact view to the main area, or, in a
+ * shell whose main area holds one document only and ignores any other (Notebook 7's pages),
  * to the area below it: tabbed under the notebook, whose cells the views'
  * Resume and Fork write into. True when it went below.
  */

@@ -8,16 +8,20 @@
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
-import { IRunDetail, IRunRef, NbrunAPI, runKey } from './api';
-import { ISeries, LineChart, seriesColor } from './chart';
-import { ChartControls, DEFAULT_VIEW, IChartView } from './chartcontrols';
+import { IRunDetail, IRunRef, NbrunAPI } from './api';
+import { ChartControls } from './chartcontrols';
 import { CommandIDs } from './commands';
+import { ChartGroups } from './compare/chartgroups';
+import { orderByUse } from './compare/keyorder';
+import { RunLegend } from './compare/legend';
+import { MetricTable } from './compare/metrictable';
 import { ComparisonModel, MAX_RUNS, metricKeys } from './comparemodel';
+import { SavedCharts } from './savedcharts';
 import { KeyChooser } from './components/keychooser';
 import { allKeys, DiffTable, differingKeys } from './difftable';
 import { flatten } from './format';
 import { CompareMedia } from './media/comparemedia';
-import { IPlotRun, ParallelCoordinates } from './parallel';
+import { IPlotRun, LineColour, ParallelCoordinates } from './parallel';
 import { PolledModelView } from './polled';
 import { Section } from './runfacts';
 import { Scatter } from './scatter';
@@ -74,6 +78,9 @@ export namespace CompareWidget {
     api: NbrunAPI;
     refs: IRunRef[];
     commands: CommandRegistry;
+    /** Keys the runs list was sorted or filtered on (charted first). */
+    used?: string[];
+    saved?: SavedCharts;
   }
 }
 
@@ -103,6 +110,7 @@ function CompareView(props: {
 }): JSX.Element {
   const { runs, model } = props;
   const [showAll, setShowAll] = React.useState(false);
+  const view = model.view;
   const labels = runLabels(runs);
   const configs = runs.map(r => flatten(r.config ?? {}));
   const summaries = runs.map(r => flatten(r.summary ?? {}));
@@ -113,10 +121,14 @@ function CompareView(props: {
   }));
   const differing = differingKeys(configs);
   const configKeys = allKeys(configs);
-  const metrics = numericKeys(summaries);
-  // A metric that tells the runs apart is the one worth plotting first.
+  // The metric the list was sorted or filtered on comes first, then one that
+  // tells the runs apart.
+  const metrics = orderByUse(numericKeys(summaries), model.used);
   const varying = differingKeys(summaries);
-  const firstMetric = metrics.find(k => varying.includes(k)) ?? metrics[0];
+  const firstMetric =
+    metrics.find(k => model.used.includes(k)) ??
+    metrics.find(k => varying.includes(k)) ??
+    metrics[0];
   return (
     <div className="jp-nbrun-detail-body">
       <h1 className="jp-nbrun-detail-name">Comparing {runs.length} runs</h1>
@@ -131,19 +143,17 @@ function CompareView(props: {
           {props.missing} run(s) could not be loaded.
         </div>
       )}
-      <ul className="jp-nbrun-run-legend">
-        {runs.map((run, i) => (
-          <li key={runKey(run)}>
-            <span
-              className="jp-nbrun-swatch"
-              style={{ background: seriesColor(i) }}
-            />
-            {labels[i]}
-          </li>
-        ))}
-      </ul>
+      <RunLegend labels={labels} smoothed={view.smoothing > 0} />
       <Section title="Metrics">
         <MetricCharts runs={runs} labels={labels} model={model} />
+      </Section>
+      <Section title="Metric table">
+        <MetricTable
+          runs={runs}
+          labels={labels}
+          model={model}
+          keys={model.chartKeys}
+        />
       </Section>
       {runs.some(r => Object.keys(r.media ?? {}).length > 0) && (
         <Section title="Media">
@@ -202,14 +212,14 @@ function CompareView(props: {
   );
 }
 
-/** One chart per chosen key, every run overlaid in its colour. */
+/** The chart toolbar, then the charts grouped by prefix. */
 function MetricCharts(props: {
   runs: IRunDetail[];
   labels: string[];
   model: ComparisonModel;
 }): JSX.Element {
   const { runs, labels, model } = props;
-  const [view, setView] = React.useState<IChartView>(DEFAULT_VIEW);
+  const view = model.view;
   const keys = metricKeys(runs);
   if (keys.length === 0) {
     return (
@@ -224,61 +234,16 @@ function MetricCharts(props: {
           chosen={model.chartKeys}
           onChange={chosen => (model.chartKeys = chosen)}
         />
-        <ChartControls
-          view={view}
-          onChange={next => {
-            setView(next);
-            model.times = next.xAxis !== 'step';
-          }}
-        />
+        <ChartControls view={view} onChange={next => (model.view = next)} />
       </div>
-      <div className="jp-nbrun-charts">
-        {model.chartKeys.map(key => (
-          <CompareChart
-            key={key}
-            name={key}
-            runs={runs}
-            labels={labels}
-            model={model}
-            view={view}
-          />
-        ))}
-      </div>
+      <ChartGroups
+        runs={runs}
+        labels={labels}
+        model={model}
+        keys={keys}
+        view={view}
+      />
     </>
-  );
-}
-
-function CompareChart(props: {
-  name: string;
-  runs: IRunDetail[];
-  labels: string[];
-  model: ComparisonModel;
-  view: IChartView;
-}): JSX.Element {
-  const { name, runs, labels, model } = props;
-  // New series only when the model fetched again: a redraw keeps the zoom.
-  const series = React.useMemo<ISeries[]>(
-    () =>
-      runs.map((run, i) => {
-        const data = model.series(run, name);
-        return {
-          label: labels[i],
-          steps: data?.steps ?? [],
-          values: data?.values ?? [],
-          walls: data?.walls,
-          start: run.created_at
-        };
-      }),
-    [name, model.historyVersion, labels.join('\0')]
-  );
-  return (
-    <LineChart
-      title={name}
-      chartKey={`compare:${name}`}
-      series={series}
-      height={260}
-      view={props.view}
-    />
   );
 }
 
@@ -294,6 +259,7 @@ function ConfigPlots(props: {
 }): JSX.Element {
   const { runs, metrics, configKeys } = props;
   const [metric, setMetric] = React.useState(props.firstMetric);
+  const [colour, setColour] = React.useState<LineColour>('metric');
   const [xKey, setXKey] = React.useState(props.differing[0] ?? configKeys[0]);
   const [yKey, setYKey] = React.useState(props.firstMetric);
   const pcMetric = metrics.includes(metric) ? metric : metrics[0];
@@ -302,7 +268,7 @@ function ConfigPlots(props: {
   const hidden = props.differing.length - props.axes.length;
   return (
     <div className="jp-nbrun-config-plots">
-      <div className="jp-nbrun-plot-block">
+      <div className="jp-nbrun-plot-block jp-nbrun-pc-block">
         <h3>Parallel coordinates</h3>
         <KeySelect
           label="Summary metric"
@@ -311,11 +277,23 @@ function ConfigPlots(props: {
           value={pcMetric}
           onChange={setMetric}
         />
+        <label className="jp-nbrun-key-select">
+          Colour lines by
+          <select
+            className="jp-mod-styled jp-nbrun-pc-colour"
+            value={colour}
+            onChange={e => setColour(e.target.value as LineColour)}
+          >
+            <option value="metric">the metric</option>
+            <option value="run">run</option>
+          </select>
+        </label>
         <ParallelCoordinates
           runs={runs}
           axes={props.axes}
           metric={pcMetric}
           metricValues={props.summaries.map(s => s[pcMetric])}
+          colour={colour}
         />
         <p className="jp-nbrun-muted">
           {props.differing.length

@@ -17,6 +17,7 @@ import { ArtifactClient } from './artifacts/client';
 import { OPEN_ARTIFACT } from './artifacts/ids';
 import { ArtifactsSection } from './artifacts/section';
 import { IArtifactRef } from './artifacts/types';
+import { IChartView } from './chartcontrols';
 import { Charts } from './charts';
 import { RunDetailModel } from './detailmodel';
 import { downloadText } from './download';
@@ -35,6 +36,7 @@ import { Fact, KeyValueTable, Section, SyncFact, Unstored } from './runfacts';
 import { StateBadge } from './components/statebadge';
 import { SystemCharts } from './system';
 import { RunVideos } from './videos';
+import { SavedCharts } from './savedcharts';
 
 /** The widget of a run's detail view. */
 export class RunDetailWidget extends PolledModelView<RunDetailModel> {
@@ -87,7 +89,8 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
         chartKeys={model.chartKeys}
         error={model.error}
         onChartKeys={keys => (model.chartKeys = keys)}
-        onTimes={times => (model.times = times)}
+        view={model.view}
+        onView={view => (model.view = view)}
         onWriteCell={(action, step) =>
           void this._commands.execute(CommandIDs.writeCell, {
             action,
@@ -200,6 +203,7 @@ export namespace RunDetailWidget {
     api: NbrunAPI;
     ref: IRunRef;
     commands: CommandRegistry;
+    saved?: SavedCharts;
   }
 }
 
@@ -210,7 +214,8 @@ interface IDetailProps {
   chartKeys: string[];
   error: string | null;
   onChartKeys: (keys: string[]) => void;
-  onTimes: (times: boolean) => void;
+  view: IChartView;
+  onView: (view: IChartView) => void;
   onWriteCell: (action: CellAction, step?: number) => void;
   onOpenRun: (id: string) => void;
   artifacts: ArtifactClient;
@@ -262,7 +267,8 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           history={props.history}
           chartKeys={props.chartKeys}
           onChartKeys={props.onChartKeys}
-          onTimes={props.onTimes}
+          view={props.view}
+          onView={props.onView}
         />
       </Section>
       {run.media && Object.keys(run.media).length > 0 && (

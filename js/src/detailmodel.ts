@@ -6,8 +6,10 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { IHistory, IRunDetail, IRunRef, NbrunAPI, NbrunAPIError } from './api';
+import { DEFAULT_VIEW, IChartView } from './chartcontrols';
 import { appendHistory, lastHeldStep } from './livehistory';
 import { PolledModel } from './polled';
+import { SavedCharts } from './savedcharts';
 
 /** Keys charted when the user has not chosen. */
 const DEFAULT_CHARTS = 6;
@@ -36,6 +38,7 @@ export class RunDetailModel extends PolledModel {
     super({ name: `nbrun:run:${options.ref.id}`, live: 1000, idle: 10 * 1000 });
     this.api = options.api;
     this.ref = { store: options.ref.store, id: options.ref.id };
+    this._saved = options.saved ?? null;
   }
 
   readonly api: NbrunAPI;
@@ -74,6 +77,20 @@ export class RunDetailModel extends PolledModel {
     this._signature = null;
     this.emitChanged();
     void this.poll.refresh();
+  }
+
+  /** The chart view (smoothing, log y, x axis), kept for the run's project. */
+  get view(): IChartView {
+    return this._view;
+  }
+
+  set view(view: IChartView) {
+    this._view = view;
+    if (this._run) {
+      this._saved?.update(this._run.project, { view });
+    }
+    this.times = view.xAxis !== 'step';
+    this.emitChanged();
   }
 
   /** Whether the history carries each point's time (a chart on a time axis). */
@@ -146,6 +163,15 @@ export class RunDetailModel extends PolledModel {
     if (!previous || previous.name !== run.name) {
       this._loaded.emit(run);
     }
+    if (!previous && this._saved) {
+      // The project's last chart view, before the first history fetch.
+      await this._saved.ready;
+      const view = this._saved.get(run.project).view;
+      if (view) {
+        this._view = view;
+        this._times = view.xAxis !== 'step';
+      }
+    }
     await this._loadHistory(run);
     this.setLive(run.state === 'running');
     this.emitChanged();
@@ -197,6 +223,8 @@ export class RunDetailModel extends PolledModel {
   private _error: string | null = null;
   private _gone = false;
   private _times = false;
+  private _view: IChartView = DEFAULT_VIEW;
+  private _saved: SavedCharts | null;
   private _loaded = new Signal<this, IRunDetail>(this);
   private _runChanged = new Signal<this, 'updated' | 'deleted'>(this);
 }
@@ -205,5 +233,7 @@ export namespace RunDetailModel {
   export interface IOptions {
     api: NbrunAPI;
     ref: IRunRef;
+    /** Where each project's chart view is kept. */
+    saved?: SavedCharts;
   }
 }

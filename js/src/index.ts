@@ -1,9 +1,9 @@
 /**
  * nbrun's JupyterLab extension: a runs sidebar in the left area, run detail
  * and comparison views in the main area (in Notebook 7: below the notebook,
- * and the sidebar has a button in the notebook's toolbar), `%%runinit` cells
- * written into the active notebook, and running runs in the Running panel.
- * This module only wires the parts together.
+ * and the sidebar has a button in the notebook's toolbar), cells that resume,
+ * fork or rewind a run written into the active notebook, and running runs in
+ * the Running panel. This module only wires the parts together.
  */
 import {
   ILabShell,
@@ -46,6 +46,10 @@ import { RunListModel } from './model';
 // Notebook 7's notebooks get the Runs button as they open, from activation on.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addRunsButton } from './panelbutton';
+// The charts' saved views are read at activation, before a restored detail or
+// compare tab first loads.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { SavedCharts } from './savedcharts';
 // The Running panel asks its sections for their items as soon as one is added.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { addRunningSection } from './running';
@@ -54,7 +58,7 @@ import { addRunningSection } from './running';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { RunsSidebar } from './sidebar';
 
-export { runinitCell, yamlString } from './runinittext';
+export { runCell, pythonString } from './runinittext';
 export { CommandIDs } from './commands';
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -117,7 +121,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       sidebarId: sidebar.id,
       notebooks,
       details,
-      comparisons
+      comparisons,
+      // Compare keys and chart views are kept per project.
+      savedCharts: new SavedCharts(state)
     });
     if (restorer) {
       restorer.add(sidebar, sidebar.id);

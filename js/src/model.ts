@@ -185,6 +185,8 @@ export class RunListModel implements IDisposable {
   setFilters(filters: Partial<IFilters>): void {
     const before = this._filters;
     this._filters = { ...before, ...filters };
+    // Rows move: a shift-click must not extend from a row now elsewhere.
+    this.selection.anchor = null;
     if (
       before.store !== this._filters.store ||
       before.project !== this._filters.project

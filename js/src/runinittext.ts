@@ -1,12 +1,12 @@
 /**
- * The text of `%%runinit` cells that resume, fork or rewind a run, and of the
- * cells that start a first run.
+ * The text of the cells that resume, fork or rewind a run, and of the cells
+ * that start a first run.
  *
- * The cell body is a YAML mapping of `nbrun.init()` keyword arguments. Strings
- * are written as JSON strings, which are valid YAML scalars whatever they
- * hold (colons, quotes, `#`, newlines, leading dashes), on one line: every
- * line of the cell starts with an argument name, so IPython's prompt
- * stripping (`>>> `, `... `, `In [1]: `) finds nothing to strip.
+ * A resume, fork or rewind cell is one `nbrun.init()` call: no magic, so it
+ * runs in a kernel that never loaded nbrun's extension (a `%%runinit` cell
+ * there fails with "Cell magic not found"). Its strings are written on one
+ * line each and every line starts with Python code, so IPython's input
+ * transformers (prompt stripping, `!`, `%`, `?`) find nothing to change.
  */
 
 /** How a cell continues a run. */
@@ -18,56 +18,68 @@ export interface ICellRun {
   id: string;
   /**
    * The folder of the run's store, when it is not the store the notebook's
-   * kernel writes to by default (written as `dir:`).
+   * kernel writes to by default (written as `dir=`).
    */
   dir?: string | null;
 }
 
 /**
- * A YAML scalar for any string. `$`, `{` and `}` are escaped because the
- * magic expands `$var` and `{expr}` in the body; line and paragraph
- * separators because YAML reads them as line breaks; DEL, the C1 controls
- * U+0080-U+009F (NEL among them) and U+FFFE/U+FFFF because YAML refuses them
- * unescaped.
+ * A Python string literal for any string: JSON's, which Python reads the same
+ * way, with the characters Python's `str.splitlines()` (and so IPython's input
+ * transformers) takes for line breaks written as escapes: U+0085, the line
+ * and paragraph separators; and DEL, the C1 controls and U+FFFE/U+FFFF so the
+ * text shows nothing invisible.
  */
-export function yamlString(value: string): string {
+export function pythonString(value: string): string {
   return JSON.stringify(value).replace(
-    /[${}\u007f-\u009f\u2028\u2029\ufffe\uffff]/g,
+    /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/g,
     ch => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')
   );
 }
 
+/** Past this length the call is written one argument a line. */
+const LINE_MAX = 79;
+
 /**
- * The text of a `%%runinit` cell.
+ * The text of a cell that resumes, forks or rewinds a run: plain Python
+ * calling `nbrun.init()` (which loads nbrun's notebook extension itself), so
+ * it runs in any kernel where nbrun is installed, `%load_ext nbrun` or not.
  *
- * - resume: `project`, `id`, `resume: must` (the run exists: were it missing
+ * - resume: `project`, `id`, `resume="must"` (the run exists: were it missing
  *   from the store the kernel reads, the cell fails instead of starting a new,
  *   empty run under its id);
- * - fork at step n: `fork_from: "<id>?_step=<n>"`;
- * - rewind at step n: `resume_from: "<id>?_step=<n>"`;
+ * - fork at step n: `fork_from="<id>?_step=<n>"`;
+ * - rewind at step n: `resume_from="<id>?_step=<n>"`;
  *
- * each with `dir:` naming the run's store when the notebook's kernel writes
+ * each with `dir=` naming the run's store when the notebook's kernel writes
  * to another one by default.
  */
-export function runinitCell(
+export function runCell(
   action: CellAction,
   run: ICellRun,
   step?: number
 ): string {
-  const lines = ['%%runinit', `project: ${yamlString(run.project)}`];
+  const args: [string, string][] = [['project', run.project]];
   if (run.dir) {
-    lines.push(`dir: ${yamlString(run.dir)}`);
+    args.push(['dir', run.dir]);
   }
   if (action === 'resume') {
-    lines.push(`id: ${yamlString(run.id)}`, 'resume: must');
+    args.push(['id', run.id], ['resume', 'must']);
   } else {
     if (step === undefined || !Number.isInteger(step) || step < 0) {
       throw new Error(`a ${action} needs a step that is a whole number >= 0`);
     }
     const key = action === 'fork' ? 'fork_from' : 'resume_from';
-    lines.push(`${key}: ${yamlString(`${run.id}?_step=${step}`)}`);
+    args.push([key, `${run.id}?_step=${step}`]);
   }
-  return lines.join('\n') + '\n';
+  const written = args.map(([key, value]) => `${key}=${pythonString(value)}`);
+  let call = `run = nbrun.init(${written.join(', ')})`;
+  if (call.length > LINE_MAX) {
+    call = ['run = nbrun.init(', ...written.map(a => `    ${a},`), ')'].join(
+      '\n'
+    );
+  }
+  return `import nbrun\n\n${call}`;
 }
 
 /** The cells of a first run: load the magic, start a run, log to it. */

@@ -12,7 +12,9 @@ import { CommandIDs } from './commands';
 import { nextSort, sortDirection } from './filters';
 import { GroupedRows } from './grouping';
 import type { RunListModel } from './model';
+import { toggleRow } from './rangeselect';
 import { GroupHeader, RunRow } from './runrow';
+import { SelectAllBox } from './selectallbox';
 import { sortTitle } from './sortorder';
 
 /** Height of one row in pixels (rows are absolutely placed). */
@@ -162,7 +164,7 @@ export function RunList(props: IListProps): JSX.Element {
           height={rowHeight}
           selected={model.selection.has(run)}
           now={now}
-          onToggle={() => model.selection.toggle(run)}
+          onToggle={shift => void toggleRow(model, run, at.index, shift)}
           onOpen={newTab =>
             void commands.execute(CommandIDs.openRun, {
               store: run.store,
@@ -214,7 +216,9 @@ export function RunList(props: IListProps): JSX.Element {
         style={{ gridTemplateColumns: template, minWidth }}
         role="row"
       >
-        <span />
+        <span className="jp-nbrun-cell-check">
+          <SelectAllBox model={model} />
+        </span>
         <span className="jp-nbrun-head-run">
           {header('Run', 'name', 'Sort by name')}
           {header('State', 'state', 'Sort by state')}

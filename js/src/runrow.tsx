@@ -30,7 +30,8 @@ interface IRowProps {
   /** The project on a line of its own (a narrow sidebar). */
   narrow: boolean;
   now: number;
-  onToggle: () => void;
+  /** Choose the run or let it go; with shift, the rows from the last one clicked too. */
+  onToggle: (shift: boolean) => void;
   /** Open the run: in the detail tab, or (Ctrl/Cmd) in a new tab. */
   onOpen: (newTab: boolean) => void;
 }
@@ -56,7 +57,7 @@ export const RunRow = React.memo(function RunRow(
           props.onOpen(e.ctrlKey || e.metaKey);
         } else if (e.key === ' ') {
           e.preventDefault();
-          props.onToggle();
+          props.onToggle(e.shiftKey);
         }
       }}
     >
@@ -66,7 +67,8 @@ export const RunRow = React.memo(function RunRow(
           aria-label="Select for comparison"
           checked={selected}
           onClick={e => e.stopPropagation()}
-          onChange={props.onToggle}
+          title="Select for comparison (shift-click: the rows from the last one clicked)"
+          onChange={e => props.onToggle((e.nativeEvent as MouseEvent).shiftKey)}
         />
       </span>
       <span className="jp-nbrun-cell-run">

@@ -30,7 +30,31 @@ export class RunSelection {
     this._changed.emit();
   }
 
+  /** Choose every run of `runs` (`on`) or let them all go, with one change. */
+  setMany(runs: IRunSummary[], on: boolean): void {
+    let changed = false;
+    for (const run of runs) {
+      const key = runKey(run);
+      if (on && !this._runs.has(key)) {
+        this._runs.set(key, run);
+        changed = true;
+      } else if (!on && this._runs.delete(key)) {
+        changed = true;
+      }
+    }
+    if (changed) {
+      this._changed.emit();
+    }
+  }
+
+  /**
+   * The listing index of the row last toggled by a click: a shift-click
+   * extends from it (null: none yet, or the listing changed).
+   */
+  anchor: number | null = null;
+
   clear(): void {
+    this.anchor = null;
     if (this._runs.size) {
       this._runs.clear();
       this._changed.emit();

@@ -5,3 +5,4 @@ import './charts.css';
 import './table.css';
 import './media.css';
 import './artifacts.css';
+import './compare.css';

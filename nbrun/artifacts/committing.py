@@ -38,7 +38,8 @@ def _check_run(run: Any, what: str) -> tuple[Store, int]:
 
 def _hints(store: Store, project: str, name: str) -> dict[str, tuple[str, int]]:
     """path -> (digest, size) of the newest version's stored files: a file logged again under
-    the same path and size is hashed first and copied only if it changed."""
+    the same path and size (and the same bytes where ``objects.differs`` samples them) is hashed
+    first and copied only if it changed."""
     row = store.conn.execute(
         "SELECT v.vid FROM artifact_versions v JOIN artifacts a ON a.aid=v.aid "
         "WHERE a.project=? AND a.name=? ORDER BY v.idx DESC LIMIT 1", (project, name)).fetchone()
@@ -52,7 +53,8 @@ def _store_file(store: Store, source: Source, hint: tuple[str, int] | None) -> r
     assert source.local is not None
     what = f"log_artifact ({source.path})"
     if (hint is not None and objects.exists(store.path, hint[0])
-            and _size(source.local) == hint[1]):
+            and _size(source.local) == hint[1]
+            and not objects.differs(store.path, hint[0], source.local)):
         digest, size = objects.hash_file(source.local, what)
         if digest == hint[0]:
             objects.refresh(store.path, digest)
@@ -72,22 +74,31 @@ def _entries(store: Store, project: str, name: str, sources: list[Source]
              ) -> tuple[list[rows.ManifestEntry], dict[str, Source]]:
     hints = _hints(store, project, name)
     entries, by_digest = [], {}
-    for source in sorted(sources, key=lambda s: s.path):
-        if source.kind == "file":
-            entry = _store_file(store, source, hints.get(source.path))
-            by_digest[entry.digest] = source
-        elif source.kind == "object":
-            assert source.digest is not None
-            if not objects.exists(store.path, source.digest):
-                raise UsageError(f"log_artifact: the content of {source.path!r} is no longer in "
-                                 f"the store at {store.path} (its versions were deleted)")
-            objects.refresh(store.path, source.digest)
-            entry = rows.ManifestEntry(source.path, source.digest, source.size)
-        else:
-            assert source.digest is not None
-            entry = rows.ManifestEntry(source.path, source.digest, source.size, source.ref)
-        entries.append(entry)
+    try:
+        for source in sorted(sources, key=lambda s: s.path):
+            entries.append(_entry(store, source, hints.get(source.path)))
+            if source.kind == "file":
+                by_digest[entries[-1].digest] = source
+    except BaseException:
+        # A refused entry (a file changed while read, content gone): the files stored before
+        # it belong to no version, so they go now rather than with a later sweep (release
+        # keeps any that a version holds).
+        objects.release(store, by_digest)
+        raise
     return entries, by_digest
+
+
+def _entry(store: Store, source: Source, hint: tuple[str, int] | None) -> rows.ManifestEntry:
+    if source.kind == "file":
+        return _store_file(store, source, hint)
+    assert source.digest is not None
+    if source.kind == "object":
+        if not objects.exists(store.path, source.digest):
+            raise UsageError(f"log_artifact: the content of {source.path!r} is no longer in "
+                             f"the store at {store.path} (its versions were deleted)")
+        objects.refresh(store.path, source.digest)
+        return rows.ManifestEntry(source.path, source.digest, source.size)
+    return rows.ManifestEntry(source.path, source.digest, source.size, source.ref)
 
 
 def commit(run: Any, artifact: Artifact, aliases: Any, role: str, what: str) -> Artifact:

@@ -1,6 +1,33 @@
 // The run card's view: header fields from synced traits; charts fed by "points" messages that
 // carry only new points (["halve"] tells a series to drop every other point it holds).
 const MAX_CHARTS = 8;
+const SERVER_POLL_MS = 4000;
+
+// The Jupyter server's base URL and token, where the card is shown by JupyterLab or Notebook 7
+// (null elsewhere, e.g. VS Code: the card then shows what its kernel sends only).
+function jupyterServer() {
+  const node = document.getElementById("jupyter-config-data");
+  try {
+    const config = node ? JSON.parse(node.textContent) : null;
+    return config && typeof config.baseUrl === "string" ? config : null;
+  } catch {
+    return null;
+  }
+}
+
+// How the server sees the run ({state, last_step}), or null when it cannot say.
+async function serverState(server, id, storeKey) {
+  const base = server.baseUrl.endsWith("/") ? server.baseUrl : server.baseUrl + "/";
+  const query = storeKey ? `?store=${encodeURIComponent(storeKey)}` : "";
+  const headers = server.token ? { Authorization: `token ${server.token}` } : {};
+  try {
+    const reply = await fetch(`${base}nbrun/api/runs/${encodeURIComponent(id)}/state${query}`,
+      { headers, credentials: "same-origin", cache: "no-store" });
+    return reply.ok ? await reply.json() : null;
+  } catch {
+    return null;
+  }
+}
 
 function text(tag, cls, value) {
   const node = document.createElement(tag);
@@ -43,12 +70,18 @@ function render({ model, el }) {
 
   const series = new Map(); // key -> {points: [[step, value]], svg, line, label}
   let pending = false;
+  // What the server last said of a run the kernel reports running: a killed kernel sends no
+  // more updates, but the server sees the run's process gone and calls the run crashed.
+  let served = null;
 
   function header() {
     name.textContent = model.get("name");
-    state.textContent = model.get("state");
-    state.dataset.state = model.get("state");
-    const step = model.get("step");
+    const ended = model.get("state") === "running" && served && served.state !== "running";
+    const shown = ended ? served.state : model.get("state");
+    state.textContent = shown;
+    state.dataset.state = shown;
+    state.title = ended ? "as the Jupyter server sees the run: its kernel sends no more" : "";
+    const step = ended ? Math.max(model.get("step"), served.last_step) : model.get("step");
     const stepText = step >= 0 ? `step ${step}` : "no steps yet"; // as the runs list counts
     meta.textContent = `${model.get("run_id")} · ${model.get("project")} · ${stepText} · ${model.get("store")}`;
     notice.textContent = model.get("notice") || "";
@@ -155,6 +188,18 @@ function render({ model, el }) {
     model.on(`change:${trait}`, header);
   }
   header();
+  const server = jupyterServer();
+  let polling = false;
+  const poll = server && setInterval(async () => {
+    if (polling || document.hidden || model.get("state") !== "running" || !el.isConnected) return;
+    polling = true;
+    const reply = await serverState(server, model.get("run_id"), model.get("store_key"));
+    polling = false;
+    if (reply && typeof reply.state === "string") {
+      served = reply;
+      header();
+    }
+  }, SERVER_POLL_MS);
   model.on("change:axes", () => { for (const [key, entry] of series) axisLabel(key, entry); });
   model.on("change:alerts", alerts);
   alerts();
@@ -282,6 +327,7 @@ function render({ model, el }) {
   model.on("change:media", media);
   media();
   return () => {
+    if (poll) clearInterval(poll);
     if (videoUrl) URL.revokeObjectURL(videoUrl);
     for (const url of imageUrls) URL.revokeObjectURL(url);
   };

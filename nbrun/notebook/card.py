@@ -10,6 +10,7 @@ series stays under a fixed size) as custom messages; the whole series is never s
 from __future__ import annotations
 
 import math
+import os
 import pathlib
 import threading
 import time
@@ -23,6 +24,7 @@ from ..sdk.failure import headline
 from ..sdk.media import videos
 from ..sdk.metrics import definitions_of
 from ..sdk.run import history_since, store_path, sync_status
+from ..store.location import store_key
 from .axes import StepAxes
 from .cardmedia import media_entries
 
@@ -42,6 +44,9 @@ class RunCard(anywidget.AnyWidget):
     project = traitlets.Unicode().tag(sync=True)
     state = traitlets.Unicode().tag(sync=True)
     store = traitlets.Unicode().tag(sync=True)
+    # The key the Jupyter server's API names the store by: the front end asks the server how
+    # the run is while it shows it running, so a killed kernel's card says crashed too.
+    store_key = traitlets.Unicode("").tag(sync=True)
     # The last step logged (-1 before the first), as the sidebar's runs list and `nbrun runs`
     # count it; `run.step` is the next one.
     step = traitlets.Int(-1).tag(sync=True)
@@ -60,7 +65,8 @@ class RunCard(anywidget.AnyWidget):
 
     def __init__(self, run: Any, **kwargs: Any) -> None:
         super().__init__(name=run.name, run_id=run.id, project=run.project, state=run.state,
-                         store=store_path(run), step=run.step - 1, **kwargs)
+                         store=store_path(run), step=run.step - 1,
+                         store_key=store_key(os.path.realpath(store_path(run))), **kwargs)
         self._run = run
         self._feeder = _Feeder(self)
         self.points_sent = 0  # how many points went to the front end (tests read it)

@@ -4,7 +4,6 @@ folders."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import deque
 from typing import Iterable
@@ -14,11 +13,6 @@ from ..store.location import STORE_DIRNAME, find_git_root, find_store_root
 
 # Folders that never hold a user's store but can hold a great many subfolders.
 SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages"})
-
-
-def store_key(store_path: str) -> str:
-    """The short, stable key of a store: 12 hex digits of the sha256 of its real path."""
-    return hashlib.sha256(store_path.encode("utf-8", "surrogateescape")).hexdigest()[:12]
 
 
 def is_store(folder: str) -> bool:

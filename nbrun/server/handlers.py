@@ -130,6 +130,10 @@ class HistoryCsvHandler(CsvHandler):
 
 class StateHandler(NbrunHandler):
     @tornado.web.authenticated
+    async def get(self, run_id: str) -> None:
+        await self.respond(self.service.run_state, run_id, self.query())
+
+    @tornado.web.authenticated
     async def post(self, run_id: str) -> None:
         await self.respond(self.service.set_state, run_id, self.query(), self.request.body)
 

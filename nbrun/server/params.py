@@ -179,6 +179,7 @@ class HistoryQuery:
     store: str | None
     since_step: int | None = None  # only the points after this step (live updates)
     times: bool = False  # each point's wall time too (charts on a time axis)
+    stats: bool = False  # each key's last, min and max with their steps (keystats)
 
 
 def history_query(query: Query) -> HistoryQuery:
@@ -195,6 +196,7 @@ def history_query(query: Query) -> HistoryQuery:
         since_step=(_int(query, "since_step", -1, -1, None)
                     if one(query, "since_step") not in (None, "") else None),
         times=_bool(query, "times"),
+        stats=_bool(query, "stats"),
     )
 
 

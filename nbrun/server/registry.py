@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from ..store import Store, search
+from ..store.location import store_key
 from . import discovery
 from .config import NbrunServerConfig
 from .errors import bad_request, gone, not_found
@@ -90,7 +91,7 @@ class StoreRegistry:
         paths += discovery.extra_stores(cfg.store_paths, self.root_dir)
         handles: dict[str, StoreHandle] = {}
         for path in paths:
-            key = discovery.store_key(path)
+            key = store_key(path)
             if key in handles:
                 continue
             handle = self._handles.get(key)

@@ -18,7 +18,7 @@ from ..store.database import STALE_AFTER_S
 from ..store.fields import as_json
 from ..store.filters import RunFilter
 from ..store.records import summary_of
-from . import cellstore, history, params, system
+from . import cellstore, history, keystats, params, system
 from .errors import ApiError, bad_request, conflict, not_found
 from .registry import StoreHandle, StoreRegistry
 
@@ -247,9 +247,12 @@ class Service:
             raise not_found(f"no run {run_id!r} in store {handle.path}")
         keys = hq.keys if hq.keys is not None else stored_history.history_keys(handle.store, row[0])
         chunks = stored_history.history_chunks(handle.store, row[0], keys)
-        return {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step, hq.times)
-                         for k in keys},
-                "last_step": row[1], "since_step": hq.since_step}
+        out = {"keys": {k: history.series_json(chunks[k], hq.points, hq.since_step, hq.times)
+                        for k in keys},
+               "last_step": row[1], "since_step": hq.since_step}
+        if hq.stats:
+            out["stats"] = {k: keystats.key_stats(chunks[k]) for k in keys}
+        return out
 
     def run_file(self, run_id: str, path: str, query: params.Query) -> int:
         """An open read-only descriptor of the run's file ``path`` (a regular file inside the
@@ -277,6 +280,16 @@ class Service:
         handle.changed()
         self._check(outcome, run_id, handle, "edit it from its notebook")
         return self._detail(handle, run_id)
+
+    def run_state(self, run_id: str, query: params.Query) -> dict[str, Any]:
+        """A run's state and last step alone: what a run card polls while its run runs (the
+        card cannot learn from its kernel that the kernel was killed)."""
+        handle = self.locate(run_id, params.store_key(query))
+        row = handle.store.get(run_id)  # also detects a crash of this run
+        if row is None:
+            raise not_found(f"no run {run_id!r} in store {handle.path}")
+        return {"store": handle.key, "id": row.id, "state": row.state,
+                "last_step": row.last_step, "exit_code": row.exit_code}
 
     def set_state(self, run_id: str, query: params.Query, body: bytes) -> dict[str, Any]:
         params.run_id(run_id)

@@ -9,6 +9,7 @@ setting (see ``nbrun.settings``), with the discovered folder as the default.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Any, Mapping, NamedTuple
 
@@ -91,3 +92,10 @@ def locate_store(dir: Any = None, settings: Any = None, start: str | None = None
 def store_root(dir: Any = None) -> str:
     """The folder whose ``.nbrun/`` holds the store ``init(dir=dir)`` would write to."""
     return locate_store(dir).root
+
+
+def store_key(store_path: str) -> str:
+    """The short, stable key the server's REST API names a store by: 12 hex digits of the
+    sha256 of its ``.nbrun`` folder's real path (the run card asks the server about its run
+    with it)."""
+    return hashlib.sha256(store_path.encode("utf-8", "surrogateescape")).hexdigest()[:12]

@@ -1,12 +1,12 @@
 """The object store of artifacts: ``.nbrun/objects/<2 hex>/<62 hex>``, one read-only file per
 content (named by its SHA-256), shared by every run and version of the store.
 
-A file is stored as it is hashed: a small one chunk by chunk (each 1 MB chunk hashed and written
-to a temporary file in ``objects/tmp/``), a big one copied by the kernel while it is hashed; the
-temporary file is synced and then linked into place, so an object is complete or absent,
-whatever kills the process. Memory stays at one 1 MB buffer whatever the file's size. A source
-that changes while it is read (its size, times or identity differ before and after) is
-refused.
+A file is copied into a temporary file in ``objects/tmp/`` and hashed as it is copied, the hash
+being of the copy itself (``objectcopy``), so an object's content is always the one its name
+says; memory stays at two 1 MB buffers at most, whatever the file's size. The temporary file is
+synced and then linked into place, so an object is complete or absent, whatever kills the
+process. A source that changes while it is read (its size, times or identity differ before and
+after) is refused.
 
 Objects nothing references are removed when runs are deleted (``release``, ``sweep``); a version
 is committed only after checking, under the store's write lock, that its objects exist (see
@@ -21,18 +21,17 @@ import os
 import stat
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
 from ..errors import UsageError
 from .database import Store
 from .liveness import HOST, process_alive
+from .objectcopy import CHUNK, copy_hashing, read_all
 from .runfiles import regular_or_close
 
 OBJECTS_DIRNAME = "objects"
 TMP_DIRNAME = "tmp"
-CHUNK = 1 << 20
-PIPELINE_FROM = 4 * CHUNK  # smaller files are copied in one thread
+SAMPLE, SAMPLES = 64 << 10, 8  # compared before hashing a file logged again (differs)
 SWEEP_MIN_AGE_S = 600.0  # an unreferenced object newer than this may be a log in progress
 TMP_MAX_AGE_S = 86_400.0  # a temporary file of another host (or an unknown pid) older than this
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -99,24 +98,6 @@ def _check_unchanged(fd: int, path: str, before: os.stat_result, read: int, what
             f"{read} read); nothing was stored: log it again once it is no longer being written")
 
 
-def _read_all(fd: int, buf: bytearray) -> int:
-    """Fill ``buf`` from ``fd`` (short only at the end of the file)."""
-    view = memoryview(buf)
-    got = 0
-    while got < len(buf):
-        n = os.readv(fd, [view[got:]])
-        if n == 0:
-            break
-        got += n
-    return got
-
-
-def _write_all(fd: int, data: memoryview) -> None:
-    while data:
-        n = os.write(fd, data)
-        data = data[n:]
-
-
 def hash_file(path: str, what: str) -> tuple[str, int]:
     """``(sha256 hex, size)`` of a file, read in 1 MB chunks; refused if it changes meanwhile."""
     fd, before = _open_source(path, what)
@@ -126,7 +107,7 @@ def hash_file(path: str, what: str) -> tuple[str, int]:
         view = memoryview(buf)
         total = 0
         while True:
-            n = _read_all(fd, buf)
+            n = read_all(fd, buf)
             if n == 0:
                 break
             hasher.update(view[:n])
@@ -137,84 +118,34 @@ def hash_file(path: str, what: str) -> tuple[str, int]:
         os.close(fd)
 
 
-def _copy_hashing(src: int, dst: int, size: int) -> tuple[str, int]:
-    """Copy ``src`` to ``dst`` and hash it: ``(sha256 hex, bytes hashed)``."""
-    hasher = hashlib.sha256()
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    total = 0
-    if size < PIPELINE_FROM:
-        while True:
-            n = _read_all(src, buf)
-            if n == 0:
-                return hasher.hexdigest(), total
-            hasher.update(view[:n])
-            _write_all(dst, view[:n])
-            total += n
-    # A big file is copied by the kernel (copy_file_range: no trip through this process's
-    # memory, a reflink where the file system has them) in a helper thread while this one
-    # hashes it; both release the GIL, so logging costs about what hashing alone does. The
-    # source's identity is checked before and after both (``_check_unchanged``), so the copy
-    # holds what was hashed.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nbrun-object") as pool:
-        copied = pool.submit(_copy_and_sync, src, dst, size)
-        while True:
-            n = _pread_all(src, buf, total)
-            if n == 0:
-                break
-            hasher.update(view[:n])
-            total += n
-        if copied.result() != total:
-            raise OSError(f"copied {copied.result()} bytes of {total}")
-    return hasher.hexdigest(), total
-
-
-def _pread_all(fd: int, buf: bytearray, offset: int) -> int:
-    view = memoryview(buf)
-    got = 0
-    while got < len(buf):
-        n = os.preadv(fd, [view[got:]], offset + got)
-        if n == 0:
-            break
-        got += n
-    return got
-
-
-def _copy_and_sync(src: int, dst: int, size: int) -> int:
-    """The kernel copies faster than SHA-256 hashes: the copy is synced to disk while the
-    hash is still being computed, so the sync before the object is placed has nothing left
-    to write."""
-    done = _copy_range(src, dst, size)
-    os.fsync(dst)
-    return done
-
-
-def _copy_range(src: int, dst: int, size: int) -> int:
-    """Copy ``size`` bytes (and any the file gained meanwhile: the change is caught later)
-    from offset 0 of ``src`` to ``dst``; the number copied. Falls back to reading and writing
-    1 MB at a time where the kernel cannot copy between the two files."""
-    done = 0
-    if hasattr(os, "copy_file_range"):
-        try:
-            while True:
-                n = os.copy_file_range(src, dst, max(size - done, 64 * CHUNK), done, done)
-                if n == 0:
-                    return done
-                done += n
-        except OSError as exc:
-            if done or exc.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
-                                         errno.EOPNOTSUPP, errno.EPERM):
-                raise
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    while True:
-        n = _pread_all(src, buf, done)
-        if n == 0:
-            return done
-        written = 0
-        while written < n:
-            written += os.pwrite(dst, view[written:n], done + written)
-        done += n
+def differs(store_path: str, digest: str, path: str) -> bool:
+    """A quick look before hashing a file to learn whether it is the object ``digest``: True
+    when a few SAMPLE-byte samples (its start, its end, and evenly between) differ from the
+    object's, or either cannot be read. A checkpoint saved again with new weights differs
+    everywhere, so it is copied at once instead of being read once more just to find it
+    changed; False proves nothing (the caller still hashes it)."""
+    obj = open_object(store_path, digest)
+    if obj is None:
+        return True
+    try:
+        src = os.open(path, os.O_RDONLY | _BINARY)
+    except OSError:
+        os.close(obj)
+        return True
+    try:
+        size = os.fstat(obj).st_size
+        if os.fstat(src).st_size != size:
+            return True
+        last = max(size - SAMPLE, 0)
+        for offset in sorted({last * i // (SAMPLES - 1) for i in range(SAMPLES)}):
+            if os.pread(src, SAMPLE, offset) != os.pread(obj, SAMPLE, offset):
+                return True
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(src)
+        os.close(obj)
 
 
 def _tmp_dir(store_path: str) -> str:
@@ -262,7 +193,11 @@ def store_file(store_path: str, path: str, what: str) -> tuple[str, int]:
     try:
         dst = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o400)
         try:
-            digest, size = _copy_hashing(src, dst, before.st_size)
+            copy = os.open(tmp, os.O_RDONLY | _BINARY)
+            try:
+                digest, size = copy_hashing(src, dst, copy, before.st_size)
+            finally:
+                os.close(copy)
             _check_unchanged(src, path, before, size, what)
             os.fsync(dst)
         finally:

@@ -1,6 +1,6 @@
-"""The sidebar's %%runinit cells hold any run id and project: characters YAML refuses unescaped
-(DEL, the C1 controls U+0080-U+009F, U+FFFE) are written as escapes, and the magic's own
-parser reads the cell back as the run's id and project."""
+"""The sidebar's resume cells hold any run id and project: DEL, the C1 controls U+0080-U+009F
+(U+0085 a line break to Python's splitlines) and U+FFFE are written as escapes, and Python reads
+the cell back as the run's id and project."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import time
 
 import pytest
 
-from nbrun.notebook.runinit import parse
-
 from .conftest import LabPage, make_runs, write_notebook
 from .test_sidebar import cell_source, saved_cells
+from .writtencell import init_arguments, is_written_cell
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +31,7 @@ def test_resume_cell_escapes_what_yaml_refuses(lab_page: LabPage):
     lab_page.open_sidebar()
     detail = lab_page.open_run("c1-escape")
     detail.locator(".jp-nbrun-resume").click()
-    notebook.locator(".jp-Cell", has_text="%%runinit").wait_for()
+    notebook.locator(".jp-Cell", has_text="nbrun.init(").wait_for()
     lab_page.page.keyboard.press("Control+s")
     deadline = time.monotonic() + 15
     sources: list[str] = []
@@ -41,11 +40,9 @@ def test_resume_cell_escapes_what_yaml_refuses(lab_page: LabPage):
             sources = [cell_source(c) for c in saved_cells(lab, "escape.ipynb")]
         except AssertionError:  # read while being written
             sources = []
-        if any(s.startswith("%%runinit") for s in sources):
+        if any(is_written_cell(s) for s in sources):
             break
         time.sleep(0.25)
-    (cell,) = [s for s in sources if s.startswith("%%runinit")]
-    assert cell.isascii(), cell  # every character YAML refuses is an escape
-    line, body = cell.split("\n", 1)
-    parsed = parse(line.removeprefix("%%runinit"), body, namespace={})
-    assert parsed.kwargs == {"project": PROJECT, "id": RUN_ID, "resume": "must"}
+    (cell,) = [s for s in sources if is_written_cell(s)]
+    assert cell.isascii(), cell  # every character shown as nothing is an escape
+    assert init_arguments(cell) == {"project": PROJECT, "id": RUN_ID, "resume": "must"}

@@ -116,6 +116,9 @@ def test_compare_of_three_runs_diff_parallel_coordinates_and_scatter(lab_page: L
         "(els) => els.map((el) => getComputedStyle(el).backgroundColor)")
 
     pc = view.locator(".jp-nbrun-parallel")
+    # lines take the metric's colour scale unless coloured by run (issue 23 point 4)
+    assert pc.get_attribute("data-colour") == "metric"
+    view.locator(".jp-nbrun-pc-colour").select_option("run")
     lines = pc.locator("path.jp-nbrun-pc-line")
     assert lines.count() == 3
     assert [lines.nth(i).get_attribute("data-run") for i in range(3)] == names

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from .conftest import LabPage, python_child, scratch_store, write_notebook
+from .writtencell import init_arguments
 
 LINEAGE_RUNS = """
 parent = nbrun.init(dir=ROOT_DIR, project="lineage", name="lineage-parent", reinit="create_new")
@@ -84,8 +85,8 @@ def test_resume_in_notebook_at_step_n_honours_n(lab_page: LabPage, lineage):
     text = "\n".join(cell.locator(".cm-line").all_text_contents())
     # the run's store is not the one the notebook's kernel writes to: the cell names it
     store = lab_page.lab.root / "lineage"
-    assert text == (f'%%runinit\nproject: "lineage"\ndir: "{store}"\n'
-                    f'resume_from: "{parent_id}?_step=3"\n')
+    assert init_arguments(text) == {"project": "lineage", "dir": str(store),
+                                    "resume_from": f"{parent_id}?_step=3"}
     assert not lab_page.errors and not lab_page.dialogs
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from .conftest import VIEWPORT, LabPage, baseline_runs, is_lab_noise, make_runs, write_notebook
 from .labserver import LabError, start_notebook7, stop_lab
+from .writtencell import init_arguments
 
 NOTEBOOK = "sweep.ipynb"
 # Notebook 7.6.5's shortcuts plugin reads the schema of a plugin it has not loaded while the
@@ -160,8 +161,8 @@ def test_resume_in_the_detail_below_writes_the_cell_into_the_notebook_above(nb_p
     detail = nb_page.open_run("sweep-2")
     detail.locator(".jp-nbrun-resume").click()
     notebook = page.locator("#main-panel .jp-NotebookPanel")
-    cell = notebook.locator(".jp-Cell", has_text="%%runinit")
+    cell = notebook.locator(".jp-Cell", has_text="nbrun.init(")
     cell.wait_for()
     text = "\n".join(cell.locator(".cm-line").all_text_contents())
-    assert text.startswith("%%runinit\n"), text
-    assert f'id: "{run["id"]}"' in text and "resume: must" in text, text
+    arguments = init_arguments(text)
+    assert arguments["id"] == run["id"] and arguments["resume"] == "must", text

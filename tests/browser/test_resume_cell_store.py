@@ -14,10 +14,9 @@ from typing import Iterator
 import pytest
 
 import nbrun
-from nbrun.notebook.runinit import parse
-from test_cell_text_transformers import magic_call
 
 from .conftest import LabPage, scratch_store, write_notebook
+from .writtencell import init_arguments
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +46,7 @@ def write_resume_cell(lab_page: LabPage, notebook, run_name: str):
     """Click "Resume" in the run's detail view; the cell it writes into the notebook."""
     lab_page.open_sidebar()
     lab_page.open_run(run_name).locator(".jp-nbrun-resume").click()
-    cell = notebook.locator(".jp-Cell", has_text="%%runinit")
+    cell = notebook.locator(".jp-Cell", has_text="nbrun.init(")
     cell.wait_for(timeout=20_000)
     return cell
 
@@ -72,12 +71,7 @@ def test_a_resume_cell_names_the_store_of_its_run(lab_page: LabPage):
         try:
             cell = write_resume_cell(lab_page, notebook, "cell-base-run")
             text = cell_text(cell)
-            assert text == (f'%%runinit\nproject: "cells"\ndir: "{os.path.realpath(alpha)}"\n'
-                            'id: "cellbase"\nresume: must\n')
-            # what IPython hands the magic, and what the magic reads of it
-            magic, line, body = magic_call(text)
-            assert (magic, line) == ("runinit", "") and body == text.split("\n", 1)[1]
-            assert parse(line, body, namespace={}).kwargs == {
+            assert init_arguments(text) == {
                 "project": "cells", "dir": os.path.realpath(alpha), "id": "cellbase",
                 "resume": "must"}
 
@@ -114,16 +108,53 @@ def test_a_resume_cell_of_a_run_the_kernel_cannot_see_is_an_error(lab_page: LabP
             kernel_notebook(lab_page, "cells-gamma/missing.ipynb", first) as notebook:
         try:
             cell = write_resume_cell(lab_page, notebook, "cell-gone-run")
-            assert cell_text(cell) == '%%runinit\nproject: "cells"\nid: "cellgone"\nresume: must\n'
+            assert cell_text(cell) == (
+                'import nbrun\n\nrun = nbrun.init(project="cells", id="cellgone", resume="must")')
             run_cell(lab_page, cell)
             error = cell.locator(".jp-OutputArea-output", has_text="resume='must'")
             error.wait_for(timeout=60_000)
             message = error.text_content()
             assert "no run 'cellgone'" in message and str(elsewhere) in message
-            assert "Nothing was started" in message
             time.sleep(1)  # a run the cell had started would be in the store by now
             started = (elsewhere / ".nbrun").exists() and nbrun.Api(elsewhere).store.ids()
             assert not started
             assert nbrun.Api(gamma).run("cellgone").state == "finished"  # left alone
         finally:
             shutil.rmtree(elsewhere, ignore_errors=True)
+
+
+def test_a_fork_cell_runs_in_a_kernel_that_never_loaded_nbrun(lab_page: LabPage):
+    """Issue 23.6: the written cell works in any kernel; a `%%runinit` cell failed with
+    "Cell magic `%%runinit` not found" where `%load_ext nbrun` had not been run."""
+    lab = lab_page.lab
+    made = """
+        run = nbrun.init(dir=ROOT_DIR, project="landing", id="landbase", name="land-base-run")
+        for step in range(5):
+            run.log({"loss": float(step)})
+        run.finish()
+    """
+    with scratch_store(lab, "landing", made) as store, \
+            kernel_notebook(lab_page, "landing/fresh.ipynb", "print('ready')") as notebook:
+        lab_page.open_sidebar()
+        detail = lab_page.open_run("land-base-run")
+        detail.locator(".jp-nbrun-step-input").fill("2")
+        detail.locator(".jp-nbrun-fork").click()
+        cell = notebook.locator(".jp-Cell", has_text="fork_from")
+        cell.wait_for(timeout=20_000)
+        text = cell_text(cell)
+        run_cell(lab_page, cell)
+        # the run card of the forked run shows under the cell (the extension loaded itself)
+        cell.locator(".nbrun-card").wait_for(timeout=60_000)
+        assert init_arguments(text) == {"project": "landing", "fork_from": "landbase?_step=2"}
+        lab_page.page.keyboard.insert_text(
+            "run.log({'loss': 7.0})\nrun.finish()\nprint('forked', run.id)")
+        lab_page.page.keyboard.press("Shift+Enter")
+        out = notebook.locator(".jp-OutputArea-output", has_text="forked ")
+        out.wait_for(timeout=60_000)
+        fork_id = out.text_content().split("forked ", 1)[1].split()[0]
+        assert "not found" not in (cell.text_content() or "")
+        forked = nbrun.Api(store).run(fork_id)
+        assert fork_id != "landbase" and forked.lineage["forked_from"]["id"] == "landbase"
+        assert [(row["_step"], row["loss"]) for row in forked.history()] == [
+            (0, 0.0), (1, 1.0), (2, 2.0), (3, 7.0)]
+        assert not lab_page.errors and not lab_page.dialogs

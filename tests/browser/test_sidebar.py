@@ -1,7 +1,7 @@
 """The runs sidebar in a real JupyterLab, driven by headless chromium: runs created by a kernel
 and by other processes are listed; a run logging while the page is open shows its new points
 within 3 s; the detail view shows config and charts; names and tags holding HTML stay text;
-"resume in notebook" writes the right %%runinit cell; compare, edit and delete work."""
+"resume in notebook" writes the right nbrun.init() cell; compare, edit and delete work."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from .conftest import LabPage, make_runs, python_child
 from .labserver import Lab
+from .writtencell import is_written_cell
 
 pytestmark = pytest.mark.slow
 
@@ -206,10 +207,11 @@ def test_kernel_run_is_listed_and_resume_writes_cell(lab_page: LabPage):
     detail = lab_page.open_run("from-kernel")
     assert detail.locator(".jp-nbrun-detail-name").text_content() == "from-kernel"
     detail.locator(".jp-nbrun-resume").click()
-    expected = f'%%runinit\nproject: "kernel-proj"\nid: "{run["id"]}"\nresume: must\n'
+    expected = ('import nbrun\n\n'
+                f'run = nbrun.init(project="kernel-proj", id="{run["id"]}", resume="must")')
 
     # The cell is in the notebook, below the active cell; save and read it back.
-    runinit = notebook.locator(".jp-Cell", has_text="%%runinit")
+    runinit = notebook.locator(".jp-Cell", has_text='resume="must"')
     runinit.wait_for()
     notebook.locator(".jp-Cell").first.wait_for()
     page.keyboard.press("Control+s")
@@ -223,10 +225,10 @@ def test_kernel_run_is_listed_and_resume_writes_cell(lab_page: LabPage):
             time.sleep(0.25)
             continue
         sources = [cell_source(c) for c in cells]
-        if any(s.startswith("%%runinit") for s in sources) or time.monotonic() > deadline:
+        if any(is_written_cell(s) for s in sources) or time.monotonic() > deadline:
             break
         time.sleep(0.25)
-    runinit_cells = [c for c in cells if cell_source(c).startswith("%%runinit")]
+    runinit_cells = [c for c in cells if is_written_cell(cell_source(c))]
     assert len(runinit_cells) == 1, sources
     assert runinit_cells[0]["cell_type"] == "code"
     assert cell_source(runinit_cells[0]) == expected
@@ -241,7 +243,8 @@ def test_kernel_run_is_listed_and_resume_writes_cell(lab_page: LabPage):
     fork = notebook.locator(".jp-Cell", has_text="fork_from")
     fork.wait_for()
     text = "\n".join(fork.locator(".cm-line").all_text_contents())
-    assert text == f'%%runinit\nproject: "kernel-proj"\nfork_from: "{run["id"]}?_step=2"\n'
+    assert text == ('import nbrun\n\n'
+                    f'run = nbrun.init(project="kernel-proj", fork_from="{run["id"]}?_step=2")')
 
 
 def test_compare_highlights_config_differences(lab_page: LabPage):
@@ -263,8 +266,10 @@ def test_compare_highlights_config_differences(lab_page: LabPage):
     chart = view.locator('.jp-nbrun-chart[data-key="compare:loss"]')
     chart.locator("canvas").wait_for()
     page.wait_for_function("el => el.dataset.points === '150'", arg=chart.element_handle())
-    legend = chart.locator(".u-legend .u-label").all_text_contents()
-    assert legend[1:] == ["baseline-0", "baseline-1", "baseline-2"]
+    # one legend for the page, none under each chart (issue 23 point 4)
+    legend = view.locator(".jp-nbrun-run-legend li").all_text_contents()
+    assert legend == ["baseline-0", "baseline-1", "baseline-2"]
+    assert chart.locator(".u-legend").count() == 0
     lab_page.screenshot("compare.png")
 
 

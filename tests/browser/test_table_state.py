@@ -215,3 +215,68 @@ def test_column_picker_lists_only_the_shown_projects_keys(lab_page: LabPage, tab
     expect(options.filter(has_text="best_acc")).to_have_count(1)
     expect(options.filter(has_text="loss")).to_have_count(0)
     expect(options).to_have_count(1)
+
+
+COMPARED_RUNS = """
+for i, name in enumerate(["cmp-a", "cmp-b", "cmp-c"]):
+    run = nbrun.init(dir=ROOT_DIR, project="cmpstate", name=name, reinit="create_new",
+                     config={"lr": 0.1 / (i + 1)})
+    for step in range(30):
+        run.log({"loss": 1.0 / (step + 1) + i, "acc": step / 30, "grad": (-1) ** step})
+    run.finish()
+"""
+
+COMPARE = ".jp-nbrun-compare-view:visible"
+
+
+def compare_charts(view: Any) -> list[str]:
+    return view.locator(".jp-nbrun-charts [data-key]").evaluate_all(
+        "(els) => els.map((el) => el.dataset.key)")
+
+
+def open_compared(lab_page: LabPage, names: list[str]) -> Any:
+    for name in names:
+        lab_page.row(name).first.locator('input[type="checkbox"]').check()
+    lab_page.page.locator("#nbrun-sidebar .jp-nbrun-compare").click()
+    view = lab_page.page.locator(COMPARE)
+    view.locator(".jp-nbrun-charts [data-key]").first.wait_for(timeout=30_000)
+    return view
+
+
+def test_compare_keys_and_smoothing_come_back_after_a_reload(lab_page: LabPage):
+    """Issue 23.9: the keys charted and the smoothing of a project's comparison are kept in
+    JupyterLab's state database; the compare tab comes back with them after a reload, and the
+    next comparison and the run details of the project start from them."""
+    page = lab_page.page
+    with scratch_store(lab_page.lab, "cmpstate", COMPARED_RUNS):
+        lab_page.open()
+        show_project_any(lab_page, "cmpstate", "3 runs")
+        view = open_compared(lab_page, ["cmp-a", "cmp-b", "cmp-c"])
+        expect(view.locator(".jp-nbrun-charts [data-key]")).to_have_count(3)
+        view.locator(".jp-nbrun-keys-toggle").click()
+        view.locator(".jp-nbrun-key-picker label", has_text="acc").locator("input").uncheck()
+        expect(view.locator(".jp-nbrun-charts [data-key]")).to_have_count(2)
+        view.locator(".jp-nbrun-smoothing input").fill("0.6")
+        expect(view.locator(".jp-nbrun-smoothing-value")).to_have_text("0.60")
+        workspace_holds(lab_page, '"smoothing": 0.6')
+        charted = compare_charts(view)
+        assert charted == ["compare:grad", "compare:loss"], charted
+
+        page.reload()
+        view = page.locator(COMPARE)
+        view.locator(".jp-nbrun-charts [data-key]").first.wait_for(timeout=60_000)
+        expect(view.locator(".jp-nbrun-smoothing-value")).to_have_text("0.60")
+        expect(view.locator(".jp-nbrun-smoothing input")).to_have_value("0.6")
+        assert compare_charts(view) == charted
+
+        # Another comparison of the project starts from them too.
+        page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Compare").locator(
+            ".lm-TabBar-tabCloseIcon").click()
+        show_project_any(lab_page, "cmpstate", "3 runs")
+        view = open_compared(lab_page, ["cmp-a", "cmp-c"])
+        expect(view.locator(".jp-nbrun-smoothing-value")).to_have_text("0.60")
+        assert compare_charts(view) == charted
+        # A run of the project opens with the project's chart view as well.
+        detail = lab_page.open_run("cmp-b")
+        expect(detail.locator(".jp-nbrun-smoothing-value")).to_have_text("0.60")
+    assert not lab_page.errors and not lab_page.dialogs

@@ -1,5 +1,5 @@
 /**
- * The cells written into a notebook: the `%%runinit` text that resumes,
+ * The cells written into a notebook: the `nbrun.init()` cell that resumes,
  * forks or rewinds a run (whatever its project and id hold), and cells
  * inserted below the active cell of a real notebook widget.
  */
@@ -7,62 +7,64 @@ import { NotebookModel } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 
 import { insertCellBelow, insertCellsBelow } from '../cells';
-import {
-  CellAction,
-  runinitCell,
-  START_CELLS,
-  yamlString
-} from '../runinittext';
+import { CellAction, pythonString, runCell, START_CELLS } from '../runinittext';
 
-describe('runinitCell', () => {
+describe('runCell', () => {
   const run = { project: 'vision', id: 'abc123' };
 
   it('resumes a run by project and id, which must exist', () => {
-    expect(runinitCell('resume', run)).toBe(
-      '%%runinit\nproject: "vision"\nid: "abc123"\nresume: must\n'
+    expect(runCell('resume', run)).toBe(
+      'import nbrun\n\n' +
+        'run = nbrun.init(project="vision", id="abc123", resume="must")'
     );
   });
 
   it("names the run's store when the kernel writes to another", () => {
     const elsewhere = { ...run, dir: '/data/other project' };
-    expect(runinitCell('resume', elsewhere)).toBe(
-      '%%runinit\nproject: "vision"\ndir: "/data/other project"\n' +
-        'id: "abc123"\nresume: must\n'
+    expect(runCell('resume', elsewhere)).toBe(
+      'import nbrun\n\nrun = nbrun.init(\n' +
+        '    project="vision",\n    dir="/data/other project",\n' +
+        '    id="abc123",\n    resume="must",\n)'
     );
-    expect(runinitCell('fork', elsewhere, 3)).toBe(
-      '%%runinit\nproject: "vision"\ndir: "/data/other project"\n' +
-        'fork_from: "abc123?_step=3"\n'
+    expect(runCell('fork', elsewhere, 3)).toBe(
+      'import nbrun\n\nrun = nbrun.init(\n' +
+        '    project="vision",\n    dir="/data/other project",\n' +
+        '    fork_from="abc123?_step=3",\n)'
     );
-    expect(runinitCell('rewind', { ...run, dir: null }, 0)).toBe(
-      '%%runinit\nproject: "vision"\nresume_from: "abc123?_step=0"\n'
+    expect(runCell('rewind', { ...run, dir: null }, 0)).toBe(
+      'import nbrun\n\n' +
+        'run = nbrun.init(project="vision", resume_from="abc123?_step=0")'
     );
   });
 
   it('forks and rewinds at a step', () => {
-    expect(runinitCell('fork', run, 7)).toBe(
-      '%%runinit\nproject: "vision"\nfork_from: "abc123?_step=7"\n'
+    expect(runCell('fork', run, 7)).toBe(
+      'import nbrun\n\n' +
+        'run = nbrun.init(project="vision", fork_from="abc123?_step=7")'
     );
-    expect(runinitCell('rewind', run, 0)).toBe(
-      '%%runinit\nproject: "vision"\nresume_from: "abc123?_step=0"\n'
+    expect(runCell('rewind', run, 0)).toBe(
+      'import nbrun\n\n' +
+        'run = nbrun.init(project="vision", resume_from="abc123?_step=0")'
     );
   });
 
   it('refuses a fork or rewind without a whole step', () => {
     for (const step of [undefined, -1, 1.5, NaN]) {
-      expect(() => runinitCell('fork', run, step)).toThrow(
+      expect(() => runCell('fork', run, step)).toThrow(
         'a fork needs a step that is a whole number >= 0'
       );
     }
-    expect(() => runinitCell('rewind', run)).toThrow('a rewind needs a step');
+    expect(() => runCell('rewind', run)).toThrow('a rewind needs a step');
   });
 
-  it('keeps a project holding YAML and magic syntax as one string', () => {
-    const text = runinitCell('resume', {
-      project: 'a: b # $x {y}\n- z',
+  it('keeps a project holding quotes and line breaks as one string', () => {
+    const text = runCell('resume', {
+      project: 'a: "b" # $x {y}\n- z\u2028',
       id: 'r'
     });
-    expect(text.split('\n')[1]).toBe(
-      'project: "a: b # \\u0024x \\u007by\\u007d\\n- z"'
+    expect(text.split('\n')[2]).toBe(
+      'run = nbrun.init(project="a: \\"b\\" # $x {y}\\n- z\\u2028", ' +
+        'id="r", resume="must")'
     );
   });
 });
@@ -85,7 +87,9 @@ describe('cells IPython leaves as written', () => {
     }
     return lines;
   }
-  const ARGUMENT = /^(project|dir|id|resume|fork_from|resume_from): (.*)$/;
+  // An argument: its name and its string, then the next one or the end.
+  const ARGUMENT =
+    /(project|dir|id|resume|fork_from|resume_from)=("(?:[^"\\]|\\.)*")(?:, |,$|\)$)/g;
   const FRAGMENTS = [
     '>>> ',
     '>>>',
@@ -101,6 +105,8 @@ describe('cells IPython leaves as written', () => {
     '$x',
     '{x}',
     '"""',
+    '"',
+    '\\',
     "'",
     ' ',
     '\t',
@@ -114,8 +120,8 @@ describe('cells IPython leaves as written', () => {
     '\x85',
     '\u2028',
     '\u2029',
-    'resume_from: base?_step=0',
-    'id: other',
+    'resume_from="base?_step=0", ',
+    'id="other")',
     'x',
     '\u00e9',
     '\ud83d\ude00'
@@ -137,7 +143,8 @@ describe('cells IPython leaves as written', () => {
     }
   }
 
-  it('starts every line with an argument and reads back every value', () => {
+  it('starts every line with Python code and reads back every value', () => {
+    const opening = 'run = nbrun.init(';
     for (const value of fuzzed(1000)) {
       const run = { project: value, id: value, dir: value || null };
       for (const [action, step] of [
@@ -145,15 +152,20 @@ describe('cells IPython leaves as written', () => {
         ['fork', 2],
         ['rewind', 0]
       ] as [CellAction, number | undefined][]) {
-        const [magic, ...lines] = splitLines(runinitCell(action, run, step));
-        expect(magic).toBe('%%runinit');
-        expect(lines.pop()).toBe('');
+        const [imports, blank, call, ...rest] = splitLines(
+          runCell(action, run, step)
+        );
+        expect([imports, blank]).toEqual(['import nbrun', '']);
+        expect(call.startsWith(opening)).toBe(true);
         const values: Record<string, unknown> = {};
-        for (const line of lines) {
-          const match = ARGUMENT.exec(line);
-          expect(match).not.toBeNull();
-          values[match![1]] =
-            match![1] === 'resume' ? match![2] : JSON.parse(match![2]);
+        for (const line of [call.slice(opening.length), ...rest]) {
+          if (line === '' || line === ')') {
+            continue;
+          }
+          expect(line).toMatch(/^( {4})?[a-z_]+="/);
+          for (const match of line.matchAll(ARGUMENT)) {
+            values[match[1]] = JSON.parse(match[2]);
+          }
         }
         expect(values.project).toBe(value);
         expect(values.dir).toBe(value || undefined);
@@ -168,24 +180,23 @@ describe('cells IPython leaves as written', () => {
   });
 });
 
-describe('yamlString', () => {
+describe('pythonString', () => {
   it('escapes the C1 controls U+0080-U+009F, DEL and line separators', () => {
     for (let code = 0x7f; code <= 0x9f; code++) {
-      const escaped = yamlString(`a${String.fromCharCode(code)}b`);
+      const escaped = pythonString(`a${String.fromCharCode(code)}b`);
       expect(escaped).toBe(`"a\\u${code.toString(16).padStart(4, '0')}b"`);
     }
-    expect(yamlString('\u2028\u2029\ufffe\uffff')).toBe(
+    expect(pythonString('\u2028\u2029\ufffe\uffff')).toBe(
       '"\\u2028\\u2029\\ufffe\\uffff"'
     );
   });
 
   it('leaves other text as JSON writes it', () => {
-    expect(yamlString('tab\there "quoted" \u00e9\u00a0')).toBe(
+    expect(pythonString('tab\there "quoted" \u00e9\u00a0')).toBe(
       '"tab\\there \\"quoted\\" \u00e9\u00a0"'
     );
-    // The text reads back as it was (a JSON string is a YAML scalar).
     const text = 'x\u0085y$z{w}\u2028';
-    expect(JSON.parse(yamlString(text))).toBe(text);
+    expect(JSON.parse(pythonString(text))).toBe(text);
   });
 });
 
@@ -224,7 +235,7 @@ describe('inserting cells', () => {
 
   it('writes a code cell below the active one', () => {
     const { panel, notebook } = notebookPanel();
-    const text = runinitCell('resume', { project: 'p', id: 'r' });
+    const text = runCell('resume', { project: 'p', id: 'r' });
     expect(insertCellBelow(panel, text)).toBe(1);
     expect(sources(notebook)).toEqual([
       ['code', 'first'],
