@@ -348,9 +348,9 @@ export function registerCommands(context: ICommandContext): void {
 
 /**
  * Add a detail, comparison or artifact view to the main area, or, in a
- * shell whose main area holds one document only and ignores any other (Notebook 7's pages),
- * to the area below it: tabbed under the notebook, whose cells the views'
- * Resume and Fork write into. True when it went below.
+ * shell whose main area holds one document only and ignores any other
+ * (Notebook 7's pages), to the area below it: tabbed under the notebook,
+ * whose cells the views' Resume and Fork write into. True when it went below.
  */
 export function addView(
   shell: JupyterFrontEnd.IShell,
