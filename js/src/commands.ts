@@ -347,12 +347,12 @@ export function registerCommands(context: ICommandContext): void {
 }
 
 /**
- * Add a detail or comparison view to the main area, or, in a shell whose main
- * area holds one document only and ignores any other (Notebook 7's pages),
- * to the area below it: tabbed under the notebook, whose cells the views'
- * Resume and Fork write into. True when it went below.
+ * Add a detail, comparison or artifact view to the main area, or, in a
+ * shell whose main area holds one document only and ignores any other
+ * (Notebook 7's pages), to the area below it: tabbed under the notebook,
+ * whose cells the views' Resume and Fork write into. True when it went below.
  */
-function addView(
+export function addView(
   shell: JupyterFrontEnd.IShell,
   widget: Widget,
   options?: Parameters<JupyterFrontEnd.IShell['add']>[2]
@@ -370,7 +370,7 @@ function addView(
  * of the page, too low for a run's charts: it opens at half the page, and
  * keeps whatever height the user drags it to afterwards.
  */
-function showView(
+export function showView(
   shell: JupyterFrontEnd.IShell,
   widget: Widget,
   below: boolean

@@ -14,6 +14,10 @@ import { CellAction } from './cells';
 import { CommandIDs } from './commands';
 import { Actions } from './actions';
 import { AlertList } from './alerts';
+import { ArtifactClient } from './artifacts/client';
+import { OPEN_ARTIFACT } from './artifacts/ids';
+import { ArtifactsSection } from './artifacts/section';
+import { IArtifactRef } from './artifacts/types';
 import { IChartView } from './chartcontrols';
 import { Charts } from './charts';
 import { RunDetailModel } from './detailmodel';
@@ -40,6 +44,7 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
   constructor(options: RunDetailWidget.IOptions) {
     super(new RunDetailModel(options));
     this._commands = options.commands;
+    this._artifacts = new ArtifactClient(options.api.serverSettings);
     this.addClass('jp-nbrun-detail');
   }
 
@@ -101,6 +106,10 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
             store: this.ref.store,
             id
           })
+        }
+        artifacts={this._artifacts}
+        onOpenArtifact={ref =>
+          void this._commands.execute(OPEN_ARTIFACT, { ...ref })
         }
         onSaveTags={tags => this._patch({ tags })}
         onSaveNotes={notes => this._patch({ notes })}
@@ -187,6 +196,7 @@ export class RunDetailWidget extends PolledModelView<RunDetailModel> {
   }
 
   private _commands: CommandRegistry;
+  private _artifacts: ArtifactClient;
 }
 
 export namespace RunDetailWidget {
@@ -209,6 +219,8 @@ interface IDetailProps {
   onView: (view: IChartView) => void;
   onWriteCell: (action: CellAction, step?: number) => void;
   onOpenRun: (id: string) => void;
+  artifacts: ArtifactClient;
+  onOpenArtifact: (ref: IArtifactRef) => void;
   onSaveTags: (tags: string[]) => Promise<void>;
   onSaveNotes: (notes: string) => Promise<void>;
   onMark: (state: 'crashed' | 'finished') => Promise<void>;
@@ -280,6 +292,11 @@ function RunDetailView(props: IDetailProps): JSX.Element {
           <RunVideos videos={run.videos} urlOf={props.fileUrl} />
         </Section>
       )}
+      <ArtifactsSection
+        run={run}
+        client={props.artifacts}
+        onOpenArtifact={props.onOpenArtifact}
+      />
       <Section title="Tags and notes">
         <TagsEditor tags={run.tags} onSave={props.onSaveTags} />
         <NotesEditor notes={run.notes ?? ''} onSave={props.onSaveNotes} />

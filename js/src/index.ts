@@ -21,6 +21,16 @@ import { IRunningSessionManagers } from '@jupyterlab/running';
 import { IStateDB } from '@jupyterlab/statedb';
 
 import { NbrunAPI } from './api';
+// The artifact view's command is registered at activation, like the run
+// commands (a restored artifact tab runs it at once).
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { ArtifactClient } from './artifacts/client';
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import {
+  ArtifactTracker,
+  OPEN_ARTIFACT,
+  registerArtifactCommand
+} from './artifacts/command';
 import { CommandIDs, registerCommands, runNames } from './commands';
 import { CompareWidget } from './compare';
 import { RunDetailWidget } from './detail';
@@ -94,6 +104,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const comparisons = new WidgetTracker<MainAreaWidget<CompareWidget>>({
       namespace: 'nbrun-compare'
     });
+    const artifacts: ArtifactTracker = new WidgetTracker({
+      namespace: 'nbrun-artifact'
+    });
+    registerArtifactCommand(
+      app,
+      new ArtifactClient(api.serverSettings),
+      artifacts,
+      CommandIDs.openRun
+    );
     registerCommands({
       app,
       model,
@@ -115,6 +134,11 @@ const plugin: JupyterFrontEndPlugin<void> = {
           newTab: true // each tab comes back, none replaces another
         }),
         name: w => `${w.content.ref.store}:${w.content.ref.id}`
+      });
+      void restorer.restore(artifacts, {
+        command: OPEN_ARTIFACT,
+        args: w => ({ ...w.content.ref }),
+        name: () => 'artifact' // one tab, reused
       });
       void restorer.restore(comparisons, {
         command: CommandIDs.compare,

@@ -4,4 +4,5 @@ import './detail.css';
 import './charts.css';
 import './table.css';
 import './media.css';
+import './artifacts.css';
 import './compare.css';
