@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import LabPage, scratch_store
 from .labserver import ROOT
@@ -86,8 +87,9 @@ def expected_stats(store_dir) -> dict[str, dict]:
     return out
 
 
-def compare_count(sidebar) -> str:
-    return sidebar.locator(".jp-nbrun-compare").text_content()
+def expect_compare_count(sidebar, text: str) -> None:
+    """The Compare button's label, waited for: the click re-renders the list after it returns."""
+    expect(sidebar.locator(".jp-nbrun-compare")).to_have_text(text)
 
 
 def drag(page, grip, top: float, bottom: float) -> None:
@@ -121,12 +123,12 @@ def test_compare_a_twelve_run_sweep(lab_page: LabPage, sweep):
     # a shift-click chooses the rows between the one clicked before and this one
     rows.nth(2).locator('input[type="checkbox"]').click()
     rows.nth(7).locator('input[type="checkbox"]').click(modifiers=["Shift"])
-    assert compare_count(sidebar) == "Compare (6)"
+    expect_compare_count(sidebar, "Compare (6)")
     chosen = [rows.nth(i).locator('input[type="checkbox"]').is_checked() for i in range(12)]
     assert chosen == [i in range(2, 8) for i in range(12)], chosen
     # a shift-click on a chosen row lets the rows from the last one clicked go
     rows.nth(5).locator('input[type="checkbox"]').click(modifiers=["Shift"])
-    assert compare_count(sidebar) == "Compare (3)"
+    expect_compare_count(sidebar, "Compare (3)")
 
     select_all = sidebar.locator(".jp-nbrun-select-all")
     assert select_all.get_attribute("aria-label") == "Select all 12 runs the filters match"
