@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import VIEWPORT, LabPage, baseline_runs, is_lab_noise, make_runs, write_notebook
 from .labserver import LabError, start_notebook7, stop_lab
@@ -139,7 +140,7 @@ def test_compare_of_two_runs_opens_below_the_notebook(nb_page: LabPage):
     for name in ("sweep-0", "sweep-4"):
         nb_page.row(name).locator('input[type="checkbox"]').check()
     compare = sidebar.locator(".jp-nbrun-compare")
-    assert compare.text_content() == "Compare (2)"
+    expect(compare).to_have_text("Compare (2)")
     compare.click()
     view = below_notebook(nb_page).locator(".jp-nbrun-compare-view")
     view.locator(".jp-nbrun-config-diff").wait_for()
@@ -147,8 +148,10 @@ def test_compare_of_two_runs_opens_below_the_notebook(nb_page: LabPage):
     chart = view.locator('.jp-nbrun-chart[data-key="compare:loss"]')
     chart.locator("canvas").wait_for()
     page.wait_for_function("el => el.dataset.points === '100'", arg=chart.element_handle())
-    legend = chart.locator(".u-legend .u-label").all_text_contents()
-    assert legend[1:] == ["sweep-0", "sweep-4"]
+    # one legend for the page, none under each chart (compare at sweep scale, issue 23.4)
+    legend = view.locator(".jp-nbrun-run-legend li").all_text_contents()
+    assert legend == ["sweep-0", "sweep-4"]
+    assert chart.locator(".u-legend").count() == 0
     assert page.locator(".lm-TabBar-tabLabel", has_text="Compare 2 runs").is_visible()
     assert page.locator("#main-panel .jp-NotebookPanel").is_visible()
     nb_page.screenshot("notebook7-runs.png")
