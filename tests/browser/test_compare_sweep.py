@@ -111,6 +111,12 @@ def test_compare_a_twelve_run_sweep(lab_page: LabPage, sweep):
     lab_page.open()
     sidebar = lab_page.open_sidebar()
     lab_page.search("sweep-")
+    # the search applies after a typing pause: waited for, or it could land between the two
+    # clicks below (a filter change lets go of the shift-click's starting row, by design)
+    page.wait_for_function(
+        "() => { const names = [...document.querySelectorAll("
+        "'#nbrun-sidebar .jp-nbrun-row-name')].map((e) => e.textContent);"
+        " return names.length > 0 && names.every((n) => n.startsWith('sweep-')); }")
     # filtered on a metric: compare charts it first
     sidebar.locator(".jp-nbrun-where").fill("summary.val/loss < 100")
     sidebar.locator(".jp-nbrun-where").press("Enter")
