@@ -1,5 +1,5 @@
 /**
- * The commands the extension registers, and their ids.
+ * The commands the extension registers (their ids are in `ids.ts`).
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import {
@@ -9,47 +9,22 @@ import {
 } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
-import { SplitPanel, Widget } from '@lumino/widgets';
 
-import { IRunRef, IRunSummary } from './api';
-import { CellAction, insertCellBelow, insertCellsBelow } from './cells';
-import { SavedCharts } from './savedcharts';
-import { CompareWidget } from './compare';
+import { IRunRef, IRunSummary } from './api/api';
+import {
+  CellAction,
+  insertCellBelow,
+  insertCellsBelow
+} from './notebook/cells';
+import { SavedCharts } from './charts/savedcharts';
+import { CompareWidget } from './compare/compare';
 import { usedKeys } from './compare/keyorder';
-import { RunDetailWidget } from './detail';
-import { runsIcon } from './icons';
-import type { RunListModel } from './model';
-import { runCell, START_CELLS } from './runinittext';
-
-export namespace CommandIDs {
-  /** Show the runs sidebar. */
-  export const openSidebar = 'nbrun:open-sidebar';
-  /** Open a run's detail view: args `{store, id}`. */
-  export const openRun = 'nbrun:open-run';
-  /** Compare runs: args `{runs: [{store, id}, ...]}` (default: the selection). */
-  export const compare = 'nbrun:compare-runs';
-  /**
-   * Write a cell that resumes, forks or rewinds a run (one `nbrun.init()`
-   * call) below the active cell of the active notebook: args
-   * `{action: "resume" | "fork" | "rewind", project, id, store?, step?}`.
-   * The cell names the run's store (`dir=`) when the notebook's kernel writes
-   * to another one by default.
-   */
-  export const writeCell = 'nbrun:write-cell';
-  /**
-   * Insert a code cell below a cell of an open notebook: args
-   * `{path, index, source}` (used by the run form's "Insert cell").
-   */
-  export const insertCellBelow = 'nbrun:insert-cell-below';
-  /**
-   * Write the cells of a first run (`%load_ext nbrun`, a `%%runinit` cell, a
-   * loop that logs) below the active cell of the active notebook, or into a
-   * new notebook when none is open.
-   */
-  export const insertStartCells = 'nbrun:insert-start-cells';
-  /** Refresh the runs list now. */
-  export const refresh = 'nbrun:refresh';
-}
+import { RunDetailWidget } from './detail/detail';
+import { runsIcon } from './components/icons';
+import type { RunListModel } from './runs/model/model';
+import { runCell, START_CELLS } from './notebook/runinittext';
+import { CommandIDs } from './ids';
+import { addView, showView } from './placement';
 
 /** The arguments naming a run, as a JSON schema (see `describedBy`). */
 const RUN_REF_SCHEMA = {
@@ -343,48 +318,6 @@ export function registerCommands(context: ICommandContext): void {
         return START_CELLS.join('\n');
       }
     });
-  }
-}
-
-/**
- * Add a detail, comparison or artifact view to the main area, or, in a
- * shell whose main area holds one document only and ignores any other
- * (Notebook 7's pages), to the area below it: tabbed under the notebook,
- * whose cells the views' Resume and Fork write into. True when it went below.
- */
-export function addView(
-  shell: JupyterFrontEnd.IShell,
-  widget: Widget,
-  options?: Parameters<JupyterFrontEnd.IShell['add']>[2]
-): boolean {
-  shell.add(widget, 'main', options);
-  if (widget.parent) {
-    return false;
-  }
-  shell.add(widget, 'down');
-  return true;
-}
-
-/**
- * Activate a view. Notebook 7 opens its area below the notebook at a quarter
- * of the page, too low for a run's charts: it opens at half the page, and
- * keeps whatever height the user drags it to afterwards.
- */
-export function showView(
-  shell: JupyterFrontEnd.IShell,
-  widget: Widget,
-  below: boolean
-): void {
-  const tabs = widget.parent?.parent; // the area's tab panel
-  const split = tabs?.parent;
-  const opening =
-    below &&
-    !!tabs?.isHidden &&
-    split instanceof SplitPanel &&
-    split.orientation === 'vertical';
-  shell.activateById(widget.id);
-  if (opening) {
-    split.setRelativeSizes([0.5, 0.5]);
   }
 }
 

@@ -20,45 +20,44 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRunningSessionManagers } from '@jupyterlab/running';
 import { IStateDB } from '@jupyterlab/statedb';
 
-import { NbrunAPI } from './api';
+import { NbrunAPI } from './api/api';
 // The artifact view's command is registered at activation, like the run
 // commands (a restored artifact tab runs it at once).
 // eslint-disable-next-line jupyter/prefer-lazy-imports
 import { ArtifactClient } from './artifacts/client';
 // eslint-disable-next-line jupyter/prefer-lazy-imports
-import {
-  ArtifactTracker,
-  OPEN_ARTIFACT,
-  registerArtifactCommand
-} from './artifacts/command';
-import { CommandIDs, registerCommands, runNames } from './commands';
-import { CompareWidget } from './compare';
-import { RunDetailWidget } from './detail';
+import { ArtifactTracker, registerArtifactCommand } from './artifacts/command';
+import { CommandIDs } from './ids';
+// The run commands are registered at activation: a restored tab runs them at once.
+// eslint-disable-next-line jupyter/prefer-lazy-imports
+import { registerCommands, runNames } from './commands';
+import { CompareWidget } from './compare/compare';
+import { RunDetailWidget } from './detail/detail';
 // The form's insert-cell event must be taken (and cancelled) the moment a
 // form dispatches it, or the form falls back to the kernel's set_next_input.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
-import { installInsertCell } from './insertcell';
+import { installInsertCell } from './notebook/insertcell';
 // The model is shared at activation by the sidebar, the commands and the
 // Running panel's section.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
-import { RunListModel } from './model';
+import { RunListModel } from './runs/model/model';
 // Notebook 7's notebooks get the Runs button as they open, from activation on.
-// eslint-disable-next-line jupyter/prefer-lazy-imports
-import { addRunsButton } from './panelbutton';
+
+import { addRunsButton } from './notebook/panelbutton';
 // The charts' saved views are read at activation, before a restored detail or
 // compare tab first loads.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
-import { SavedCharts } from './savedcharts';
+import { SavedCharts } from './charts/savedcharts';
 // The Running panel asks its sections for their items as soon as one is added.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
-import { addRunningSection } from './running';
+import { addRunningSection } from './runs/running';
 // The sidebar's tab is in the left area from the start, and the layout
 // restorer needs the widget at activation to restore it.
 // eslint-disable-next-line jupyter/prefer-lazy-imports
-import { RunsSidebar } from './sidebar';
+import { RunsSidebar } from './runs/sidebar';
 
-export { runCell, pythonString } from './runinittext';
-export { CommandIDs } from './commands';
+export { runCell, pythonString } from './notebook/runinittext';
+export { CommandIDs } from './ids';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: 'nbrun:plugin',
@@ -136,7 +135,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         name: w => `${w.content.ref.store}:${w.content.ref.id}`
       });
       void restorer.restore(artifacts, {
-        command: OPEN_ARTIFACT,
+        command: CommandIDs.openArtifact,
         args: w => ({ ...w.content.ref }),
         name: () => 'artifact' // one tab, reused
       });
@@ -162,7 +161,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
     // A JupyterLab notification for each alert a run records from now on.
     void app.restored.then(async () => {
-      const { AlertWatch, notifyAlert } = await import('./alertwatch');
+      const { AlertWatch, notifyAlert } = await import('./notify/alertwatch');
       return new AlertWatch({ api, notify: a => notifyAlert(a, commands) });
     });
     // The chosen columns (per project), order and grouping are kept.

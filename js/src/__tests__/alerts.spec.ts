@@ -1,9 +1,18 @@
-import { advance, alertId, notificationText, OVERLAP_S } from '../alertfeed';
-import { IRunAlert } from '../apitypes';
-import { defaultMetrics } from '../comparemodel';
-import { defaultKeys } from '../detailmodel';
-import { appendHistory } from '../livehistory';
-import { againstStepMetric, pickerKeys, sharedStepMetric } from '../stepmetric';
+import {
+  advance,
+  alertId,
+  notificationText,
+  OVERLAP_S
+} from '../notify/alertfeed';
+import { IRunAlert } from '../api/apitypes';
+import { defaultMetrics } from '../compare/comparemodel';
+import { defaultKeys } from '../detail/detailmodel';
+import { appendHistory } from '../detail/livehistory';
+import {
+  againstStepMetric,
+  pickerKeys,
+  sharedStepMetric
+} from '../charts/stepmetric';
 
 function alert(time: number, title = 'slow'): IRunAlert {
   return {

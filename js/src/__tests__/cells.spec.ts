@@ -6,8 +6,13 @@
 import { NotebookModel } from '@jupyterlab/notebook';
 import { NBTestUtils } from '@jupyterlab/notebook/lib/testutils';
 
-import { insertCellBelow, insertCellsBelow } from '../cells';
-import { CellAction, pythonString, runCell, START_CELLS } from '../runinittext';
+import { insertCellBelow, insertCellsBelow } from '../notebook/cells';
+import {
+  CellAction,
+  pythonString,
+  runCell,
+  START_CELLS
+} from '../notebook/runinittext';
 
 describe('runCell', () => {
   const run = { project: 'vision', id: 'abc123' };

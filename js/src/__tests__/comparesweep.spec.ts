@@ -12,8 +12,8 @@ import {
 import { metricColors } from '../compare/colorscale';
 import { groupByPrefix, keyPrefix, searchKeys } from '../compare/keygroups';
 import { orderByUse, usedKeys } from '../compare/keyorder';
-import { defaultMetrics } from '../comparemodel';
-import { IRunDetail } from '../api';
+import { defaultMetrics } from '../compare/comparemodel';
+import { IRunDetail } from '../api/api';
 
 function run(keys: string[]): IRunDetail {
   return { keys, media: {} } as unknown as IRunDetail;

@@ -2,7 +2,7 @@
  * Where the runs table's keys move the Tab stop: rows by arrows, Home, End
  * and pages, the header above the first row, and the scroll that shows a row.
  */
-import { nextColumn, nextSlot, scrollToShow } from '../gridkeys';
+import { nextColumn, nextSlot, scrollToShow } from '../runs/gridkeys';
 
 describe('moving between rows', () => {
   it('steps by arrows and jumps by Home, End and pages, within the rows', () => {

@@ -8,7 +8,7 @@ import {
   colourMask,
   classColour,
   overlaysOf
-} from '../media/overlays';
+} from '../media/images/overlays';
 import {
   evenly,
   heatColour,
@@ -16,8 +16,8 @@ import {
   heatPixels,
   histogramRange,
   rebin
-} from '../media/histograms';
-import { binValues, plotSpec } from '../media/plotdata';
+} from '../media/plots/histograms';
+import { binValues, plotSpec } from '../media/plots/plotdata';
 
 describe('boxRect', () => {
   it('places corner boxes given as fractions', () => {

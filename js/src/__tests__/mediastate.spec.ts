@@ -3,9 +3,9 @@
  * keys) and the media index's grouping and merging: pure parts of the Media
  * section.
  */
-import { IMediaEntry, IRunDetail } from '../api';
-import { defaultMetrics } from '../comparemodel';
-import { defaultKeys } from '../detailmodel';
+import { IMediaEntry, IRunDetail } from '../api/api';
+import { defaultMetrics } from '../compare/comparemodel';
+import { defaultKeys } from '../detail/detailmodel';
 import { LruCache } from '../media/lru';
 import {
   groupMedia,
@@ -13,7 +13,7 @@ import {
   mergeMedia,
   orderedKeys
 } from '../media/mediagroups';
-import { prefetchOrder } from '../media/imagecache';
+import { prefetchOrder } from '../media/images/imagecache';
 import {
   filterBy,
   goTo,
@@ -24,7 +24,7 @@ import {
   rowRange,
   sortBy,
   tableQuery
-} from '../media/tablestate';
+} from '../media/tables/tablestate';
 
 describe('table viewer state', () => {
   it('cycles a header through ascending, descending and stored order', () => {

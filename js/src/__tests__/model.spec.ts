@@ -10,9 +10,9 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { StateDB } from '@jupyterlab/statedb';
 
-import { IRunSummary, NbrunAPI } from '../api';
-import { STATE_KEY } from '../columns';
-import { RunListModel } from '../model';
+import { IRunSummary, NbrunAPI } from '../api/api';
+import { STATE_KEY } from '../runs/model/layout';
+import { RunListModel } from '../runs/model/model';
 
 /** A server that answers every listing with `runs`, and records the URLs. */
 class FakeServer {

@@ -3,7 +3,11 @@
  * well-typed fields are kept, so a value written by another version (or by
  * hand) never breaks a chart.
  */
-import { chartsProject, readChartView, readSavedCharts } from '../savedcharts';
+import {
+  chartsProject,
+  readChartView,
+  readSavedCharts
+} from '../charts/savedcharts';
 
 describe('readSavedCharts', () => {
   it('keeps each project’s keys and view', () => {

@@ -2,10 +2,10 @@
  * Which way a metric's header sorts first, the Sort menu's orders, and the
  * filters kept per project between sessions.
  */
-import { readLayout } from '../columns';
-import { DEFAULT_FILTERS, nextSort } from '../filters';
-import { restoredFilters, viewOf } from '../savedview';
-import { firstSort, metricGoal, sortChoices } from '../sortorder';
+import { readLayout } from '../runs/model/layout';
+import { DEFAULT_FILTERS, nextSort } from '../runs/model/filters';
+import { restoredFilters, viewOf } from '../runs/model/savedview';
+import { firstSort, metricGoal, sortChoices } from '../runs/model/sortorder';
 
 describe('the better way of a metric', () => {
   it('maximizes accuracy-like names and minimizes losses and errors', () => {

@@ -3,7 +3,8 @@
  * click on a header sorts by, which filters count as narrowing, and how
  * saved columns of an earlier version are read.
  */
-import { columnValue, projectColumns, readLayout } from '../columns';
+import { columnValue } from '../runs/model/columns';
+import { projectColumns, readLayout } from '../runs/model/layout';
 import {
   clearedFilters,
   DEFAULT_FILTERS,
@@ -11,8 +12,8 @@ import {
   nextSort,
   runQuery,
   sortDirection
-} from '../filters';
-import { GroupedRows } from '../grouping';
+} from '../runs/model/filters';
+import { GroupedRows } from '../runs/model/grouping';
 
 describe('GroupedRows', () => {
   const groups = [

@@ -1,4 +1,4 @@
-import { axisWidth, tickLabel, tickLabels } from '../ticks';
+import { axisWidth, tickLabel, tickLabels } from '../charts/ticks';
 
 describe('tickLabels', () => {
   it('keeps log-scale ticks apart', () => {

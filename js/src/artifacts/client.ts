@@ -6,7 +6,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
-import { IRunRef, NbrunAPIError } from '../api';
+import { IRunRef, NbrunAPIError } from '../api/api';
 import {
   IArtifactDiff,
   IRunArtifacts,

@@ -6,14 +6,12 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { addView, showView } from '../commands';
-import { runsIcon } from '../icons';
+import { addView, showView } from '../placement';
+import { runsIcon } from '../components/icons';
 import { ArtifactClient } from './client';
-import { OPEN_ARTIFACT } from './ids';
+import { CommandIDs } from '../ids';
 import { IArtifactRef } from './types';
 import { ArtifactWidget } from './view';
-
-export { OPEN_ARTIFACT };
 
 export type ArtifactTracker = WidgetTracker<MainAreaWidget<ArtifactWidget>>;
 
@@ -40,7 +38,7 @@ export function registerArtifactCommand(
   openRunCommand: string
 ): void {
   const { commands, shell } = app;
-  commands.addCommand(OPEN_ARTIFACT, {
+  commands.addCommand(CommandIDs.openArtifact, {
     label: args =>
       args.name ? `Open Artifact ${String(args.name)}` : 'Open Artifact',
     icon: runsIcon,

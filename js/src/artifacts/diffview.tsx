@@ -5,7 +5,7 @@
  */
 import * as React from 'react';
 
-import { formatValue } from '../format';
+import { formatValue } from '../components/format';
 import { ArtifactClient } from './client';
 import {
   fileRows,

@@ -4,7 +4,7 @@
  */
 import * as React from 'react';
 
-import { formatBytes } from '../format';
+import { formatBytes } from '../components/format';
 import { IArtifactFile } from './types';
 
 export function sizeText(size: number | null | undefined): string {

@@ -6,8 +6,8 @@
  */
 import * as React from 'react';
 
-import { IRunDetail } from '../api';
-import { Section } from '../runfacts';
+import { IRunDetail } from '../api/api';
+import { Section } from '../detail/runfacts';
 import { ArtifactClient } from './client';
 import { FileTable, sizeText } from './files';
 import { IArtifactRef, IRunArtifact } from './types';

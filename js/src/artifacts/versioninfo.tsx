@@ -5,8 +5,8 @@
  */
 import * as React from 'react';
 
-import { flatten, formatTime } from '../format';
-import { Fact, KeyValueTable } from '../runfacts';
+import { flatten, formatTime } from '../components/format';
+import { Fact, KeyValueTable } from '../detail/runfacts';
 import { FileTable, sizeText } from './files';
 import { IRunUse, IVersionDetail } from './types';
 

@@ -5,7 +5,7 @@
  */
 import * as React from 'react';
 
-import { formatShortTime, formatTime, formatValue } from '../format';
+import { formatShortTime, formatTime, formatValue } from '../components/format';
 import { sizeText } from './files';
 import { IArtifactVersion, IVersionPage } from './types';
 

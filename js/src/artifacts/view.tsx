@@ -7,7 +7,7 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { Section } from '../runfacts';
+import { Section } from '../detail/runfacts';
 import { ArtifactClient } from './client';
 import { DiffPanel } from './diffview';
 import { LineagePanel } from './lineagepanel';

@@ -4,8 +4,8 @@
  * so that the runs do not all sit at its bottom; other axes are those of
  * {@link plotScale} (linear numbers, or ordered categories).
  */
-import { IPlotScale, plotScale } from '../plotscale';
-import { tickLabels } from '../ticks';
+import { IPlotScale, plotScale } from '../charts/plotscale';
+import { tickLabels } from '../charts/ticks';
 
 /** The ratio of largest to smallest value from which an axis is logarithmic. */
 export const LOG_RATIO = 100;

@@ -5,11 +5,11 @@
  */
 import * as React from 'react';
 
-import { IRunDetail } from '../api';
-import { ISeries, LineChart } from '../chart';
-import { IChartView } from '../chartcontrols';
-import { ComparisonModel } from '../comparemodel';
-import { againstStepMetric, sharedStepMetric } from '../stepmetric';
+import { IRunDetail } from '../api/api';
+import { ISeries, LineChart } from '../charts/chart';
+import { IChartView } from '../charts/chartcontrols';
+import { ComparisonModel } from './comparemodel';
+import { againstStepMetric, sharedStepMetric } from '../charts/stepmetric';
 import { groupByPrefix, searchKeys } from './keygroups';
 
 export function ChartGroups(props: {

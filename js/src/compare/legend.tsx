@@ -5,7 +5,7 @@
  */
 import * as React from 'react';
 
-import { seriesColor } from '../chart';
+import { seriesColor } from '../charts/chart';
 
 export function RunLegend(props: {
   labels: string[];

@@ -6,10 +6,10 @@
  */
 import * as React from 'react';
 
-import { IKeyStats, IRunDetail } from '../api';
-import { seriesColor } from '../chart';
-import { ComparisonModel } from '../comparemodel';
-import { formatValue } from '../format';
+import { IKeyStats, IRunDetail } from '../api/api';
+import { seriesColor } from '../charts/chart';
+import { ComparisonModel } from './comparemodel';
+import { formatValue } from '../components/format';
 
 const COLUMNS: { stat: 'last' | 'min' | 'max'; label: string }[] = [
   { stat: 'last', label: 'Last' },

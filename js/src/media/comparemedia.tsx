@@ -5,12 +5,12 @@
  */
 import * as React from 'react';
 
-import { IRunDetail, MediaKind, NbrunAPI, runKey } from '../api';
-import { seriesColor } from '../chart';
+import { IRunDetail, MediaKind, NbrunAPI, runKey } from '../api/api';
+import { seriesColor } from '../charts/chart';
 import { indexAtOrBefore, orderedKeys } from './mediagroups';
 import { MediaIndex } from './mediaindex';
 import { IMediaContext, MediaValue } from './mediavalue';
-import { StepSlider } from './stepslider';
+import { StepSlider } from './images/stepslider';
 
 /** Images in compare are drawn at most this wide. */
 const CELL_WIDTH = 260;

@@ -3,7 +3,7 @@
  * (a gallery is several entries at one step), and merged with the entries a
  * refresh fetched.
  */
-import { IMediaEntry, MediaKind } from '../api';
+import { IMediaEntry, MediaKind } from '../api/api';
 
 /** The values of one key at one step (several: a gallery). */
 export interface IMediaStep {

@@ -7,7 +7,13 @@
 import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { IMediaEntry, IRunDetail, IRunRef, MediaKind, NbrunAPI } from '../api';
+import {
+  IMediaEntry,
+  IRunDetail,
+  IRunRef,
+  MediaKind,
+  NbrunAPI
+} from '../api/api';
 import {
   groupMedia,
   IMediaSeries,

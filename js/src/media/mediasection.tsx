@@ -6,13 +6,13 @@
  */
 import * as React from 'react';
 
-import { IRunDetail, NbrunAPI } from '../api';
-import { HistogramPanel } from './histogrampanel';
-import { ImagePanel } from './imagepanel';
+import { IRunDetail, NbrunAPI } from '../api/api';
+import { HistogramPanel } from './plots/histogrampanel';
+import { ImagePanel } from './images/imagepanel';
 import { IMediaSeries, orderedKeys } from './mediagroups';
 import { useMediaIndex } from './mediaindex';
 import { IMediaContext, MediaValue } from './mediavalue';
-import { StepSlider, useStepIndex } from './stepslider';
+import { StepSlider, useStepIndex } from './images/stepslider';
 
 export function MediaSection(props: {
   run: IRunDetail;

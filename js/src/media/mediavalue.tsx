@@ -4,12 +4,12 @@
  */
 import * as React from 'react';
 
-import { IMediaEntry, IRunRef, MediaKind, NbrunAPI } from '../api';
-import { HistogramBars } from './histogrampanel';
-import { ImageFrame } from './imageframe';
+import { IMediaEntry, IRunRef, MediaKind, NbrunAPI } from '../api/api';
+import { HistogramBars } from './plots/histogrampanel';
+import { ImageFrame } from './images/imageframe';
 import { AudioPlayer, HtmlFrame, PlotlySummary, VideoPlayer } from './players';
-import { PlotChart } from './plotchart';
-import { TableViewer } from './tableviewer';
+import { PlotChart } from './plots/plotchart';
+import { TableViewer } from './tables/tableviewer';
 
 export interface IMediaContext {
   api: NbrunAPI;

@@ -5,8 +5,8 @@
  */
 import * as React from 'react';
 
-import { IMediaEntry, IRunRef, NbrunAPI } from '../api';
-import { formatBytes } from '../format';
+import { IMediaEntry, IRunRef, NbrunAPI } from '../api/api';
+import { formatBytes } from '../components/format';
 
 export function AudioPlayer(props: {
   entry: IMediaEntry;
