@@ -289,8 +289,10 @@ def test_list_defaults_newest_first_with_facets(rest, catalogue):
     assert set(first) == {"store", "id", "name", "project", "entity", "state", "exit_code",
                           "tags", "notes", "group", "job_type", "created_at", "updated_at",
                           "finished_at", "heartbeat_at", "last_step", "summary", "lineage",
-                          "resumed_count", "hidden", "stale", "sync"}
+                          "resumed_count", "hidden", "stale", "sync", "alert_count",
+                          "alert_level"}
     assert first["sync"] is None  # an offline run: no tracking server
+    assert first["alert_count"] == 0 and first["alert_level"] is None  # it raised no alert
     assert first["tags"] == ["cnn", "baseline", "x"] and first["summary"] == {"loss": 1.0}
     assert first["state"] == "finished" and first["last_step"] == 0 and first["hidden"] is False
 
