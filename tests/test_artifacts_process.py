@@ -3,6 +3,7 @@ processes logging one name at once, and a file written to while it is being logg
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -12,6 +13,7 @@ import sys
 import textwrap
 import threading
 import time
+from typing import Iterator
 
 import pytest
 
@@ -194,10 +196,9 @@ def test_two_processes_logging_one_name(store_dir, tmp_path):
     assert nbrun.Api(store_dir).artifact("shared:latest").version in ("v1", "v2")
 
 
-def test_a_file_written_to_while_it_is_logged_is_refused_and_nothing_is_stored(
-        store_dir, tmp_path):
-    path = big_file(tmp_path / "growing.bin", 64 * 1024 * 1024)
-    run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+@contextlib.contextmanager
+def scribbled(path) -> Iterator[None]:
+    """A thread rewriting the first bytes of ``path`` every half millisecond while inside."""
     stop = threading.Event()
 
     def scribble():
@@ -211,11 +212,19 @@ def test_a_file_written_to_while_it_is_logged_is_refused_and_nothing_is_stored(
     writer = threading.Thread(target=scribble)
     writer.start()
     try:
-        with pytest.raises(nbrun.UsageError, match="changed while it was being read"):
-            run.log_artifact(path, name="moving", type="dataset")
+        yield
     finally:
         stop.set()
         writer.join()
+
+
+def test_a_file_written_to_while_it_is_logged_is_refused_and_nothing_is_stored(
+        store_dir, tmp_path):
+    path = big_file(tmp_path / "growing.bin", 64 * 1024 * 1024)
+    run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
+    with scribbled(path):
+        with pytest.raises(nbrun.UsageError, match="changed while it was being read"):
+            run.log_artifact(path, name="moving", type="dataset")
     assert nbrun.Api(store_dir).artifacts() == []
     assert objects_on_disk(store_dir) == [] and tmp_files(store_dir) == []
     assert run.log_artifact(path, name="moving", type="dataset").version == "v0"
@@ -364,24 +373,9 @@ def test_a_folder_whose_later_file_changes_while_logged_leaves_no_object_behind(
     (folder / "a.txt").write_text("first, stored before the refusal")
     path = big_file(folder / "b.bin", 64 * 1024 * 1024)
     run = nbrun.init(dir=str(store_dir), project="p", mode="offline")
-    stop = threading.Event()
-
-    def scribble():
-        with open(path, "r+b") as fh:
-            while not stop.is_set():
-                fh.seek(0)
-                fh.write(os.urandom(16))
-                fh.flush()
-                time.sleep(0.0005)
-
-    writer = threading.Thread(target=scribble)
-    writer.start()
-    try:
+    with scribbled(path):
         with pytest.raises(nbrun.UsageError, match="b.bin.*changed while it was being read"):
             run.log_artifact(str(folder), name="folder", type="dataset")
-    finally:
-        stop.set()
-        writer.join()
     assert nbrun.Api(store_dir).artifacts() == []
     assert objects_on_disk(store_dir) == [] and tmp_files(store_dir) == []
     run.finish()
