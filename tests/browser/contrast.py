@@ -54,6 +54,27 @@ TEXT_CONTRAST = """(root) => {
 }"""
 
 
+# The pieces of the narrower contrast checks some tests make of their own (each over its own
+# selectors): colours parsed, the first opaque background up the tree (no blending), and the
+# WCAG 2 ratio of an element's text colour over it. Put inside a script's function body.
+SOLID_RATIO_JS = """
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
+    }
+    return [255, 255, 255];
+  };
+  const ratio = (el) => {
+    const a = lum(parse(getComputedStyle(el).color)), b = lum(background(el));
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  };
+"""
+
+
 def low_contrast(locator: Any, minimum: float = 4.5) -> tuple[list[Any], int]:
     """The texts under ``locator`` below ``minimum`` (text, ratio, class), and how many texts
     were measured."""

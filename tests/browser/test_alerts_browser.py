@@ -6,6 +6,7 @@ notification, while those recorded before the page loaded never do."""
 
 from __future__ import annotations
 
+from .contrast import SOLID_RATIO_JS
 from .conftest import LabPage, make_runs, scratch_store
 from .test_compare_theme import switch_theme
 
@@ -33,22 +34,8 @@ run.alert("diverged", "loss is NaN", level="ERROR")
 run.finish()
 """
 
-CONTRAST = """(nodes) => {
-  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-  const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-  const background = (el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
-    }
-    return [255, 255, 255];
-  };
-  return nodes.map((el) => {
-    const a = lum(parse(getComputedStyle(el).color)), b = lum(background(el));
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    return [el.className.baseVal ?? el.className, ratio];
-  });
+CONTRAST = "(nodes) => {" + SOLID_RATIO_JS + """
+  return nodes.map((el) => [el.className.baseVal ?? el.className, ratio(el)]);
 }"""
 
 

@@ -13,6 +13,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
+from .contrast import SOLID_RATIO_JS
 from .conftest import LabPage, scratch_store
 from .labserver import ROOT
 from .test_compare_theme import switch_theme
@@ -43,25 +44,12 @@ for i, lr in enumerate(LRS):
 """
 
 # Contrast of every text of the new parts, from computed styles (as test_compare_theme).
-CONTRAST = """(root) => {
-  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-  const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-  const background = (el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
-    }
-    return [255, 255, 255];
-  };
+CONTRAST = "(root) => {" + SOLID_RATIO_JS + """
   const texts = root.querySelectorAll('.jp-nbrun-metric-table th, .jp-nbrun-metric-table td,'
     + ' .jp-nbrun-run-legend li, .jp-nbrun-chart-group > summary, .jp-nbrun-pc-status,'
     + ' .jp-nbrun-add-chart, .jp-nbrun-colour-scale span');
-  return [...texts].filter((el) => el.textContent.trim()).map((el) => {
-    const a = lum(parse(getComputedStyle(el).color)), b = lum(background(el));
-    return [el.className + ':' + el.textContent.trim().slice(0, 20),
-            (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
-  });
+  return [...texts].filter((el) => el.textContent.trim()).map((el) =>
+    [el.className + ':' + el.textContent.trim().slice(0, 20), ratio(el)]);
 }"""
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from .contrast import SOLID_RATIO_JS
 from .conftest import LabPage, scratch_store
 
 MANY_RUNS = """
@@ -18,23 +19,10 @@ for i in range(12):
     run.finish()
 """
 
-CONTRAST = """(root) => {
-  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-  const lum = ([r, g, b]) => 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
-  const background = (el) => {
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c;
-    }
-    return [255, 255, 255];
-  };
+CONTRAST = "(root) => {" + SOLID_RATIO_JS + """
   const labels = root.querySelectorAll(
     'tr.jp-nbrun-diff th, tr.jp-nbrun-diff td, tbody th, thead .jp-nbrun-link');
-  return [...labels].map((el) => {
-    const a = lum(parse(getComputedStyle(el).color)), b = lum(background(el));
-    return [el.textContent.trim(), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
-  });
+  return [...labels].map((el) => [el.textContent.trim(), ratio(el)]);
 }"""
 
 LINES = """(table) => [...table.querySelectorAll('thead .jp-nbrun-link, tbody th')].map((el) => {
